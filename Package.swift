@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Each system library is a module map plus a header, found through pkg-config (see Sources/C*/).
+let package = Package(
+    name: "mnistbook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mnistbook", targets: ["mnistbook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc",
+                       providers: [.apt(["libgraphviz-dev"])]),
+        .systemLibrary(name: "CMark", path: "Sources/CMark", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "Tensor", dependencies: ["CDNNL", "CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "NeuralNet", dependencies: ["Tensor"]),
+        .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Notebook", dependencies: ["CMark", "Yams"]),
+        .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"]),
+        .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report"]),
+        .executableTarget(name: "mnistbook", dependencies: [
+            "Stages", "NeuralNet", "Datasets", "Notebook", "Report",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor", "Datasets"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Stages", "mnistbook"]),
+    ]
+)

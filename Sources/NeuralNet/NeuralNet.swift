@@ -1,0 +1,1 @@
+// The NeuralNet module; see ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The Report module; see ARCHITECTURE.md.

@@ -45,5 +45,7 @@ let package = Package(
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Stages", "mnistbook"]),
-    ]
+    ],
+    // Swift 5 mode: the engine shares buffers with C libraries across threads it does not own.
+    swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,103 @@
+// Smaller sets for quick runs and the Keras-style validation split.
+
+extension LabeledImages {
+    /// A stratified subset of `n` images: every class keeps a share proportional to its size and at
+    /// least one image (when `n` allows), picked at random but reproducibly from `seed`.
+    /// The chosen images keep their original order. `n >= count` returns everything.
+    public func limited(to n: Int, seed: UInt64) -> LabeledImages {
+        guard n < count else { return self }
+        guard n > 0 else { return subset([]) }
+
+        var byClass = [[Int]](repeating: [], count: 256)
+        for (i, label) in labels.enumerated() { byClass[Int(label)].append(i) }
+        let present = byClass.indices.filter { !byClass[$0].isEmpty }
+
+        var quota = [Int](repeating: 0, count: 256)
+        if n <= present.count {
+            // Too few to cover every class: one image each for the first n classes.
+            for c in present.prefix(n) { quota[c] = 1 }
+        } else {
+            // One image per class first, the rest split by the classes' remaining sizes
+            // with largest remainders, so the shares add up to exactly n.
+            let spare = n - present.count
+            let pool = count - present.count
+            var remainders: [(remainder: Int, cls: Int)] = []
+            var given = 0
+            for c in present {
+                let share = spare * (byClass[c].count - 1)
+                quota[c] = 1 + share / pool
+                given += quota[c]
+                remainders.append((share % pool, c))
+            }
+            remainders.sort { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.cls < $1.cls }
+            for r in remainders.prefix(n - given) { quota[r.cls] += 1 }
+        }
+
+        var rng = SplitMix64(seed: seed)
+        var chosen: [Int] = []
+        chosen.reserveCapacity(n)
+        for c in present where quota[c] > 0 {
+            // Partial Fisher-Yates: the first quota[c] entries become a uniform random sample.
+            var members = byClass[c]
+            for i in 0..<quota[c] {
+                let j = i + Int(rng.next(below: UInt64(members.count - i)))
+                members.swapAt(i, j)
+            }
+            chosen.append(contentsOf: members.prefix(quota[c]))
+        }
+        chosen.sort()
+        return subset(chosen)
+    }
+
+    /// Keras' `validation_split`: the last `validationFraction` of the images, unshuffled, become validation.
+    public func split(validationFraction: Double) -> (train: LabeledImages, validation: LabeledImages) {
+        let fraction = validationFraction.isFinite ? min(max(validationFraction, 0), 1) : 0
+        let at = min(max(Int(Double(count) * (1 - fraction)), 0), count)
+        return (range(0..<at), range(at..<count))
+    }
+
+    /// The images at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> LabeledImages {
+        let size = pixelsPerImage
+        var pixels = [UInt8]()
+        pixels.reserveCapacity(indices.count * size)
+        var newLabels = [UInt8]()
+        newLabels.reserveCapacity(indices.count)
+        for i in indices {
+            pixels.append(contentsOf: images[(i * size)..<((i + 1) * size)])
+            newLabels.append(labels[i])
+        }
+        return LabeledImages(images: pixels, labels: newLabels, rows: rows, cols: cols)
+    }
+
+    private func range(_ r: Range<Int>) -> LabeledImages {
+        let size = pixelsPerImage
+        return LabeledImages(images: Array(images[(r.lowerBound * size)..<(r.upperBound * size)]),
+                             labels: Array(labels[r]), rows: rows, cols: cols)
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64), so subsets are the same on every platform.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in 0..<bound without modulo bias (Lemire's method).
+    public mutating func next(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0)
+        var m = next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+        }
+        return m.high
+    }
+}

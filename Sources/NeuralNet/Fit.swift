@@ -1,0 +1,139 @@
+import Foundation
+import Tensor
+
+/// Everything `fit` needs besides the model and the data, with the Keras reference project's defaults.
+public struct TrainingConfiguration: Sendable {
+    public var optimizer: OptimizerKind = .adam
+    public var learningRate = 0.001
+    public var batchSize = 64
+    public var epochs = 20
+    public var shuffle = true
+    public var seed: UInt64 = 42
+    public var earlyStopping: EarlyStopping? = EarlyStopping()
+    public var reduceLROnPlateau: ReduceLROnPlateau? = ReduceLROnPlateau()
+    public var checkpoint: ModelCheckpoint? = ModelCheckpoint()
+    public init() {}
+}
+
+/// One row of Keras' History, plus the epoch's wall time.
+public struct EpochLog: Sendable, Equatable, Codable {
+    public let epoch: Int            // 1-based, as Keras prints it
+    public let loss: Double
+    public let accuracy: Double
+    public let valLoss: Double?
+    public let valAccuracy: Double?
+    public let learningRate: Double
+    public let seconds: Double
+    public let trainSeconds: Double  // training steps only, for throughput
+}
+
+/// What training did: per-epoch logs, callback events, the best checkpoint.
+public struct History {
+    public var epochs: [EpochLog] = []
+    public var events: [TrainingEvent] = []
+    /// The epoch whose weights the model holds at the end (the restored best one, or the last).
+    public var finalWeightsEpoch = 0
+    /// ModelCheckpoint's best epoch and its weights.
+    public var checkpointEpoch: Int?
+    public var checkpointWeights: [Tensor]?
+    public var stoppedEarly: Bool { events.contains { if case .stoppedEarly = $0 { return true }; return false } }
+    public var trainImages = 0
+    public var trainSeconds: Double { epochs.reduce(0) { $0 + $1.trainSeconds } }
+    public var imagesPerSecond: Double { trainSeconds > 0 ? Double(trainImages) / trainSeconds : 0 }
+}
+
+/// Hooks for progress display; every hook is optional.
+public struct TrainingObserver {
+    public var epochBegan: (_ epoch: Int, _ epochs: Int, _ steps: Int) -> Void = { _, _, _ in }
+    public var batchEnded: (_ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double) -> Void = { _, _, _, _ in }
+    public var epochEnded: (EpochLog) -> Void = { _ in }
+    public var event: (TrainingEvent) -> Void = { _ in }
+    public init() {}
+}
+
+/// Training that cannot go on.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case nonFiniteLoss(epoch: Int, batch: Int, loss: Double)
+    case noData
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteLoss(epoch, batch, loss):
+            return "epoch \(epoch), batch \(batch): invalid loss \(loss), terminating training (the learning rate may be too high)"
+        case .noData:
+            return "no training images"
+        }
+    }
+}
+
+/// Keras' `model.fit`: shuffles with `seed` each epoch, trains in batches, validates, and runs the callbacks.
+public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, configuration c: TrainingConfiguration,
+                observer: TrainingObserver = TrainingObserver()) throws(TrainingError) -> History {
+    guard training.count > 0 else { throw TrainingError.noData }
+    var history = History()
+    var optimizer = Optimizer(c.optimizer, learningRate: Float(c.learningRate))
+    let steps = (training.count + c.batchSize - 1) / c.batchSize
+    let trainable = model.trainableParameters
+    var order = Array(0..<training.count)
+
+    var stopping = EarlyStopping.State(), reducing = ReduceLROnPlateau.State(), checkpointing = ModelCheckpoint.State()
+    var bestWeights: [Tensor]?
+
+    func record(_ e: TrainingEvent) { history.events.append(e); observer.event(e) }
+
+    for epoch in 1...max(c.epochs, 1) {
+        let start = Date()
+        if c.shuffle {
+            var rng = SeededGenerator.derived(seed: c.seed, stream: 1000 + UInt64(epoch))
+            order.shuffle(using: &rng)
+        }
+        observer.epochBegan(epoch, c.epochs, steps)
+        var lossSum = 0.0, correct = 0, seen = 0
+        for step in 0..<steps {
+            let indices = order[step * c.batchSize..<min((step + 1) * c.batchSize, training.count)]
+            let batch = training.batch(indices)
+            let (loss, right) = model.computeGradients(batch.x, labels: batch.labels)
+            guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step + 1, loss: loss) }
+            optimizer.step(trainable)
+            lossSum += loss * Double(indices.count); correct += right; seen += indices.count
+            observer.batchEnded(step + 1, steps, lossSum / Double(seen), Double(correct) / Double(seen))
+        }
+        let trainSeconds = Date().timeIntervalSince(start)
+        let val = validation.flatMap { $0.count > 0 ? model.evaluate($0) : nil }
+        let log = EpochLog(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
+                           valLoss: val?.loss, valAccuracy: val?.accuracy, learningRate: Double(optimizer.learningRate),
+                           seconds: Date().timeIntervalSince(start), trainSeconds: trainSeconds)
+        history.epochs.append(log)
+        history.trainImages += seen
+        history.finalWeightsEpoch = epoch
+        observer.epochEnded(log)
+
+        // Keras runs the reference project's callbacks in this order: EarlyStopping, ReduceLROnPlateau, ModelCheckpoint.
+        var stop = false
+        if let es = c.earlyStopping {
+            let (d, improved) = es.observe(log, &stopping)
+            if improved && es.restoreBestWeights { bestWeights = model.weights() }
+            d.events.forEach(record)
+            stop = d.stop
+            if let epoch = d.restoreEpoch, let best = bestWeights {
+                model.setWeights(best)
+                history.finalWeightsEpoch = epoch
+            }
+        }
+        if let rl = c.reduceLROnPlateau {
+            let d = rl.observe(log, &reducing)
+            d.events.forEach(record)
+            if let lr = d.newLearningRate { optimizer.learningRate = Float(lr) }
+        }
+        if let cp = c.checkpoint {
+            let d = cp.observe(log, &checkpointing)
+            d.events.forEach(record)
+            if d.keepCheckpoint {
+                history.checkpointEpoch = epoch
+                history.checkpointWeights = model.weights()
+            }
+        }
+        if stop { break }
+    }
+    return history
+}

@@ -1,0 +1,28 @@
+import Tensor
+
+/// Keras `MaxPooling2D` with pool = strides and valid padding.  x: [N, H, W, C] → [N, H/p, W/p, C]
+final class MaxPool2D: Layer {
+    let spec: LayerSpec
+    let inputShape: [Int], outputShape: [Int]
+    let kernel: MaxPooling
+    private var workspace: Tensor?
+
+    init(spec: LayerSpec, inputShape: [Int], outputShape: [Int]) {
+        guard case let .maxpool(_, pool) = spec else { fatalError("MaxPool2D: \(spec)") }
+        self.spec = spec; self.inputShape = inputShape; self.outputShape = outputShape
+        kernel = MaxPooling(height: inputShape[0], width: inputShape[1], channels: inputShape[2], pool: pool)
+    }
+
+    var parameters: [Parameter] { [] }
+
+    func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let (y, ws) = kernel.forward(x, training: training)
+        if training { workspace = ws }
+        return y
+    }
+
+    func backward(_ dy: Tensor) -> Tensor {
+        guard let workspace else { fatalError("\(name): backward before a training forward pass") }
+        return kernel.backward(dy, workspace: workspace)
+    }
+}

@@ -1,0 +1,98 @@
+import Tensor
+
+/// A sequential model: one list of layers from which the forward pass, the summary, the parameter count,
+/// the diagram and the exported graphs are all derived.
+public final class Model {
+    public let name: String
+    /// Per-sample input shape, e.g. [28, 28, 1].
+    public let inputShape: [Int]
+    public let layers: [Layer]
+
+    /// Builds the layers with Keras' default initialisers drawn from `seed`.
+    /// The last layer must be dense with softmax (or linear, read as logits): the loss is softmax cross-entropy.
+    public init(name: String, inputShape: [Int], layers specs: [LayerSpec], seed: UInt64) throws(ShapeError) {
+        self.name = name
+        self.inputShape = inputShape
+        var rng = SeededGenerator.derived(seed: seed, stream: 1)
+        var shape = inputShape
+        var built: [Layer] = []
+        for spec in specs {
+            let layer = try spec.makeLayer(inputShape: shape, rng: &rng)
+            built.append(layer)
+            shape = layer.outputShape
+        }
+        guard let head = built.last as? Dense, head.activation == .softmax || head.activation == .linear else {
+            throw ShapeError(layer: specs.last?.name ?? name,
+                             message: "the last layer must be dense with softmax activation (the loss is categorical cross-entropy)")
+        }
+        // The first layer's input gradient is never used; skipping it saves a whole backward-data convolution.
+        (built.first as? Conv2D)?.computesInputGradient = false
+        layers = built
+    }
+
+    public var specs: [LayerSpec] { layers.map(\.spec) }
+    public var outputShape: [Int] { layers.last!.outputShape }
+    public var classes: Int { outputShape[0] }
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    public var trainableParameters: [Parameter] { parameters.filter(\.trainable) }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+    public var trainableParameterCount: Int { trainableParameters.reduce(0) { $0 + $1.value.count } }
+
+    // MARK: forward
+
+    /// Class probabilities.  x: [N, H, W, C] → [N, classes]
+    public func forward(_ x: Tensor, training: Bool = false) -> Tensor {
+        layers.reduce(x) { $1.forward($0, training: training) }
+    }
+
+    /// Probabilities for many samples, `batchSize` at a time.
+    public func predict(_ images: ImageSet, batchSize: Int = 256) -> Tensor {
+        var out = [Float]()
+        out.reserveCapacity(images.count * classes)
+        for start in stride(from: 0, to: images.count, by: batchSize) {
+            let batch = images.batch(start..<min(start + batchSize, images.count))
+            out += forward(batch.x).scalars
+        }
+        return Tensor(shape: [images.count, classes], scalars: out)
+    }
+
+    /// Mean loss and accuracy in inference mode.
+    public func evaluate(_ images: ImageSet, batchSize: Int = 256) -> (loss: Double, accuracy: Double) {
+        var loss = 0.0, correct = 0
+        for start in stride(from: 0, to: images.count, by: batchSize) {
+            let batch = images.batch(start..<min(start + batchSize, images.count))
+            let p = forward(batch.x)
+            loss += SoftmaxCrossEntropy.loss(probabilities: p, labels: batch.labels) * Double(batch.labels.count)
+            correct += zip(p.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+        }
+        return (loss / Double(images.count), Double(correct) / Double(images.count))
+    }
+
+    // MARK: backward
+
+    /// One forward and backward pass in training mode; fills every parameter's gradient.
+    /// Returns the batch's mean loss and the number of correct predictions.
+    public func computeGradients(_ x: Tensor, labels: [Int]) -> (loss: Double, correct: Int) {
+        var h = x
+        for layer in layers.dropLast() { h = layer.forward(h, training: true) }
+        let head = layers.last as! Dense
+        // Loss from logits (log-sum-exp): stable where softmax then log would underflow.
+        let (loss, p, dz) = SoftmaxCrossEntropy.evaluate(logits: head.logits(h, training: true), labels: labels)
+        var g = head.backward(logitsGradient: dz)
+        for layer in layers.dropLast().reversed() { g = layer.backward(g) }
+        let correct = zip(p.argmaxRows(), labels).filter { $0 == $1 }.count
+        return (loss, correct)
+    }
+
+    // MARK: weights
+
+    /// Every parameter's value, in layer order (Keras' get_weights).
+    public func weights() -> [Tensor] { parameters.map(\.value) }
+
+    public func setWeights(_ weights: [Tensor]) {
+        let params = parameters
+        precondition(weights.count == params.count && zip(weights, params).allSatisfy { $0.shape == $1.value.shape },
+                     "setWeights: shapes do not match the model")
+        for (p, w) in zip(params, weights) { p.value = w }
+    }
+}

@@ -1,1 +1,0 @@
-// The NeuralNet module; see ARCHITECTURE.md.

@@ -1,0 +1,89 @@
+import CDNNL
+import Foundation
+
+/// Element-wise activation functions, forward and backward.
+public enum ActivationFunction: String, Sendable, CaseIterable, Codable {
+    case linear, relu, sigmoid, tanh, softmax
+}
+
+/// Element-wise activations through oneDNN's eltwise primitives (multi-threaded); softmax works on rows.
+public enum Activations {
+    nonisolated(unsafe) private static var cache: [String: (Primitive, Primitive, Memory, Memory, Memory)] = [:]
+
+    /// y = f(x) for relu, sigmoid, tanh; softmax over the last axis; linear returns x.
+    public static func forward(_ f: ActivationFunction, _ x: Tensor) -> Tensor {
+        switch f {
+        case .linear: return x
+        case .softmax: return softmaxRows(x)
+        case .relu, .sigmoid, .tanh:
+            let (fwd, _, a, b, _) = primitives(f, x.count)
+            let y = Tensor(uninitialized: x.shape)
+            fwd.run([(DNNL_ARG_SRC, a, x.pointer), (DNNL_ARG_DST, b, y.pointer)])
+            return y
+        }
+    }
+
+    /// dx = f'(·) ⊙ dy, computed from the forward output y (all four are functions of y).
+    /// Softmax uses its Jacobian: dx_i = y_i (dy_i − Σ_j dy_j y_j).
+    public static func backward(_ f: ActivationFunction, dy: Tensor, y: Tensor) -> Tensor {
+        switch f {
+        case .linear: return dy
+        case .softmax: return softmaxBackward(dy: dy, y: y)
+        case .relu, .sigmoid, .tanh:
+            let (_, bwd, a, b, c) = primitives(f, y.count)
+            let dx = Tensor(uninitialized: y.shape)
+            bwd.run([(DNNL_ARG_DST, a, y.pointer), (DNNL_ARG_DIFF_DST, b, dy.pointer), (DNNL_ARG_DIFF_SRC, c, dx.pointer)])
+            return dx
+        }
+    }
+
+    private static func primitives(_ f: ActivationFunction, _ count: Int) -> (Primitive, Primitive, Memory, Memory, Memory) {
+        let key = "\(f.rawValue)-\(count)"
+        if let p = cache[key] { return p }
+        let alg: dnnl_alg_kind_t
+        switch f {
+        case .relu: alg = dnnl_eltwise_relu_use_dst_for_bwd
+        case .sigmoid: alg = dnnl_eltwise_logistic_use_dst_for_bwd
+        default: alg = dnnl_eltwise_tanh_use_dst_for_bwd
+        }
+        var md = DNNL.desc([count], dnnl_a)
+        var fd = dnnl_eltwise_desc_t()
+        DNNL.check(dnnl_eltwise_forward_desc_init(&fd, dnnl_forward_training, alg, &md, 0, 0), "eltwise fwd")
+        let fwd = Primitive(&fd, name: "eltwise \(f)")
+        var bd = dnnl_eltwise_desc_t()
+        var dmd = md
+        DNNL.check(dnnl_eltwise_backward_desc_init(&bd, alg, &dmd, &md, 0, 0), "eltwise bwd")
+        let bwd = Primitive(&bd, hint: fwd, name: "eltwise \(f) backward")
+        let p = (fwd, bwd, Memory(md), Memory(md), Memory(md))
+        cache[key] = p
+        return p
+    }
+
+    /// Row-wise softmax with the max subtracted first, so large logits cannot overflow.  x: [N, K]
+    public static func softmaxRows(_ x: Tensor) -> Tensor {
+        let k = x.shape.last!, n = x.count / k
+        let y = Tensor(uninitialized: x.shape)
+        for r in 0..<n {
+            let src = x.pointer + r * k, dst = y.pointer + r * k
+            var m = -Float.infinity
+            for j in 0..<k { m = max(m, src[j]) }
+            var s: Float = 0
+            for j in 0..<k { let e = Foundation.exp(src[j] - m); dst[j] = e; s += e }
+            let inv = 1 / s
+            for j in 0..<k { dst[j] *= inv }
+        }
+        return y
+    }
+
+    static func softmaxBackward(dy: Tensor, y: Tensor) -> Tensor {
+        let k = y.shape.last!, n = y.count / k
+        let dx = Tensor(uninitialized: y.shape)
+        for r in 0..<n {
+            let yr = y.pointer + r * k, dyr = dy.pointer + r * k, dxr = dx.pointer + r * k
+            var dot: Float = 0
+            for j in 0..<k { dot += dyr[j] * yr[j] }
+            for j in 0..<k { dxr[j] = yr[j] * (dyr[j] - dot) }
+        }
+        return dx
+    }
+}

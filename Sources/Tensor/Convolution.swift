@@ -1,0 +1,156 @@
+import CDNNL
+
+/// A 2-D convolution over NHWC images with HWIO (Keras-layout) weights, through oneDNN.
+/// One kernel object serves one layer; it builds and keeps oneDNN's primitives per batch size.
+public final class Convolution {
+    public let inputChannels: Int
+    public let outputChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let height: Int, width: Int          // input
+    public let outputHeight: Int, outputWidth: Int
+    let padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
+    let hasBias: Bool
+    private var plans: [Int: Plan] = [:]
+
+    /// `samePadding` follows TensorFlow: the output is ceil(input / stride), extra padding goes bottom/right.
+    public init(height: Int, width: Int, inputChannels: Int, outputChannels: Int,
+                kernelSize: Int, stride: Int = 1, samePadding: Bool, bias: Bool = true) {
+        self.height = height; self.width = width
+        self.inputChannels = inputChannels; self.outputChannels = outputChannels
+        self.kernelSize = kernelSize; self.stride = stride; self.hasBias = bias
+        let (oh, pt, pb) = Convolution.outputSize(height, kernelSize, stride, samePadding)
+        let (ow, pl, pr) = Convolution.outputSize(width, kernelSize, stride, samePadding)
+        outputHeight = oh; outputWidth = ow
+        padTop = pt; padBottom = pb; padLeft = pl; padRight = pr
+    }
+
+    /// Output length and (before, after) padding along one axis; output ≤ 0 means the kernel does not fit.
+    public static func outputSize(_ n: Int, _ k: Int, _ s: Int, _ same: Bool) -> (Int, Int, Int) {
+        if same {
+            let out = (n + s - 1) / s
+            let total = max((out - 1) * s + k - n, 0)
+            return (out, total / 2, total - total / 2)
+        }
+        return ((n - k) / s + 1, 0, 0)
+    }
+
+    // MARK: forward
+
+    /// y = x ⊛ w + b.  x: [N, H, W, Ci], w: [k, k, Ci, Co], b: [Co] → y: [N, OH, OW, Co]
+    public func forward(_ x: Tensor, weights w: Tensor, bias b: Tensor?, training: Bool) -> Tensor {
+        let n = x.shape[0]
+        let plan = self.plan(n)
+        plan.weightsToForward.run(from: w.pointer, to: plan.forwardWeights.pointer)
+        let y = Tensor(uninitialized: [n, outputHeight, outputWidth, outputChannels])
+        var args: [(Int32, Memory, UnsafeMutablePointer<Float>)] = [
+            (DNNL_ARG_SRC, plan.src, x.pointer),
+            (DNNL_ARG_WEIGHTS, plan.forwardWeightsMemory, plan.forwardWeights.pointer),
+            (DNNL_ARG_DST, plan.dst, y.pointer),
+        ]
+        if let b, hasBias { args.append((DNNL_ARG_BIAS, plan.bias, b.pointer)) }
+        plan.forward.run(args)
+        return y
+    }
+
+    // MARK: backward
+
+    /// dx = dy ⊛ᵀ w.  dy: [N, OH, OW, Co] → dx: [N, H, W, Ci]
+    public func backwardData(_ dy: Tensor, weights w: Tensor) -> Tensor {
+        let n = dy.shape[0]
+        let plan = self.plan(n)
+        plan.weightsToBackwardData.run(from: w.pointer, to: plan.backwardDataWeights.pointer)
+        let dx = Tensor(uninitialized: [n, height, width, inputChannels])
+        plan.backwardData.run([
+            (DNNL_ARG_DIFF_DST, plan.dst, dy.pointer),
+            (DNNL_ARG_WEIGHTS, plan.backwardDataWeightsMemory, plan.backwardDataWeights.pointer),
+            (DNNL_ARG_DIFF_SRC, plan.src, dx.pointer),
+        ])
+        return dx
+    }
+
+    /// dw = Σ x ⊗ dy, db = Σ dy.  → dw: [k, k, Ci, Co], db: [Co]
+    public func backwardWeights(_ x: Tensor, _ dy: Tensor) -> (weights: Tensor, bias: Tensor?) {
+        let plan = self.plan(x.shape[0])
+        let db = hasBias ? Tensor(uninitialized: [outputChannels]) : nil
+        var args: [(Int32, Memory, UnsafeMutablePointer<Float>)] = [
+            (DNNL_ARG_SRC, plan.src, x.pointer),
+            (DNNL_ARG_DIFF_DST, plan.dst, dy.pointer),
+            (DNNL_ARG_DIFF_WEIGHTS, plan.diffWeightsMemory, plan.diffWeights.pointer),
+        ]
+        if let db { args.append((DNNL_ARG_DIFF_BIAS, plan.bias, db.pointer)) }
+        plan.backwardWeights.run(args)
+        let dw = Tensor(uninitialized: [kernelSize, kernelSize, inputChannels, outputChannels])
+        plan.diffWeightsToUser.run(from: plan.diffWeights.pointer, to: dw.pointer)
+        return (dw, db)
+    }
+
+    /// The oneDNN implementation names, for benchmarks and diagnostics.
+    public func implementations(batch: Int) -> [String] {
+        let p = plan(batch)
+        return [p.forward.implementation, p.backwardData.implementation, p.backwardWeights.implementation]
+    }
+
+    // MARK: primitives per batch size
+
+    private final class Plan {
+        let forward, backwardData, backwardWeights: Primitive
+        let src, dst, bias: Memory
+        let forwardWeightsMemory, backwardDataWeightsMemory, diffWeightsMemory: Memory
+        let forwardWeights, backwardDataWeights, diffWeights: Tensor   // weights in oneDNN's preferred layouts
+        let weightsToForward, weightsToBackwardData, diffWeightsToUser: Reorder
+
+        init(_ c: Convolution, batch n: Int) {
+            let srcMD = DNNL.desc([n, c.inputChannels, c.height, c.width], dnnl_nhwc)
+            let dstMD = DNNL.desc([n, c.outputChannels, c.outputHeight, c.outputWidth], dnnl_nhwc)
+            let userWeights = DNNL.desc([c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize], dnnl_hwio)
+            let anyWeights = DNNL.desc([c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize], dnnl_format_tag_any)
+            let biasMD = DNNL.desc([c.outputChannels], dnnl_a)
+            // A zeroed descriptor tells oneDNN there is no bias.
+            var biasArg = c.hasBias ? biasMD : dnnl_memory_desc_t()
+            let strides = DNNL.dims([c.stride, c.stride])
+            let padL = DNNL.dims([c.padTop, c.padLeft]), padR = DNNL.dims([c.padBottom, c.padRight])
+            var s = srcMD, d = dstMD, wAny = anyWeights
+
+            var fd = dnnl_convolution_desc_t()
+            DNNL.check(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
+                                                          &s, &wAny, &biasArg, &d, strides, padL, padR), "conv fwd desc")
+            forward = Primitive(&fd, name: "convolution forward")
+
+            var bd = dnnl_convolution_desc_t()
+            DNNL.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &s, &wAny, &d,
+                                                                strides, padL, padR), "conv bwd data desc")
+            backwardData = Primitive(&bd, hint: forward, name: "convolution backward data")
+
+            var wd = dnnl_convolution_desc_t()
+            DNNL.check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &s, &wAny,
+                                                                   &biasArg, &d, strides, padL, padR), "conv bwd weights desc")
+            backwardWeights = Primitive(&wd, hint: forward, name: "convolution backward weights")
+
+            src = Memory(forward.desc(dnnl_query_src_md))
+            dst = Memory(forward.desc(dnnl_query_dst_md))
+            precondition(DNNL.equal(src.desc, srcMD) && DNNL.equal(dst.desc, dstMD), "conv: oneDNN changed the NHWC layout")
+            bias = Memory(biasMD)
+
+            let fw = forward.desc(dnnl_query_weights_md)
+            let bw = backwardData.desc(dnnl_query_weights_md)
+            let dw = backwardWeights.desc(dnnl_query_diff_weights_md)
+            forwardWeightsMemory = Memory(fw)
+            backwardDataWeightsMemory = Memory(bw)
+            diffWeightsMemory = Memory(dw)
+            forwardWeights = Tensor(zeros: [DNNL.bytes(fw) / 4])
+            backwardDataWeights = Tensor(zeros: [DNNL.bytes(bw) / 4])
+            diffWeights = Tensor(zeros: [DNNL.bytes(dw) / 4])
+            weightsToForward = Reorder(from: userWeights, to: fw)
+            weightsToBackwardData = Reorder(from: userWeights, to: bw)
+            diffWeightsToUser = Reorder(from: dw, to: userWeights)
+        }
+    }
+
+    private func plan(_ n: Int) -> Plan {
+        if let p = plans[n] { return p }
+        let p = Plan(self, batch: n)
+        plans[n] = p
+        return p
+    }
+}

@@ -1,0 +1,76 @@
+import CDNNL
+
+/// 2-D max pooling over NHWC images with a square window and stride equal to the window (Keras' default, valid padding).
+public final class MaxPooling {
+    public let pool: Int
+    public let height: Int, width: Int, channels: Int
+    public var outputHeight: Int { (height - pool) / pool + 1 }
+    public var outputWidth: Int { (width - pool) / pool + 1 }
+    private var plans: [Int: Plan] = [:]
+
+    public init(height: Int, width: Int, channels: Int, pool: Int) {
+        self.height = height; self.width = width; self.channels = channels; self.pool = pool
+    }
+
+    // MARK: forward
+
+    /// x: [N, H, W, C] → y: [N, H/p, W/p, C]; in training also the workspace (argmax positions) backward needs.
+    public func forward(_ x: Tensor, training: Bool) -> (y: Tensor, workspace: Tensor?) {
+        let n = x.shape[0]
+        let plan = self.plan(n)
+        let y = Tensor(uninitialized: [n, outputHeight, outputWidth, channels])
+        if training {
+            let ws = Tensor(uninitialized: [plan.workspaceFloats])
+            plan.training.run([(DNNL_ARG_SRC, plan.src, x.pointer), (DNNL_ARG_DST, plan.dst, y.pointer),
+                               (DNNL_ARG_WORKSPACE, plan.workspace, ws.pointer)])
+            return (y, ws)
+        }
+        plan.inference.run([(DNNL_ARG_SRC, plan.src, x.pointer), (DNNL_ARG_DST, plan.dst, y.pointer)])
+        return (y, nil)
+    }
+
+    // MARK: backward
+
+    /// Routes each output gradient to the input position that won the max.
+    public func backward(_ dy: Tensor, workspace: Tensor) -> Tensor {
+        let n = dy.shape[0]
+        let plan = self.plan(n)
+        let dx = Tensor(uninitialized: [n, height, width, channels])
+        plan.backward.run([(DNNL_ARG_DIFF_DST, plan.dst, dy.pointer), (DNNL_ARG_WORKSPACE, plan.workspace, workspace.pointer),
+                           (DNNL_ARG_DIFF_SRC, plan.src, dx.pointer)])
+        return dx
+    }
+
+    private final class Plan {
+        let training, inference, backward: Primitive
+        let src, dst, workspace: Memory
+        let workspaceFloats: Int
+
+        init(_ p: MaxPooling, batch n: Int) {
+            var s = DNNL.desc([n, p.channels, p.height, p.width], dnnl_nhwc)
+            var d = DNNL.desc([n, p.channels, p.outputHeight, p.outputWidth], dnnl_nhwc)
+            let strides = DNNL.dims([p.pool, p.pool]), kernel = DNNL.dims([p.pool, p.pool]), pad = DNNL.dims([0, 0])
+            var td = dnnl_pooling_desc_t()
+            DNNL.check(dnnl_pooling_forward_desc_init(&td, dnnl_forward_training, dnnl_pooling_max, &s, &d, strides, kernel, pad, pad), "pool fwd")
+            training = Primitive(&td, name: "max pool training")
+            var id = dnnl_pooling_desc_t()
+            DNNL.check(dnnl_pooling_forward_desc_init(&id, dnnl_forward_inference, dnnl_pooling_max, &s, &d, strides, kernel, pad, pad), "pool inf")
+            inference = Primitive(&id, name: "max pool inference")
+            var bd = dnnl_pooling_desc_t()
+            DNNL.check(dnnl_pooling_backward_desc_init(&bd, dnnl_pooling_max, &s, &d, strides, kernel, pad, pad), "pool bwd")
+            backward = Primitive(&bd, hint: training, name: "max pool backward")
+            src = Memory(s); dst = Memory(d)
+            let ws = training.desc(dnnl_query_workspace_md)
+            workspace = Memory(ws)
+            // The workspace may hold bytes or ints; size it in floats, rounded up.
+            workspaceFloats = (DNNL.bytes(ws) + 3) / 4
+        }
+    }
+
+    private func plan(_ n: Int) -> Plan {
+        if let p = plans[n] { return p }
+        let p = Plan(self, batch: n)
+        plans[n] = p
+        return p
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// In-place updates of parameters and optimizer state (Keras' formulas; see NeuralNet/Optimizer.swift).
+extension Tensor {
+    /// Adam: m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²; w ← w − lrₜ m / (√v + ε), lrₜ already bias-corrected.
+    public mutating func adamStep(gradient g: Tensor, m: inout Tensor, v: inout Tensor,
+                                  learningRate lr: Float, beta1: Float, beta2: Float, epsilon: Float) {
+        makeUnique(); m.makeUnique(); v.makeUnique()
+        let w = pointer, gp = g.pointer, mp = m.pointer, vp = v.pointer
+        for i in 0..<count {
+            let gi = gp[i]
+            let mi = beta1 * mp[i] + (1 - beta1) * gi
+            let vi = beta2 * vp[i] + (1 - beta2) * gi * gi
+            mp[i] = mi; vp[i] = vi
+            w[i] -= lr * mi / (vi.squareRoot() + epsilon)
+        }
+    }
+
+    /// SGD with momentum: v ← μ v − lr g; w ← w + v.
+    public mutating func sgdStep(gradient g: Tensor, velocity: inout Tensor, learningRate lr: Float, momentum mu: Float) {
+        makeUnique(); velocity.makeUnique()
+        let w = pointer, gp = g.pointer, vp = velocity.pointer
+        for i in 0..<count {
+            let vi = mu * vp[i] - lr * gp[i]
+            vp[i] = vi
+            w[i] += vi
+        }
+    }
+
+    /// RMSprop: a ← ρ a + (1−ρ) g²; w ← w − lr g / (√a + ε).
+    public mutating func rmspropStep(gradient g: Tensor, average: inout Tensor, learningRate lr: Float, rho: Float, epsilon: Float) {
+        makeUnique(); average.makeUnique()
+        let w = pointer, gp = g.pointer, ap = average.pointer
+        for i in 0..<count {
+            let gi = gp[i]
+            let ai = rho * ap[i] + (1 - rho) * gi * gi
+            ap[i] = ai
+            w[i] -= lr * gi / (ai.squareRoot() + epsilon)
+        }
+    }
+
+    /// Moving average: self ← self · momentum + x · (1 − momentum).
+    public mutating func moveTowards(_ x: Tensor, momentum: Float) {
+        makeUnique()
+        for i in 0..<count { pointer[i] = pointer[i] * momentum + x.pointer[i] * (1 - momentum) }
+    }
+
+    /// self ← self + x (gradient accumulation in tests).
+    public mutating func add(_ x: Tensor) {
+        makeUnique()
+        for i in 0..<count { pointer[i] += x.pointer[i] }
+    }
+}

@@ -1,1 +1,62 @@
-// The Notebook module; see ARCHITECTURE.md.
+import Foundation
+
+/// A parsed notebook: front matter and blocks in source order, each with its notebook position.
+///
+/// Parsing never stops at a problem: problems found while parsing (front matter, misspelled stage
+/// names) are kept in `diagnostics`, and `validate` reports them together with every step's problems.
+public struct Notebook: Equatable, Sendable {
+    /// The path exactly as the caller gave it; every diagnostic starts with it.
+    public let path: String
+    public let frontMatter: FrontMatter
+    public let blocks: [Block]
+    /// Problems found while parsing, in notebook order.
+    public let diagnostics: [Diagnostic]
+
+    public init(path: String, frontMatter: FrontMatter, blocks: [Block], diagnostics: [Diagnostic] = []) {
+        self.path = path
+        self.frontMatter = frontMatter
+        self.blocks = blocks
+        self.diagnostics = diagnostics
+    }
+
+    /// Parses a notebook's text. `path` is only used in diagnostics.
+    public static func parse(source: String, path: String) -> Notebook {
+        var text = source
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        // Swift treats "\r\n" as one Character; normalising keeps line splitting simple.
+        text = text.replacingOccurrences(of: "\r\n", with: "\n")
+        let sections = splitFrontMatter(text, path: path)
+        let (frontMatter, frontMatterProblems) = parseFrontMatter(sections.frontMatterYAML, path: path)
+        let markdown = parseMarkdown(sections.markdown, lineOffset: sections.markdownLineOffset, path: path)
+        return Notebook(path: path, frontMatter: frontMatter, blocks: markdown.blocks,
+                        diagnostics: (sections.problems + frontMatterProblems + markdown.problems).sortedByPosition())
+    }
+
+    /// Reads and parses a notebook file. Throws a one-line `DiagnosticList` when the file cannot be read.
+    public static func load(path: String) throws(DiagnosticList) -> Notebook {
+        func failure(_ message: String) -> DiagnosticList {
+            DiagnosticList([Diagnostic(path: path, line: 0, column: 0, stage: "", message: message)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw failure("no such notebook")
+        }
+        guard !isDirectory.boolValue else { throw failure("is a directory, not a notebook") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot read the notebook") }
+        guard let source = String(data: data, encoding: .utf8) else { throw failure("the notebook is not UTF-8 text") }
+        return parse(source: source, path: path)
+    }
+
+    /// The step blocks in order.
+    public var steps: [StepBlock] {
+        blocks.compactMap { if case .step(let step) = $0 { return step } else { return nil } }
+    }
+
+    /// Every heading in order, for a table of contents.
+    public var headings: [Heading] {
+        blocks.flatMap { block -> [Heading] in
+            if case .prose(let prose) = block { return prose.headings }
+            return []
+        }
+    }
+}

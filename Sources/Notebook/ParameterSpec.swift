@@ -1,0 +1,162 @@
+/// A numeric interval such as `(0, 1)`, `[0, 1)`, `> 0` or `>= 1`.
+public struct NumberRange: Equatable, Sendable, CustomStringConvertible {
+    public var lower: Double?
+    public var lowerInclusive: Bool
+    public var upper: Double?
+    public var upperInclusive: Bool
+
+    public init(lower: Double? = nil, lowerInclusive: Bool = true, upper: Double? = nil, upperInclusive: Bool = true) {
+        self.lower = lower
+        self.lowerInclusive = lowerInclusive
+        self.upper = upper
+        self.upperInclusive = upperInclusive
+    }
+
+    public static let positive = NumberRange(lower: 0, lowerInclusive: false)
+    public static let nonNegative = NumberRange(lower: 0)
+    public static func atLeast(_ value: Double) -> NumberRange { NumberRange(lower: value) }
+    /// `(0, 1)`: momentum, factor.
+    public static let openUnit = NumberRange(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)
+    /// `[0, 1)`: validation split, dropout rate.
+    public static let halfOpenUnit = NumberRange(lower: 0, lowerInclusive: true, upper: 1, upperInclusive: false)
+
+    public func contains(_ x: Double) -> Bool {
+        if let lower, lowerInclusive ? x < lower : x <= lower { return false }
+        if let upper, upperInclusive ? x > upper : x >= upper { return false }
+        return true
+    }
+
+    /// `in [0, 1)`, `> 0`, `>= 1`: the words that follow "must be" in an error.
+    public var description: String {
+        switch (lower, upper) {
+        case let (lower?, upper?):
+            return "in \(lowerInclusive ? "[" : "(")\(formatNumber(lower)), \(formatNumber(upper))\(upperInclusive ? "]" : ")")"
+        case let (lower?, nil):
+            return "\(lowerInclusive ? ">=" : ">") \(formatNumber(lower))"
+        case let (nil, upper?):
+            return "\(upperInclusive ? "<=" : "<") \(formatNumber(upper))"
+        case (nil, nil):
+            return "any number"
+        }
+    }
+}
+
+/// What a parameter accepts.
+public indirect enum ParamType: Sendable {
+    case int(NumberRange?)
+    /// A real number; integers are accepted and stored as doubles.
+    case double(NumberRange?)
+    case bool
+    case string
+    /// One of a fixed set of words.
+    case choice([String])
+    /// A list; a single value is read as a list of one.
+    case list(ParamType)
+    /// A nested mapping with its own parameters; `canDisable` also allows `false` (off) and `true` (defaults).
+    case map([ParameterSpec], canDisable: Bool)
+    /// The `build.layers` list: `- type: {parameters}` items checked against `StageSchema.layers`.
+    case layers
+
+    /// Short type text for `mnistbook steps`: `int > 0`, `number in [0, 1)`, `adam|sgd|rmsprop`.
+    public var summary: String {
+        switch self {
+        case .int(let range): return range.map { "int \($0)" } ?? "int"
+        case .double(let range): return range.map { "number \($0)" } ?? "number"
+        case .bool: return "bool"
+        case .string: return "string"
+        case .choice(let words): return words.joined(separator: "|")
+        case .list(let inner): return "list of \(inner.summary)"
+        case .map(_, let canDisable): return canDisable ? "mapping or false" : "mapping"
+        case .layers: return "list of layers"
+        }
+    }
+
+    /// The noun in "must be …" errors.
+    var noun: String {
+        switch self {
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .bool: return "true or false"
+        case .string: return "a string"
+        case .choice(let words): return "one of \(words.joined(separator: ", "))"
+        case .list: return "a list"
+        case .map(_, let canDisable): return canDisable ? "a mapping or false" : "a mapping"
+        case .layers: return "a list of layers"
+        }
+    }
+}
+
+/// One parameter of a stage or layer: its name, type, default and what it does.
+public struct ParameterSpec: Sendable {
+    public let name: String
+    public let type: ParamType
+    /// Applied when the parameter is absent; nil for required or truly optional parameters.
+    public let defaultValue: ParamValue?
+    /// Required parameters have no default and must be given.
+    public let required: Bool
+    /// Shown instead of the default in `mnistbook steps` when the YAML form says too little ("all", "auto").
+    public let defaultText: String?
+    public let doc: String
+
+    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, required: Bool = false,
+                defaultText: String? = nil, doc: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.required = required
+        self.defaultText = defaultText
+        self.doc = doc
+    }
+
+    /// The default as `mnistbook steps` prints it.
+    public var defaultDescription: String {
+        if let defaultText { return defaultText }
+        if required { return "required" }
+        return defaultValue?.yaml ?? "-"
+    }
+
+    /// The nested parameters of a mapping parameter.
+    var members: [ParameterSpec]? {
+        if case .map(let specs, _) = type { return specs }
+        return nil
+    }
+}
+
+/// A stage: its name in a fence's info string, what it does, and its parameters.
+public struct StageSpec: Sendable {
+    public let name: String
+    public let summary: String
+    public let parameters: [ParameterSpec]
+
+    public func parameter(named name: String) -> ParameterSpec? {
+        parameters.first { $0.name == name }
+    }
+
+    /// Every parameter with its default, as an empty step body gives.
+    public var defaults: [String: ParamValue] {
+        defaultValues(of: parameters)
+    }
+}
+
+/// A layer type usable in `build.layers`.
+public struct LayerSpec: Sendable {
+    public let type: String
+    /// The Keras class name, shown in the summary table.
+    public let kerasClass: String
+    /// The prefix Keras gives unnamed layers of this type (`conv2d`, `conv2d_1`, …).
+    public let autoNamePrefix: String
+    public let summary: String
+    public let parameters: [ParameterSpec]
+
+    public func parameter(named name: String) -> ParameterSpec? {
+        parameters.first { $0.name == name }
+    }
+}
+
+func defaultValues(of specs: [ParameterSpec]) -> [String: ParamValue] {
+    var values: [String: ParamValue] = [:]
+    for spec in specs {
+        if let value = spec.defaultValue { values[spec.name] = value }
+    }
+    return values
+}

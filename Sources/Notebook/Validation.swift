@@ -1,0 +1,136 @@
+import Yams
+
+/// One step after validation: every parameter present with defaults applied, ready to run and to hash.
+public struct ValidatedStep: Equatable, Hashable, Sendable {
+    public let stage: String
+    /// Line and column of the step's opening fence.
+    public let line: Int
+    public let column: Int
+    /// Index of the step's block in `Notebook.blocks`, so its outputs can follow it in the report.
+    public let blockIndex: Int
+    /// Every parameter of the stage; optional ones without a default (`limit_train`) only when given.
+    /// Callback maps are `.bool(false)` when disabled. Layers are maps with a `type` key and every
+    /// parameter of that type, `name` included.
+    public var params: [String: ParamValue]
+    /// Parameters set by `--set` flags, dotted for nested ones (`early_stopping.patience`).
+    public var overridden: Set<String>
+    /// The position of each layer in `params["layers"]`, so a later shape error can point at it
+    /// (the step's fence for default layers and layers set from the command line).
+    public var layerPositions: [SourcePosition]
+
+    public init(stage: String, line: Int, column: Int, blockIndex: Int, params: [String: ParamValue],
+                overridden: Set<String> = [], layerPositions: [SourcePosition] = []) {
+        self.stage = stage
+        self.line = line
+        self.column = column
+        self.blockIndex = blockIndex
+        self.params = params
+        self.overridden = overridden
+        self.layerPositions = layerPositions
+    }
+
+    public subscript(name: String) -> ParamValue? { params[name] }
+
+    /// The parameters as canonical JSON (keys sorted): equal parameters give equal text, for cache keys.
+    public var canonicalParameters: String { ParamValue.map(params).canonical }
+
+    public var position: SourcePosition { SourcePosition(line: line, column: column) }
+}
+
+/// Validates every step of a notebook and applies `--set` overrides (`stage.param=value`).
+/// Throws every problem at once, in notebook order, the parse problems included.
+public func validate(_ notebook: Notebook, overrides: [String] = []) throws(DiagnosticList) -> [ValidatedStep] {
+    try validateNotebook(notebook, overrides: overrides).get()
+}
+
+extension Notebook {
+    /// Same as `validate(_:overrides:)`; handy where the module name `Notebook` shadows the free function.
+    public func validate(overrides: [String] = []) throws(DiagnosticList) -> [ValidatedStep] {
+        try validateNotebook(self, overrides: overrides).get()
+    }
+}
+
+/// The validation, as a result value.
+public func validateNotebook(_ notebook: Notebook, overrides: [String] = []) -> Result<[ValidatedStep], DiagnosticList> {
+    var diagnostics = notebook.diagnostics
+    var steps: [ValidatedStep] = []
+    for (index, block) in notebook.blocks.enumerated() {
+        guard case .step(let step) = block, let spec = StageSchema.spec(for: step.stage) else { continue }
+        let (validated, problems) = validateStep(step, spec: spec, blockIndex: index, path: notebook.path)
+        steps.append(validated)
+        diagnostics += problems
+    }
+    diagnostics += checkStepOrder(steps, path: notebook.path)
+    let overrideProblems = applyOverrides(overrides, to: &steps)
+    diagnostics = overrideProblems + diagnostics.sortedByPosition()
+    return diagnostics.isEmpty ? .success(steps) : .failure(DiagnosticList(diagnostics))
+}
+
+/// Checks one step's YAML body against its stage; problems are placed at the offending key.
+func validateStep(_ step: StepBlock, spec: StageSpec, blockIndex: Int, path: String) -> (ValidatedStep, [Diagnostic]) {
+    var checker = ParamChecker()
+    var params = spec.defaults
+    switch composeYAML(step.body) {
+    case .failure(let problem):
+        checker.problems.append(problem)
+    case .success(nil):
+        break  // an empty body means all defaults
+    case .success(let node?):
+        if case .mapping(let mapping) = node {
+            params = checker.checkParameters(mapping, specs: spec.parameters).values
+            if step.stage == "load" { checkDataset(mapping, checker: &checker) }
+        } else {
+            checker.problems.append(YAMLProblem(
+                message: "a step's body must be a mapping of 'parameter: value' lines, got \(node.shownInError)",
+                mark: node.position))
+        }
+    }
+    let stepPosition = SourcePosition(line: step.line, column: step.column)
+    var layerPositions: [SourcePosition] = []
+    if let layers = params["layers"]?.listValue {
+        layerPositions = layers.indices.map { index in
+            index < checker.layerPositions.count
+                ? checker.layerPositions[index].map { step.notebookPosition(bodyLine: $0.line, column: $0.column) } ?? stepPosition
+                : stepPosition
+        }
+    }
+    let diagnostics = checker.problems.map { problem -> Diagnostic in
+        let position = problem.mark.map { step.notebookPosition(bodyLine: $0.line, column: $0.column) } ?? stepPosition
+        return Diagnostic(path: path, line: position.line, column: position.column, stage: step.stage, message: problem.message)
+    }
+    let validated = ValidatedStep(stage: step.stage, line: step.line, column: step.column, blockIndex: blockIndex,
+                                  params: params, layerPositions: layerPositions)
+    return (validated, diagnostics)
+}
+
+/// A dataset that is neither a catalog name nor plausibly a directory, but close to a catalog name,
+/// is a typo: catching it here saves a failed run.
+private func checkDataset(_ mapping: Node.Mapping, checker: inout ParamChecker) {
+    for (key, value) in mapping where key.scalar?.string == "dataset" {
+        guard case .scalar(let scalar) = value else { return }
+        let name = scalar.string
+        guard !StageSchema.datasets.contains(name), !name.contains("/"), !name.hasPrefix("."), !name.hasPrefix("~"),
+              let meant = closestMatch(to: name, in: StageSchema.datasets) else { return }
+        checker.problems.append(YAMLProblem(
+            message: "unknown dataset '\(name)' (did you mean '\(meant)'?); a directory of IDX files is also accepted",
+            mark: key.position))
+    }
+}
+
+/// The lifecycle order: each stage's prerequisites (`StageSchema.requirements`) must come earlier.
+/// Repeating a stage is allowed.
+func checkStepOrder(_ steps: [ValidatedStep], path: String) -> [Diagnostic] {
+    var firstLine: [String: Int] = [:]
+    for step in steps where firstLine[step.stage] == nil { firstLine[step.stage] = step.line }
+    var seen: Set<String> = []
+    var diagnostics: [Diagnostic] = []
+    for step in steps {
+        for required in StageSchema.requirements[step.stage] ?? [] where !seen.contains(required) {
+            let hint = firstLine[required].map { "the '\(required)' step is on line \($0)" } ?? "the notebook has none"
+            diagnostics.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage,
+                                          message: "'\(step.stage)' needs a '\(required)' step before it (\(hint))"))
+        }
+        seen.insert(step.stage)
+    }
+    return diagnostics
+}

@@ -14,6 +14,10 @@ struct ParsedMarkdown {
 /// GFM extensions attached to the parser and used again when rendering.
 private let extensionNames = ["table", "strikethrough", "autolink", "tagfilter"]
 
+/// cmark-gfm's registration sets a plain static flag; a global's initialiser runs exactly once even when
+/// notebooks are parsed on several threads.
+private let registerExtensions: Void = cmark_gfm_core_extensions_ensure_registered()
+
 /// Parse options. No CMARK_OPT_UNSAFE: raw HTML and `javascript:` links are dropped, because
 /// nothing in a notebook may run code in the reader's browser.
 private let parseOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8
@@ -23,7 +27,7 @@ private let renderOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES
 /// runs of everything else become prose rendered to HTML. `lineOffset` is added to cmark's lines
 /// (the lines the front matter took).
 func parseMarkdown(_ markdown: String, lineOffset: Int, path: String) -> ParsedMarkdown {
-    cmark_gfm_core_extensions_ensure_registered()
+    _ = registerExtensions
     guard let parser = cmark_parser_new(parseOptions) else { fatalError("cmark_parser_new failed") }
     defer { cmark_parser_free(parser) }
     for name in extensionNames {

@@ -341,3 +341,18 @@ final class ValidationTests: XCTestCase {
         XCTAssertThrowsError(try notebook.validate())
     }
 }
+
+final class StepAccessorTests: XCTestCase {
+    func testTypedAccessors() {
+        let steps = validSteps(loadAndBuild + "\n```train\nearly_stopping: false\nlearning_rate: 1\n```\n")
+        XCTAssertEqual(steps[0].double("validation_split"), 0.2)
+        XCTAssertNil(steps[0].optionalInt("limit_train"))
+        XCTAssertEqual(steps[1].string("name"), "MNIST_CNN")
+        XCTAssertEqual(steps[1].layers.count, 12)
+        XCTAssertEqual(steps[2].int("epochs"), 20)
+        XCTAssertEqual(steps[2].double("learning_rate"), 1)
+        XCTAssertTrue(steps[2].bool("shuffle"))
+        XCTAssertNil(steps[2].callback("early_stopping"))
+        XCTAssertEqual(steps[2].callback("model_checkpoint")?["monitor"], "val_accuracy")
+    }
+}

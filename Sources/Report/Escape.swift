@@ -1,0 +1,40 @@
+/// Escapes text for HTML (and SVG/XML) element content and attribute values.
+///
+/// Besides the five markup characters it drops C0 control characters other than tab,
+/// newline and carriage return: they are not allowed in XML, so a label carrying one
+/// would make an SVG unparseable.
+public func escapeHTML(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count + 16)
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F { continue }
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
+/// Turns arbitrary text into a fragment identifier usable in `id=` and `href="#…"`.
+public func anchorID(_ s: String) -> String {
+    var out = ""
+    var lastDash = true
+    for scalar in s.lowercased().unicodeScalars {
+        if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") || scalar == "_" {
+            out.unicodeScalars.append(scalar)
+            lastDash = false
+        } else if !lastDash {
+            out += "-"
+            lastDash = true
+        }
+    }
+    while out.hasSuffix("-") { out.removeLast() }
+    return out.isEmpty ? "section" : out
+}

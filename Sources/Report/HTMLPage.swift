@@ -1,0 +1,311 @@
+import Foundation
+
+/// The whole report: one self-contained HTML document (inline CSS and SVG, PNGs as data URIs,
+/// no external URL).
+public struct ReportPage {
+    public var title: String
+    public var author: String?
+    /// Shown as given (front matter's date, or the render time formatted by the caller).
+    public var date: String?
+    /// Extra lines under the title, e.g. ("seed", "42"), ("notebook", "notebooks/mnist.md").
+    public var meta: [(String, String)]
+    public var sections: [Section]
+    /// Zone for "cached, computed …" times.
+    public var timeZone: TimeZone
+    /// Footer credit.
+    public var generator: String
+
+    public init(title: String, author: String? = nil, date: String? = nil, meta: [(String, String)] = [],
+                sections: [Section] = [], timeZone: TimeZone = .current, generator: String = "mnistbook") {
+        self.title = title
+        self.author = author
+        self.date = date
+        self.meta = meta
+        self.sections = sections
+        self.timeZone = timeZone
+        self.generator = generator
+    }
+
+    public func html() -> String {
+        var h = HTMLBuilder(timeZone: timeZone)
+        h.add("<!doctype html>")
+        h.add("<html lang=\"en\">")
+        h.add("<head>")
+        h.add("<meta charset=\"utf-8\">")
+        h.add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        h.add("<meta name=\"generator\" content=\"\(escapeHTML(generator))\">")
+        h.add("<title>\(escapeHTML(title))</title>")
+        h.add("<style>\n\(reportCSS)</style>")
+        h.add("</head>")
+        h.add("<body>")
+        h.add("<main class=\"page\">")
+        h.pageHeader(self)
+        h.tableOfContents(sections)
+        h.add("<div class=\"content\">")
+        for section in sections {
+            switch section {
+            case .prose(let html, let headings): h.prose(html, headings: headings)
+            case .step(let step): h.step(step)
+            }
+        }
+        h.add("</div>")
+        h.add("<footer class=\"page-foot\">Rendered by \(escapeHTML(generator)).</footer>")
+        h.add("</main>")
+        h.add("</body>")
+        h.add("</html>")
+        return h.out.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Accumulates the page's lines; one method per kind of thing drawn.
+struct HTMLBuilder {
+    var out: [String] = []
+    let dateFormatter: DateFormatter
+
+    init(timeZone: TimeZone) {
+        dateFormatter = DateFormatter()
+        dateFormatter.locale = Locale(identifier: "en_US_POSIX")
+        dateFormatter.timeZone = timeZone
+        dateFormatter.dateFormat = "yyyy-MM-dd HH:mm"
+    }
+
+    mutating func add(_ s: String) { out.append(s) }
+
+    // MARK: Page frame
+
+    mutating func pageHeader(_ page: ReportPage) {
+        add("<header class=\"page-head\">")
+        add("<h1 class=\"page-title\">\(escapeHTML(page.title))</h1>")
+        let byline = [page.author, page.date].compactMap { $0 }.filter { !$0.isEmpty }
+        if !byline.isEmpty {
+            add("<p class=\"byline\">\(byline.map(escapeHTML).joined(separator: " · "))</p>")
+        }
+        if !page.meta.isEmpty {
+            add("<dl class=\"meta\">")
+            for (k, v) in page.meta {
+                add("<div><dt>\(escapeHTML(k))</dt><dd>\(escapeHTML(v))</dd></div>")
+            }
+            add("</dl>")
+        }
+        add("</header>")
+    }
+
+    mutating func tableOfContents(_ sections: [Section]) {
+        var items: [String] = []
+        var lastLevel = 1
+        for section in sections {
+            switch section {
+            case .prose(_, let headings):
+                for heading in headings where heading.level <= 3 {
+                    lastLevel = heading.level
+                    items.append("<li class=\"toc-h\(heading.level)\"><a href=\"#\(escapeHTML(heading.id))\">\(escapeHTML(heading.text))</a></li>")
+                }
+            case .step(let step):
+                let level = min(lastLevel + 1, 4)
+                let label = step.title.map { " \(escapeHTML($0))" } ?? ""
+                items.append("<li class=\"toc-step toc-h\(level) \(statusClass(step.status))\"><a href=\"#\(escapeHTML(step.id))\"><span class=\"stage\">\(escapeHTML(step.stage))</span>\(label)</a> <span class=\"toc-meta\">\(escapeHTML(statusWord(step.status)))</span></li>")
+            }
+        }
+        guard !items.isEmpty else { return }
+        add("<nav class=\"toc\" aria-label=\"Contents\">")
+        add("<h2 class=\"toc-title\">Contents</h2>")
+        add("<ol>")
+        out.append(contentsOf: items)
+        add("</ol>")
+        add("</nav>")
+    }
+
+    // MARK: Sections
+
+    mutating func prose(_ html: String, headings: [Heading]) {
+        add("<div class=\"prose\">")
+        add(ProseAnchors.apply(html, headings: headings))
+        add("</div>")
+    }
+
+    mutating func step(_ step: StepSection) {
+        add("<section class=\"step \(statusClass(step.status))\" id=\"\(escapeHTML(step.id))\">")
+        add("<header class=\"step-head\">")
+        if let title = step.title, !title.isEmpty {
+            add("<h2 class=\"step-title\">\(escapeHTML(title))</h2>")
+        }
+        var parts = ["<span class=\"stage\">\(escapeHTML(step.stage))</span>", "line \(step.line)"]
+        if let s = step.seconds { parts.append(escapeHTML(formatSeconds(s))) }
+        parts.append("<span class=\"status\">\(escapeHTML(statusText(step.status)))</span>")
+        add("<p class=\"step-meta\">\(parts.joined(separator: " · "))</p>")
+        add("</header>")
+        if !step.params.isEmpty { params(step) }
+        if !step.outputs.isEmpty {
+            add("<div class=\"outputs\">")
+            outputs(step.outputs)
+            add("</div>")
+        }
+        add("</section>")
+    }
+
+    mutating func params(_ step: StepSection) {
+        let set = Set(step.overridden)
+        add("<ul class=\"params\" aria-label=\"Parameters\">")
+        for (k, v) in step.params {
+            if set.contains(k) {
+                add("<li class=\"param set\" title=\"set in the notebook or on the command line\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span> <span class=\"mark\">set</span></li>")
+            } else {
+                add("<li class=\"param\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span></li>")
+            }
+        }
+        add("</ul>")
+    }
+
+    /// Outputs in order; consecutive line and bar charts share a row (loss beside accuracy).
+    mutating func outputs(_ outputs: [Output]) {
+        var charts: [String] = []
+        func isChart(_ o: Output) -> Bool {
+            switch o { case .lineChart, .barChart: return true; default: return false }
+        }
+        for (i, output) in outputs.enumerated() {
+            switch output {
+            case .lineChart(let c): charts.append(SVGChart.render(c))
+            case .barChart(let c): charts.append(SVGChart.render(c))
+            default: self.output(output)
+            }
+            let nextIsChart = i + 1 < outputs.count && isChart(outputs[i + 1])
+            if !charts.isEmpty && !nextIsChart {
+                add("<div class=\"charts\(charts.count == 1 ? " single" : "")\">")
+                for svg in charts { add("<figure class=\"chart\">\(svg)</figure>") }
+                add("</div>")
+                charts = []
+            }
+        }
+    }
+
+    mutating func output(_ output: Output) {
+        switch output {
+        case .table(let t): table(t)
+        case .keyValues(let title, let pairs): keyValues(title: title, pairs)
+        case .barChart(let c): add("<figure class=\"chart\">\(SVGChart.render(c))</figure>")
+        case .lineChart(let c): add("<figure class=\"chart\">\(SVGChart.render(c))</figure>")
+        case .heatmap(let m): add("<figure class=\"heatmap\">\(SVGChart.render(m))</figure>")
+        case .imageGrid(let g): imageGrid(g)
+        case .diagram(let svg, let caption):
+            add("<figure class=\"diagram\">")
+            add("<div class=\"diagram-body\">\(svg)</div>")
+            if let caption { add("<figcaption>\(escapeHTML(caption))</figcaption>") }
+            add("</figure>")
+        case .code(let language, let text):
+            let cls = language.isEmpty ? "" : " class=\"language-\(escapeHTML(anchorID(language)))\""
+            add("<pre class=\"code\"><code\(cls)>\(escapeHTML(text))</code></pre>")
+        case .note(let text):
+            add("<p class=\"note\">\(escapeHTML(text))</p>")
+        case .error(let text):
+            add("<div class=\"error\" role=\"alert\"><p class=\"error-title\">Error</p><pre>\(escapeHTML(text))</pre></div>")
+        case .files(let files):
+            let t = Table(caption: "Files written", header: ["file", "size", "bytes"],
+                          rows: files.map { [$0.name, formatBytes($0.bytes), groupThousands($0.bytes)] },
+                          alignRight: [1, 2])
+            table(t, cls: "files")
+        }
+    }
+
+    mutating func table(_ t: Table, cls: String = "data") {
+        add("<figure class=\"table \(cls)\">")
+        if let caption = t.caption { add("<figcaption>\(escapeHTML(caption))</figcaption>") }
+        add("<div class=\"scroll\"><table>")
+        func cells(_ row: [String], tag: String) -> String {
+            row.enumerated().map { c, v in
+                let num = t.alignRight.contains(c) ? " class=\"num\"" : ""
+                return "<\(tag)\(num)>\(escapeHTML(v))</\(tag)>"
+            }.joined()
+        }
+        if !t.header.isEmpty {
+            add("<thead><tr>\(cells(t.header, tag: "th"))</tr></thead>")
+        }
+        add("<tbody>")
+        for row in t.rows { add("<tr>\(cells(row, tag: "td"))</tr>") }
+        add("</tbody>")
+        if !t.footer.isEmpty {
+            add("<tfoot>")
+            for row in t.footer { add("<tr>\(cells(row, tag: "td"))</tr>") }
+            add("</tfoot>")
+        }
+        add("</table></div>")
+        add("</figure>")
+    }
+
+    mutating func keyValues(title: String?, _ pairs: [(String, String)]) {
+        add("<figure class=\"table kv\">")
+        if let title { add("<figcaption>\(escapeHTML(title))</figcaption>") }
+        add("<div class=\"scroll\"><table><tbody>")
+        for (k, v) in pairs {
+            let num = looksNumeric(v) ? " class=\"num\"" : ""
+            add("<tr><th scope=\"row\">\(escapeHTML(k))</th><td\(num)>\(escapeHTML(v))</td></tr>")
+        }
+        add("</tbody></table></div>")
+        add("</figure>")
+    }
+
+    mutating func imageGrid(_ g: ImageGrid) {
+        add("<figure class=\"images\">")
+        if let title = g.title { add("<figcaption>\(escapeHTML(title))</figcaption>") }
+        // Tiles at twice the source size: MNIST's 28 px become 56 CSS px, crisp with pixelated scaling.
+        let tileW = max(32, min(112, 2 * (g.images.map(\.width).max() ?? 28)))
+        add("<div class=\"tiles\" style=\"--cols:\(g.columns);--tile:\(tileW)px\">")
+        for (i, image) in g.images.enumerated() {
+            let caption = g.caption(i)
+            let wrong = g.isHighlighted(i) ? " wrong" : ""
+            let src: String
+            if let png = try? PNG.encode(gray: image.pixels, width: image.width, height: image.height) {
+                src = "data:image/png;base64," + Data(png).base64EncodedString()
+            } else {
+                src = ""
+            }
+            add("<div class=\"tile\(wrong)\"><img src=\"\(src)\" width=\"\(image.width)\" height=\"\(image.height)\" alt=\"\(escapeHTML(caption))\">\(caption.isEmpty ? "" : "<span>\(escapeHTML(caption))</span>")</div>")
+        }
+        add("</div>")
+        add("</figure>")
+    }
+
+    // MARK: Status words
+
+    func statusWord(_ s: StepStatus) -> String {
+        switch s {
+        case .ran: return "ran"
+        case .cached: return "cached"
+        case .failed: return "failed"
+        case .skipped: return "skipped"
+        }
+    }
+
+    func statusText(_ s: StepStatus) -> String {
+        if case .cached(let date) = s { return "cached, computed \(dateFormatter.string(from: date))" }
+        return statusWord(s)
+    }
+
+    func statusClass(_ s: StepStatus) -> String { "status-" + statusWord(s) }
+}
+
+/// Gives prose headings the ids the table of contents links to, when the Markdown renderer
+/// did not (cmark-gfm emits bare `<h2>`): the n-th heading of the list is matched to the next
+/// bare `<hN>` of its level in document order.
+enum ProseAnchors {
+    static func apply(_ html: String, headings: [Heading]) -> String {
+        guard !headings.isEmpty else { return html }
+        var result = html
+        var cursor = result.startIndex
+        var missing: [Heading] = []
+        for heading in headings {
+            if result.contains("id=\"\(heading.id)\"") { continue }
+            let bare = "<h\(heading.level)>"
+            if let r = result.range(of: bare, range: cursor..<result.endIndex) {
+                let replacement = "<h\(heading.level) id=\"\(escapeHTML(heading.id))\">"
+                let offset = result.distance(from: result.startIndex, to: r.lowerBound) + replacement.count
+                result.replaceSubrange(r, with: replacement)
+                cursor = result.index(result.startIndex, offsetBy: offset)
+            } else {
+                missing.append(heading)
+            }
+        }
+        // Still keep the link target alive if a heading could not be found.
+        let anchors = missing.map { "<a id=\"\(escapeHTML($0.id))\"></a>" }.joined()
+        return anchors + result
+    }
+}

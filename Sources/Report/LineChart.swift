@@ -1,0 +1,127 @@
+import Foundation
+
+/// Lines over x = 1...n (epochs), with labelled vertical markers for events.
+public struct LineChart {
+    public var title: String?
+    public var xLabel: String
+    public var yLabel: String
+    /// `values[i]` is the value at x = i + 1; NaN leaves a gap.
+    public var series: [(name: String, values: [Double])]
+    /// Dashed vertical lines, e.g. (7, "LR → 0.0005") or (9, "best epoch").
+    public var markers: [(x: Int, label: String)]
+    public var logY: Bool
+
+    public init(title: String? = nil, xLabel: String = "epoch", yLabel: String = "",
+                series: [(name: String, values: [Double])], markers: [(x: Int, label: String)] = [],
+                logY: Bool = false) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.markers = markers
+        self.logY = logY
+    }
+}
+
+extension SVGChart {
+    /// A line chart: axes with ticks and labels, a legend, one path per series, dashed markers.
+    public static func render(_ chart: LineChart) -> String {
+        lineChartCanvas(chart).document()
+    }
+
+    static func lineChartCanvas(_ chart: LineChart) -> SVGCanvas {
+        let width = 520.0, height = 330.0
+        var c = SVGCanvas(width: width, height: height, title: chart.title)
+        let left = 64.0, right = 20.0
+        var top = 14.0
+        if let title = chart.title, !title.isEmpty {
+            c.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600")
+            top = 36
+        }
+        let items = chart.series.enumerated().map { (name: $1.name, color: palette[$0 % palette.count]) }
+        if items.count > 1 || !(items.first?.name.isEmpty ?? true) {
+            top += c.legend(items, x: left, y: top + 12, maxWidth: width - left - right, swatch: .line) + 6
+        } else {
+            top += 8
+        }
+        let bottom = 48.0
+        let plotX = left, plotY = top, plotW = width - left - right, plotH = height - top - bottom
+
+        let n = chart.series.map(\.values.count).max() ?? 0
+        let finite = chart.series.flatMap(\.values).filter { $0.isFinite && (!chart.logY || $0 > 0) }
+        let logY = chart.logY && !finite.isEmpty
+
+        // y mapping
+        let yTicks: [(Double, String)]
+        let yMap: (Double) -> Double
+        if logY {
+            let t = LogTicks(min: finite.min()!, max: finite.max()!)
+            yMap = { plotY + plotH - (log10($0) - t.lo) / (t.hi - t.lo) * plotH }
+            yTicks = t.values.map { ($0, t.label($0)) }
+        } else {
+            let t = LinearTicks(min: finite.min() ?? 0, max: finite.max() ?? 1)
+            yMap = { plotY + plotH - ($0 - t.lo) / (t.hi - t.lo) * plotH }
+            yTicks = t.values.map { ($0, t.label($0)) }
+        }
+        // x mapping: x = 1...n; a single point sits in the middle.
+        let xMax = max(n, chart.markers.map(\.x).max() ?? 0, 1)
+        let xMap: (Double) -> Double = { x in
+            xMax == 1 ? plotX + plotW / 2 : plotX + (x - 1) / Double(xMax - 1) * plotW
+        }
+
+        // grid and y ticks
+        for (v, label) in yTicks {
+            let y = yMap(v)
+            c.line(plotX, y, plotX + plotW, y, stroke: gridColor)
+            c.text(label, x: plotX - 6, y: y + 4, anchor: "end", size: 11, fill: mutedColor)
+        }
+        // x ticks: integers, thinned to a nice step
+        let xStep = xMax <= 12 ? 1 : Int(LinearTicks.nice(Double(xMax) / 8))
+        var xt = 1
+        while xt <= xMax {
+            let x = xMap(Double(xt))
+            c.line(x, plotY + plotH, x, plotY + plotH + 4, stroke: axisColor)
+            c.text("\(xt)", x: x, y: plotY + plotH + 17, anchor: "middle", size: 11, fill: mutedColor)
+            xt = xt == 1 && xStep > 1 ? xStep : xt + xStep
+        }
+        // axes
+        c.line(plotX, plotY + plotH, plotX + plotW, plotY + plotH, stroke: axisColor)
+        c.line(plotX, plotY, plotX, plotY + plotH, stroke: axisColor)
+        c.text(chart.xLabel, x: plotX + plotW / 2, y: height - 10, anchor: "middle", fill: mutedColor)
+        if !chart.yLabel.isEmpty {
+            c.text(chart.yLabel + (logY ? " (log)" : ""), x: 16, y: plotY + plotH / 2, anchor: "middle",
+                   fill: mutedColor, rotate: -90)
+        }
+
+        // markers under the lines, labels staggered so neighbours do not overprint
+        for (i, m) in chart.markers.enumerated() {
+            let x = xMap(Double(m.x))
+            c.line(x, plotY, x, plotY + plotH, stroke: "#6e7781", width: 1.2, dash: "5 4", cls: "marker")
+            let nearRight = x > plotX + plotW * 0.7
+            c.text(m.label, x: nearRight ? x - 4 : x + 4, y: plotY + 13 + Double(i % 4) * 14,
+                   anchor: nearRight ? "end" : "start", size: 11, fill: "#424a53", halo: true)
+        }
+
+        // one path per series; NaN starts a new subpath
+        for (si, s) in chart.series.enumerated() {
+            let color = palette[si % palette.count]
+            var d = ""
+            var penDown = false
+            var points: [(Double, Double)] = []
+            for (i, v) in s.values.enumerated() {
+                guard v.isFinite, !logY || v > 0 else { penDown = false; continue }
+                let p = (xMap(Double(i + 1)), yMap(v))
+                d += (penDown ? "L" : "M") + "\(fmt(p.0)) \(fmt(p.1))"
+                penDown = true
+                points.append(p)
+            }
+            c.add("<path class=\"line\" d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"><title>\(escapeHTML(s.name))</title></path>")
+            if points.count <= 40 {
+                for p in points {
+                    c.add("<circle cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"2.6\" fill=\"\(color)\"/>")
+                }
+            }
+        }
+        return c
+    }
+}

@@ -1,0 +1,51 @@
+// What stages hand to the report: data, never HTML. Each type knows nothing about how it is
+// drawn; HTMLPage.swift and the SVGChart renderers decide that.
+
+/// One thing a step shows, in the order the step produced it.
+public enum Output {
+    case table(Table)
+    case keyValues(title: String?, [(String, String)])
+    case barChart(BarChart)
+    case lineChart(LineChart)
+    case heatmap(Heatmap)
+    case imageGrid(ImageGrid)
+    /// An already-rendered SVG (e.g. from `Graphviz.svg(fromDot:)`); inlined as given.
+    case diagram(svg: String, caption: String?)
+    case code(language: String, text: String)
+    /// A sentence or event, e.g. "Epoch 7: ReduceLROnPlateau reducing learning rate to 0.0005."
+    case note(String)
+    /// A failed step's error, shown in place.
+    case error(String)
+    case files([(name: String, bytes: Int)])
+}
+
+/// A table of text cells; numeric columns are right-aligned.
+public struct Table {
+    public var caption: String?
+    public var header: [String]
+    public var rows: [[String]]
+    /// Rows shown below a rule at the end (totals, averages).
+    public var footer: [[String]]
+    /// Column indices aligned right with tabular figures.
+    public var alignRight: Set<Int>
+
+    /// `alignRight: nil` picks every column whose non-empty cells all look like numbers.
+    public init(caption: String? = nil, header: [String], rows: [[String]],
+                alignRight: Set<Int>? = nil, footer: [[String]] = []) {
+        self.caption = caption
+        self.header = header
+        self.rows = rows
+        self.footer = footer
+        self.alignRight = alignRight ?? Table.numericColumns(rows + footer)
+    }
+
+    static func numericColumns(_ rows: [[String]]) -> Set<Int> {
+        let width = rows.map(\.count).max() ?? 0
+        var result = Set<Int>()
+        for c in 0..<width {
+            let cells = rows.compactMap { c < $0.count ? $0[c] : nil }.filter { !$0.isEmpty && $0 != "–" && $0 != "-" }
+            if !cells.isEmpty && cells.allSatisfy(looksNumeric) { result.insert(c) }
+        }
+        return result
+    }
+}

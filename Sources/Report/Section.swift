@@ -1,0 +1,64 @@
+import Foundation
+
+/// A heading inside prose, as the table of contents lists it.
+public struct Heading {
+    public var level: Int
+    public var text: String
+    /// The fragment id the heading carries (or will be given) in the prose HTML.
+    public var id: String
+
+    public init(level: Int, text: String, id: String) {
+        self.level = level
+        self.text = text
+        self.id = id
+    }
+}
+
+/// One part of the report: prose between steps, or a step with what it showed.
+public enum Section {
+    /// Prose HTML already rendered from Markdown (passed through unchanged but for heading ids).
+    case prose(html: String, headings: [Heading])
+    case step(StepSection)
+}
+
+/// How a step came to have its outputs.
+public enum StepStatus {
+    case ran
+    /// Outputs reused from the cache, computed at the given time.
+    case cached(at: Date)
+    case failed
+    /// Not run because an earlier step failed.
+    case skipped
+}
+
+/// A step of the notebook: where it is, how long it took, its parameters, and its outputs.
+public struct StepSection {
+    public var stage: String
+    /// A human title ("Train the model"); the stage name is shown when nil.
+    public var title: String?
+    /// Line of the step's fence in the notebook.
+    public var line: Int
+    public var seconds: Double?
+    public var status: StepStatus
+    /// Names of parameters set in the notebook or on the command line (shown marked).
+    public var overridden: [String]
+    /// Every parameter with its effective value, in the order the stage documents them.
+    public var params: [(String, String)]
+    public var outputs: [Output]
+    /// Fragment id of the section; unique because two steps never share a line.
+    public var id: String
+
+    public init(stage: String, title: String? = nil, line: Int, seconds: Double? = nil,
+                status: StepStatus = .ran, overridden: [String] = [], params: [(String, String)] = [],
+                outputs: [Output] = [], id: String? = nil) {
+        self.stage = stage
+        self.title = title
+        self.line = line
+        self.seconds = seconds
+        self.status = status
+        self.overridden = overridden
+        self.params = params
+        self.outputs = outputs
+        self.id = id ?? "step-\(anchorID(stage))-line-\(line)"
+    }
+}

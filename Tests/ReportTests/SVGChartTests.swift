@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+@testable import Report
+
+/// swift-corelibs-foundation's `attribute(forName:)` returns nil on elements in a namespace
+/// (all of an SVG's), so look attributes up by name by hand.
+extension XMLElement {
+    func attr(_ name: String) -> XMLNode? { attributes?.first { $0.name == name } }
+}
+
+final class SVGChartTests: XCTestCase {
+    func parse(_ svg: String, file: StaticString = #filePath, line: UInt = #line) throws -> XMLElement {
+        let doc = try XMLDocument(xmlString: svg, options: [])
+        let root = try XCTUnwrap(doc.rootElement(), file: file, line: line)
+        XCTAssertEqual(root.name, "svg", file: file, line: line)
+        XCTAssertEqual(root.uri, "http://www.w3.org/2000/svg",
+                       file: file, line: line)
+        XCTAssertNotNil(root.attr("viewBox"), file: file, line: line)
+        return root
+    }
+
+    func elements(_ root: XMLElement, name: String, cls: String? = nil) -> [XMLElement] {
+        var found: [XMLElement] = []
+        func walk(_ e: XMLElement) {
+            if e.localName == name && (cls == nil || e.attr("class")?.stringValue == cls) { found.append(e) }
+            for child in e.children ?? [] { if let c = child as? XMLElement { walk(c) } }
+        }
+        walk(root)
+        return found
+    }
+
+    func texts(_ root: XMLElement) -> [String] {
+        elements(root, name: "text").compactMap(\.stringValue)
+    }
+
+    func testBarChartHasOneBarPerValue() throws {
+        let chart = BarChart(title: "Class <distribution>", categories: (0..<10).map { "\($0)" },
+                             series: [("train", (0..<10).map { Double(100 + $0) }),
+                                      ("test", (0..<10).map { Double(20 + $0) })],
+                             yLabel: "images", showValues: true)
+        let root = try parse(SVGChart.render(chart))
+        XCTAssertEqual(elements(root, name: "rect", cls: "bar").count, 20)
+        let t = texts(root)
+        XCTAssertTrue(t.contains("Class <distribution>"))
+        XCTAssertTrue(t.contains("109"), "values on top")
+        XCTAssertTrue(t.contains("train") && t.contains("test"), "legend")
+    }
+
+    func testBarHeightsFollowValues() throws {
+        let chart = BarChart(categories: ["a", "b"], series: [("n", [10, 20])])
+        let root = try parse(SVGChart.render(chart))
+        let heights = elements(root, name: "rect", cls: "bar").compactMap { $0.attr("height")?.stringValue.flatMap(Double.init) }
+        XCTAssertEqual(heights.count, 2)
+        XCTAssertEqual(heights[1] / heights[0], 2, accuracy: 0.01)
+    }
+
+    func testLineChartHasOnePathPerSeriesAndMarkers() throws {
+        let chart = LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss",
+                              series: [("loss", [0.3, 0.1, 0.07, .nan, 0.05]), ("val_loss", [0.2, 0.12, 0.09, 0.08, 0.081])],
+                              markers: [(3, "LR → 0.0005"), (4, "best epoch")])
+        let root = try parse(SVGChart.render(chart))
+        let lines = elements(root, name: "path", cls: "line")
+        XCTAssertEqual(lines.count, 2)
+        // The NaN splits the first series into two subpaths.
+        XCTAssertEqual(lines[0].attr("d")?.stringValue?.filter { $0 == "M" }.count, 2)
+        XCTAssertEqual(elements(root, name: "line", cls: "marker").count, 2)
+        let t = texts(root)
+        for label in ["LR → 0.0005", "best epoch", "loss", "val_loss", "epoch", "1", "5"] {
+            XCTAssertTrue(t.contains(label), "missing text \(label) in \(t)")
+        }
+    }
+
+    func testLogScaleLineChart() throws {
+        let chart = LineChart(yLabel: "lr", series: [("lr", [1e-3, 1e-3, 5e-4, 2.5e-4, 1e-6])], logY: true)
+        let root = try parse(SVGChart.render(chart))
+        XCTAssertEqual(elements(root, name: "path", cls: "line").count, 1)
+        let t = texts(root)
+        XCTAssertTrue(t.contains("0.001"), "\(t)")
+        XCTAssertTrue(t.contains("1e-6"), "\(t)")
+    }
+
+    func testLineChartsSideBySideInOneSVG() throws {
+        let a = LineChart(title: "Loss", series: [("loss", [1, 0.5])])
+        let b = LineChart(title: "Accuracy", series: [("accuracy", [0.5, 0.9]), ("val_accuracy", [0.4, 0.8])])
+        let root = try parse(SVGChart.render([a, b]))
+        XCTAssertEqual(elements(root, name: "svg").count, 3, "outer + one per chart")
+        XCTAssertEqual(elements(root, name: "path", cls: "line").count, 3)
+    }
+
+    func testHeatmapCellsAndCounts() throws {
+        let values = [[973, 0, 7], [2, 1130, 3], [5, 1, 1026]]
+        let map = Heatmap(title: "Confusion matrix", rowLabels: ["0", "1", "2"], colLabels: ["0", "1", "2"], values: values)
+        let root = try parse(SVGChart.render(map))
+        XCTAssertEqual(elements(root, name: "rect", cls: "cell").count, 9)
+        let counts = elements(root, name: "text", cls: "count")
+        XCTAssertEqual(counts.compactMap(\.stringValue), values.flatMap { $0 }.map(String.init))
+        // Dark (large) cells get white text, pale ones dark text.
+        XCTAssertEqual(counts[4].attr("fill")?.stringValue, "#ffffff")
+        XCTAssertNotEqual(counts[1].attr("fill")?.stringValue, "#ffffff")
+        let t = texts(root)
+        XCTAssertTrue(t.contains("True") && t.contains("Predicted"))
+    }
+
+    func testBluesRamp() {
+        XCTAssertEqual(SVGChart.blues(0), "#f7fbff")
+        XCTAssertEqual(SVGChart.blues(1), "#08306b")
+    }
+
+    func testTicksAreNice() {
+        let t = LinearTicks(min: 0.013, max: 0.291)
+        XCTAssertEqual(t.step, 0.05, accuracy: 1e-12)
+        XCTAssertEqual(t.lo, 0, accuracy: 1e-12)
+        XCTAssertEqual(t.hi, 0.3, accuracy: 1e-12)
+        XCTAssertEqual(t.label(0.15), "0.15")
+        let flat = LinearTicks(min: 0.5, max: 0.5)
+        XCTAssertLessThan(flat.lo, 0.5)
+        XCTAssertGreaterThan(flat.hi, 0.5)
+    }
+}

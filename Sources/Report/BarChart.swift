@@ -1,7 +1,7 @@
 import Foundation
 
 /// Grouped bars: one group per category, one bar per series.
-public struct BarChart {
+public struct BarChart: Sendable {
     public var title: String?
     public var categories: [String]
     public var series: [(name: String, values: [Double])]

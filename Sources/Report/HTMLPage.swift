@@ -2,7 +2,7 @@ import Foundation
 
 /// The whole report: one self-contained HTML document (inline CSS and SVG, PNGs as data URIs,
 /// no external URL).
-public struct ReportPage {
+public struct ReportPage: Sendable {
     public var title: String
     public var author: String?
     /// Shown as given (front matter's date, or the render time formatted by the caller).
@@ -236,8 +236,7 @@ struct HTMLBuilder {
         if let title { add("<figcaption>\(escapeHTML(title))</figcaption>") }
         add("<div class=\"scroll\"><table><tbody>")
         for (k, v) in pairs {
-            let num = looksNumeric(v) ? " class=\"num\"" : ""
-            add("<tr><th scope=\"row\">\(escapeHTML(k))</th><td\(num)>\(escapeHTML(v))</td></tr>")
+            add("<tr><th scope=\"row\">\(escapeHTML(k))</th><td>\(escapeHTML(v))</td></tr>")
         }
         add("</tbody></table></div>")
         add("</figure>")
@@ -293,7 +292,7 @@ enum ProseAnchors {
         var cursor = result.startIndex
         var missing: [Heading] = []
         for heading in headings {
-            if result.contains("id=\"\(heading.id)\"") { continue }
+            if result.contains("id=\"\(escapeHTML(heading.id))\"") { continue }
             let bare = "<h\(heading.level)>"
             if let r = result.range(of: bare, range: cursor..<result.endIndex) {
                 let replacement = "<h\(heading.level) id=\"\(escapeHTML(heading.id))\">"

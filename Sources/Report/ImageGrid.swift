@@ -1,7 +1,7 @@
 import Foundation
 
 /// An 8-bit grayscale image, row-major, `pixels.count == width * height`.
-public struct GrayImage {
+public struct GrayImage: Sendable {
     public var width: Int
     public var height: Int
     public var pixels: [UInt8]
@@ -15,7 +15,7 @@ public struct GrayImage {
 }
 
 /// Small images in a grid with a caption under each; highlighted ones (wrong predictions) stand out.
-public struct ImageGrid {
+public struct ImageGrid: Sendable {
     public var title: String?
     public var images: [GrayImage]
     public var captions: [String]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Lines over x = 1...n (epochs), with labelled vertical markers for events.
-public struct LineChart {
+public struct LineChart: Sendable {
     public var title: String?
     public var xLabel: String
     public var yLabel: String
@@ -30,7 +30,7 @@ extension SVGChart {
     }
 
     static func lineChartCanvas(_ chart: LineChart) -> SVGCanvas {
-        let width = 520.0, height = 330.0
+        let width = 480.0, height = 320.0
         var c = SVGCanvas(width: width, height: height, title: chart.title)
         let left = 64.0, right = 20.0
         var top = 14.0
@@ -44,7 +44,11 @@ extension SVGChart {
         } else {
             top += 8
         }
-        let bottom = 48.0
+        // Marker labels get their own band above the plot, in two alternating rows, so they
+        // never sit on the data (accuracy curves hug the top, loss curves the bottom).
+        let markerRows = min(chart.markers.count, 2)
+        top += Double(markerRows) * 13
+        let bottom = 46.0
         let plotX = left, plotY = top, plotW = width - left - right, plotH = height - top - bottom
 
         let n = chart.series.map(\.values.count).max() ?? 0
@@ -94,12 +98,14 @@ extension SVGChart {
         }
 
         // markers under the lines, labels staggered so neighbours do not overprint
-        for (i, m) in chart.markers.enumerated() {
+        for (i, m) in chart.markers.sorted(by: { $0.x < $1.x }).enumerated() {
             let x = xMap(Double(m.x))
-            c.line(x, plotY, x, plotY + plotH, stroke: "#6e7781", width: 1.2, dash: "5 4", cls: "marker")
-            let nearRight = x > plotX + plotW * 0.7
-            c.text(m.label, x: nearRight ? x - 4 : x + 4, y: plotY + 13 + Double(i % 4) * 14,
-                   anchor: nearRight ? "end" : "start", size: 11, fill: "#424a53", halo: true)
+            let labelY = plotY - 4 - Double((markerRows - 1) - i % 2) * 13
+            c.line(x, labelY + 2, x, plotY + plotH, stroke: "#6e7781", width: 1.2, dash: "4 3", cls: "marker")
+            let labelW = textWidth(m.label, size: 11)
+            let anchor = x + 3 + labelW > width - 4 ? "end" : "start"
+            c.text(m.label, x: anchor == "end" ? x - 3 : x + 3, y: labelY, anchor: anchor, size: 11,
+                   fill: "#424a53", halo: true)
         }
 
         // one path per series; NaN starts a new subpath

@@ -2,7 +2,7 @@
 // drawn; HTMLPage.swift and the SVGChart renderers decide that.
 
 /// One thing a step shows, in the order the step produced it.
-public enum Output {
+public enum Output: Sendable {
     case table(Table)
     case keyValues(title: String?, [(String, String)])
     case barChart(BarChart)
@@ -20,7 +20,7 @@ public enum Output {
 }
 
 /// A table of text cells; numeric columns are right-aligned.
-public struct Table {
+public struct Table: Sendable {
     public var caption: String?
     public var header: [String]
     public var rows: [[String]]

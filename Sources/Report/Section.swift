@@ -1,7 +1,7 @@
 import Foundation
 
 /// A heading inside prose, as the table of contents lists it.
-public struct Heading {
+public struct Heading: Sendable {
     public var level: Int
     public var text: String
     /// The fragment id the heading carries (or will be given) in the prose HTML.
@@ -15,14 +15,14 @@ public struct Heading {
 }
 
 /// One part of the report: prose between steps, or a step with what it showed.
-public enum Section {
+public enum Section: Sendable {
     /// Prose HTML already rendered from Markdown (passed through unchanged but for heading ids).
     case prose(html: String, headings: [Heading])
     case step(StepSection)
 }
 
 /// How a step came to have its outputs.
-public enum StepStatus {
+public enum StepStatus: Sendable {
     case ran
     /// Outputs reused from the cache, computed at the given time.
     case cached(at: Date)
@@ -32,7 +32,7 @@ public enum StepStatus {
 }
 
 /// A step of the notebook: where it is, how long it took, its parameters, and its outputs.
-public struct StepSection {
+public struct StepSection: Sendable {
     public var stage: String
     /// A human title ("Train the model"); the stage name is shown when nil.
     public var title: String?

@@ -90,7 +90,8 @@ th, td { padding: 5px 12px; text-align: left; vertical-align: top; white-space: 
 thead th { border-bottom: 2px solid var(--line); font-weight: 600; background: #fff; }
 tbody td, tbody th { border-bottom: 1px solid var(--rule); }
 tbody tr:nth-child(even) { background: #f8f9fb; }
-tfoot td { border-top: 2px solid var(--line); font-weight: 600; }
+tfoot td { font-weight: 600; }
+tfoot tr:first-child td { border-top: 2px solid var(--line); }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .kv th { font-weight: 500; color: var(--muted); }
 .kv td { font-variant-numeric: tabular-nums; }
@@ -102,7 +103,6 @@ tfoot td { border-top: 2px solid var(--line); font-weight: 600; }
 svg { display: block; max-width: 100%; height: auto; }
 .chart svg { width: 100%; }
 .heatmap { width: fit-content; max-width: 100%; }
-.heatmap svg { width: 520px; }
 .diagram { width: fit-content; max-width: 100%; }
 .diagram-body { overflow-x: auto; }
 .diagram figcaption { text-align: center; font-weight: 400; color: var(--muted); margin: 6px 0 0; }
@@ -135,9 +135,8 @@ pre.code { font-family: var(--mono); font-size: .84rem; line-height: 1.5; backgr
   body { background: #fff; font-size: 11pt; }
   .page { max-width: none; margin: 0; padding: 0; box-shadow: none; border-radius: 0; }
   a { color: inherit; }
-  .toc { break-after: page; }
   .step { break-inside: auto; }
-  .step-head { break-after: avoid; }
+  .step-head, .params { break-after: avoid; }
   figure, table, tr, .tile, pre, .note, .error, .params { break-inside: avoid; }
   .prose h1, .prose h2, .prose h3, figcaption { break-after: avoid; }
   .scroll, .diagram-body { overflow: visible; }

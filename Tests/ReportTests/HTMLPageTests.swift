@@ -123,6 +123,41 @@ final class HTMLPageTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "<div class=\"charts single\">").count - 1, 1, "class distribution")
     }
 
+    func testImageGridTilesAreInlinePNGsWithCaptions() throws {
+        let image = GrayImage(width: 3, height: 2, pixels: [0, 50, 100, 150, 200, 250])
+        let grid = ImageGrid(title: "Misclassified", images: [image, image], captions: ["7 → 1 (0.93)", "3 → 3"],
+                             columns: 5, highlight: [true, false])
+        let html = ReportPage(title: "t", sections: [.step(StepSection(stage: "s", line: 1, outputs: [.imageGrid(grid)]))]).html()
+        XCTAssertEqual(html.components(separatedBy: "<div class=\"tile wrong\">").count - 1, 1)
+        XCTAssertEqual(html.components(separatedBy: "<div class=\"tile\">").count - 1, 1)
+        XCTAssertTrue(html.contains("<span>7 → 1 (0.93)</span>"))
+        XCTAssertTrue(html.contains("--cols:5"))
+        let uri = try XCTUnwrap(attributeValues("src", in: html).first)
+        let base64 = String(uri.dropFirst("data:image/png;base64,".count))
+        let png = try XCTUnwrap(Data(base64Encoded: base64))
+        XCTAssertEqual(try PNG.decode([UInt8](png)).gray, image.pixels)
+    }
+
+    func testDiagramCodeAndNotes() throws {
+        let svg = try Graphviz.svg(fromDot: "digraph { a -> b }")
+        let step = StepSection(stage: "build", line: 9, outputs: [
+            .diagram(svg: svg, caption: "architecture"),
+            .code(language: "python", text: "if a < b:\n    print('x')"),
+        ])
+        let html = ReportPage(title: "t", sections: [.step(step)]).html()
+        XCTAssertTrue(html.contains("<figure class=\"diagram\">\n<div class=\"diagram-body\"><svg"))
+        XCTAssertTrue(html.contains("<figcaption>architecture</figcaption>"))
+        XCTAssertTrue(html.contains("<pre class=\"code\"><code class=\"language-python\">if a &lt; b:\n    print(&#39;x&#39;)</code></pre>"))
+    }
+
+    func testProseHeadingIDsAreNotDuplicated() {
+        let prose = "<h2 id=\"setup\">Setup</h2><h2>Other</h2>"
+        let out = ProseAnchors.apply(prose, headings: [Heading(level: 2, text: "Setup", id: "setup"),
+                                                       Heading(level: 2, text: "Other", id: "other"),
+                                                       Heading(level: 3, text: "Gone", id: "gone")])
+        XCTAssertEqual(out, "<a id=\"gone\"></a><h2 id=\"setup\">Setup</h2><h2 id=\"other\">Other</h2>")
+    }
+
     func testFormatting() {
         XCTAssertEqual(formatSeconds(0.842), "0.84 s")
         XCTAssertEqual(formatSeconds(12.34), "12.3 s")

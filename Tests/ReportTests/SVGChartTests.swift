@@ -104,6 +104,23 @@ final class SVGChartTests: XCTestCase {
         XCTAssertTrue(t.contains("True") && t.contains("Predicted"))
     }
 
+    func testEmptyChartsStillRenderValidSVG() throws {
+        _ = try parse(SVGChart.render(BarChart(categories: [], series: [])))
+        _ = try parse(SVGChart.render(LineChart(series: [])))
+        _ = try parse(SVGChart.render(LineChart(series: [("flat", [0.5])], markers: [(1, "only")])))
+        _ = try parse(SVGChart.render(LineChart(series: [("none", [.nan, .infinity])], logY: true)))
+        _ = try parse(SVGChart.render(Heatmap(rowLabels: [], colLabels: [], values: [])))
+        _ = try parse(SVGChart.render([LineChart]()))
+    }
+
+    func testLabelsAreEscapedInSVG() throws {
+        let chart = BarChart(title: "a < b & \"c\"", categories: ["<script>"], series: [("x\u{1}y", [1])])
+        let svg = SVGChart.render(chart)
+        XCTAssertFalse(svg.contains("<script"))
+        let root = try parse(svg)
+        XCTAssertTrue(texts(root).contains("<script>"))
+    }
+
     func testBluesRamp() {
         XCTAssertEqual(SVGChart.blues(0), "#f7fbff")
         XCTAssertEqual(SVGChart.blues(1), "#08306b")

@@ -89,8 +89,13 @@ enum DirectoryLoader {
         let files = try results.map { try $0.get() }
 
         var names = classNames
+        var datasetName = name
         if names == nil { names = try classNamesFile(in: folder) }
-        if names == nil && recognise { names = recognisedEntry(files)?.classNames }
+        if recognise, let known = recognisedEntry(files) {
+            // A folder holding a catalog dataset's files (say Debian's Fashion-MNIST) is that dataset.
+            datasetName = known.name
+            names = names ?? known.classNames
+        }
         let classes = names ?? CatalogEntry.digitNames
         let hint = classNames == nil ? " (a classes.txt in \(folder.path) with one name per line allows more classes)" : ""
 
@@ -101,7 +106,7 @@ enum DirectoryLoader {
         }
         var sha: [String: String] = [:]
         for (base, file) in zip(IDXFileNames.all, files) { sha[base] = file.contentSHA256 }
-        return Dataset(name: name, source: source, classNames: classes, train: train, test: test, sha256: sha)
+        return Dataset(name: datasetName, source: source, classNames: classes, train: train, test: test, sha256: sha)
     }
 
     private static func split(images: LoadedFile, labels: LoadedFile, classes: Int, hint: String) throws -> LabeledImages {

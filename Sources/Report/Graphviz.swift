@@ -33,15 +33,13 @@ public enum Graphviz {
         }
         defer { agclose(graph) }
         guard gvLayout(gvc, graph, "dot") == 0 else {
-            throw Error(description: "Graphviz: dot layout failed" + details()
-                        + " (the layout plugin comes with Debian's libgvc6 package)")
+            throw Error(description: "Graphviz: dot layout failed" + details() + pluginHint)
         }
         defer { gvFreeLayout(gvc, graph) }
         var buffer: UnsafeMutablePointer<CChar>? = nil
         var length: UInt32 = 0
         guard gvRenderData(gvc, graph, "svg", &buffer, &length) == 0, let buffer else {
-            throw Error(description: "Graphviz: SVG rendering failed" + details()
-                        + " (the svg renderer comes with Debian's libgvc6 package)")
+            throw Error(description: "Graphviz: SVG rendering failed" + details() + pluginHint)
         }
         defer { gvFreeRenderData(buffer) }
         let text = String(decoding: UnsafeRawBufferPointer(start: buffer, count: Int(length)), as: UTF8.self)
@@ -70,6 +68,9 @@ public enum Graphviz {
         while body.last?.isWhitespace == true { body.removeLast() }
         return body
     }
+
+    private static let pluginHint = " (Graphviz's plugins come with Debian's libgvc6 package, whose install"
+        + " script registers them in /usr/lib/<arch>/graphviz/config6a; `libgvc6-config-update -c` rewrites it)"
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var messages: [String] = []

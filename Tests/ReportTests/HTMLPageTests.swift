@@ -174,7 +174,14 @@ final class HTMLPageTests: XCTestCase {
         guard let path = ProcessInfo.processInfo.environment["MNISTBOOK_SAMPLE_REPORT"] else {
             throw XCTSkip("set MNISTBOOK_SAMPLE_REPORT=/tmp/mnistbook-sample-report.html to write the sample page")
         }
-        try AtomicFile.write(SampleReport.page().html(), to: URL(fileURLWithPath: path))
+        let url = URL(fileURLWithPath: path)
+        try AtomicFile.write(SampleReport.page().html(), to: url)
+        // The artifact files next to it, as a render leaves them.
+        let dir = url.deletingLastPathComponent()
+        try AtomicFile.write(SVGChart.render(SampleReport.historyCharts()), to: dir.appendingPathComponent("mnistbook-sample-training_history.svg"))
+        try AtomicFile.write(SVGChart.render(SampleReport.confusionHeatmap()), to: dir.appendingPathComponent("mnistbook-sample-confusion_matrix.svg"))
+        try AtomicFile.write(ImageGridRenderer.png(SampleReport.misclassified(), scale: 2),
+                             to: dir.appendingPathComponent("mnistbook-sample-misclassified_samples.png"))
     }
 }
 

@@ -72,12 +72,8 @@ enum SampleReport {
                                                   String(format: "%.4f", loss(e) * 1.1 + 0.01), String(format: "%.4f", 1 - loss(e) / 2.8),
                                                   e < 7 ? "0.001" : "0.0005", String(format: "%.1f", 15.2 + Double(e % 3) * 0.3)]
                                              })),
-                                .lineChart(LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss",
-                                                     series: [("loss", (0..<12).map(loss)), ("val_loss", (0..<12).map { loss($0) * 1.1 + 0.01 })],
-                                                     markers: [(7, "LR → 0.0005"), (10, "best epoch")])),
-                                .lineChart(LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy",
-                                                     series: [("accuracy", (0..<12).map { 1 - loss($0) / 3 }), ("val_accuracy", (0..<12).map { 1 - loss($0) / 2.8 })],
-                                                     markers: [(7, "LR → 0.0005"), (10, "best epoch")])),
+                                .lineChart(historyCharts()[0]),
+                                .lineChart(historyCharts()[1]),
                                 .note("Epoch 7: ReduceLROnPlateau reducing learning rate to 0.0005."),
                                 .note("Epoch 12: early stopping; restoring model weights from the end of the best epoch: 10."),
                               ])),
@@ -85,15 +81,12 @@ enum SampleReport {
                               params: [("split", "test")],
                               outputs: [
                                 .keyValues(title: "Test", [("loss", "0.0231"), ("accuracy", "0.9931")]),
-                                .heatmap(Heatmap(title: "Confusion matrix", rowLabels: (0..<10).map { "\($0)" },
-                                                 colLabels: (0..<10).map { "\($0)" }, values: confusion())),
+                                .heatmap(confusionHeatmap()),
                               ])),
             .step(StepSection(stage: "error-analysis", line: 80, seconds: 0.4,
                               params: [("show", "25"), ("top_confusions", "10")],
                               outputs: [
-                                .imageGrid(ImageGrid(title: "Misclassified", images: (0..<10).map { digit(($0 * 3) % 10, seed: $0 + 40) },
-                                                     captions: (0..<10).map { "\(($0 * 3) % 10) → \(($0 * 3 + 5) % 10) (0.\(90 - $0))" },
-                                                     columns: 10, highlight: Array(repeating: true, count: 10))),
+                                .imageGrid(misclassified()),
                               ])),
             .step(StepSection(stage: "save", line: 86, seconds: nil, status: .failed,
                               params: [("name", "mnist_cnn"), ("formats", "[mnistbook, onnx]")],
@@ -103,6 +96,26 @@ enum SampleReport {
                               ])),
             .step(StepSection(stage: "predict-demo", line: 95, status: .skipped)),
         ]
+    }
+
+    static func historyCharts() -> [LineChart] {
+        [LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss",
+                   series: [("loss", (0..<12).map(loss)), ("val_loss", (0..<12).map { loss($0) * 1.1 + 0.01 })],
+                   markers: [(7, "LR → 0.0005"), (10, "best epoch")]),
+         LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy",
+                   series: [("accuracy", (0..<12).map { 1 - loss($0) / 3 }), ("val_accuracy", (0..<12).map { 1 - loss($0) / 2.8 })],
+                   markers: [(7, "LR → 0.0005"), (10, "best epoch")])]
+    }
+
+    static func confusionHeatmap() -> Heatmap {
+        Heatmap(title: "Confusion matrix", rowLabels: (0..<10).map { "\($0)" }, colLabels: (0..<10).map { "\($0)" },
+                values: confusion())
+    }
+
+    static func misclassified() -> ImageGrid {
+        ImageGrid(title: "Misclassified", images: (0..<10).map { digit(($0 * 3) % 10, seed: $0 + 40) },
+                  captions: (0..<10).map { "\(($0 * 3) % 10) → \(($0 * 3 + 5) % 10) (0.\(90 - $0))" },
+                  columns: 5, highlight: (0..<10).map { $0 % 3 != 0 })
     }
 
     static let architectureDot = """

@@ -22,6 +22,22 @@ final class PNGTests: XCTestCase {
         XCTAssertEqual(decoded.gray, [0, 255, 128, 255])
     }
 
+    func testDecodes16BitGrayAndRGBA() throws {
+        // 16-bit linear gray (libpng's PNG_FORMAT_LINEAR_Y = 4), native-endian samples.
+        let samples: [UInt16] = [0, 1000, 30000, 65535]
+        let bytes = samples.withUnsafeBytes { Array($0) }
+        let png16 = try PNG.write(bytes, width: 2, height: 2, channels: 2, format: 4)
+        XCTAssertEqual(png16[24], 16, "IHDR bit depth")
+        let gray = try PNG.decode(png16).gray
+        XCTAssertEqual(gray.first, 0)
+        XCTAssertEqual(gray.last, 255)
+        XCTAssertEqual(gray, gray.sorted(), "brightness order kept")
+        // RGBA (format 3): black ink, transparent elsewhere → ink on white.
+        let rgba: [UInt8] = [0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255]
+        let pngA = try PNG.write(rgba, width: 2, height: 2, channels: 4, format: 3)
+        XCTAssertEqual(try PNG.decode(pngA).gray, [0, 255, 255, 0])
+    }
+
     func testTransparentBackgroundContrastsWithInk() {
         // Black ink on a transparent canvas lands on white; white ink on black.
         let darkInk: [UInt8] = [0, 255, 0, 0, 0, 0]

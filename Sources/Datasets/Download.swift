@@ -23,7 +23,7 @@ struct DownloadCheck {
 enum Download {
     /// Fetches `url` into `destination` (replacing nothing unless verified). Throws a DatasetError naming the URL.
     static func fetch(_ url: URL, to destination: URL, check: DownloadCheck, label: String,
-                      timeout: TimeInterval = 60) throws {
+                      timeout: TimeInterval = 30) throws {
         let folder = destination.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -73,9 +73,14 @@ enum Download {
         if let expected = check.fileSHA256 {
             try Checksum.verify(fileSHA, expected: expected, path: where_)
         } else if let expected = check.contentSHA256 {
-            // No checksum for the served file: verify what it decompresses to instead.
-            let content = try IDX.decompressedBytes(at: temporary)
-            try Checksum.verify(Checksum.sha256Hex(content), expected: expected, path: where_)
+            // No checksum for the served file: verify what it decompresses to instead,
+            // naming the URL rather than the temporary file that is about to be removed.
+            do {
+                let content = try IDX.decompressedBytes(at: temporary)
+                try Checksum.verify(Checksum.sha256Hex(content), expected: expected, path: where_)
+            } catch let error as DatasetError {
+                throw DatasetError(error.message.replacingOccurrences(of: temporary.path, with: where_))
+            }
         }
         do {
             if FileManager.default.fileExists(atPath: destination.path) {

@@ -136,6 +136,31 @@ final class DownloadTests: XCTestCase {
         XCTAssertEqual(error?.message, "\(labels.path): sha256 mismatch: expected \(entry.downloadSHA256[IDXFileNames.testLabels]!), got \(hex(other)) (delete the file to download it again)")
     }
 
+    func testDownloadWithOnlyContentChecksumsIsCheckedByContent() throws {
+        // Like MNIST: the served .gz is unpinned, its decompressed content is.
+        let (bodies, _) = served()
+        var content: [String: String] = [:]
+        for (base, bytes) in Fixtures.datasetFiles() { content[base] = hex(bytes) }
+        let entry = CatalogEntry(name: "tiny", classNames: CatalogEntry.digitNames, contentSHA256: content)
+        let server = try TinyHTTPServer(files: bodies)
+        defer { server.stop() }
+        let cache = try Fixtures.temporaryFolder(self)
+        XCTAssertEqual(try DatasetCatalog.load(entry, cacheDirectory: cache, mirrors: [server.baseURL]).train.count, 30)
+
+        // Other content under the right name is rejected, naming the URL, and nothing is kept.
+        var wrong = bodies
+        let otherLabels = Fixtures.labelsFile(Fixtures.cyclingLabels(30, classes: 3))
+        wrong["/" + IDXFileNames.trainLabels + ".gz"] = Fixtures.gzip(otherLabels)
+        let bad = try TinyHTTPServer(files: wrong)
+        defer { bad.stop() }
+        let emptyCache = try Fixtures.temporaryFolder(self)
+        let error = Fixtures.datasetError { _ = try DatasetCatalog.load(entry, cacheDirectory: emptyCache, mirrors: [bad.baseURL]) }
+        let url = bad.baseURL.appendingPathComponent(IDXFileNames.trainLabels + ".gz").absoluteString
+        XCTAssertTrue(error?.message.hasPrefix("cannot load dataset 'tiny': \(url): sha256 mismatch: expected \(content[IDXFileNames.trainLabels]!), got \(hex(otherLabels)). ") ?? false,
+                      error?.message ?? "")
+        XCTAssertEqual(cacheContents(emptyCache.appendingPathComponent("tiny")), [IDXFileNames.trainImages + ".gz"])
+    }
+
     func testDefaultCacheFollowsXDG() {
         XCTAssertEqual(DataLocation.defaultCacheRoot(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"]).path, "/x/cache/mnistbook")
         XCTAssertEqual(DataLocation.defaultCacheRoot(environment: ["HOME": "/home/u"]).path, "/home/u/.cache/mnistbook")

@@ -105,3 +105,21 @@ public struct ShapeError: Error, CustomStringConvertible, Equatable {
 
     static func format(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 }
+
+extension LayerSpec {
+    /// The reference CNN of the Keras project (459,210 parameters, 458,890 trainable).
+    public static let referenceCNN: [LayerSpec] = [
+        .conv2d(name: "conv1", filters: 32, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+        .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
+        .maxpool(name: "pool1", pool: 2),
+        .conv2d(name: "conv2", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+        .batchnorm(name: "bn2", momentum: 0.99, epsilon: 0.001),
+        .maxpool(name: "pool2", pool: 2),
+        .conv2d(name: "conv3", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+        .batchnorm(name: "bn3", momentum: 0.99, epsilon: 0.001),
+        .flatten(name: "flatten"),
+        .dense(name: "dense1", units: 128, activation: .relu, useBias: true),
+        .dropout(name: "dropout", rate: 0.5),
+        .dense(name: "output", units: 10, activation: .softmax, useBias: true),
+    ]
+}

@@ -25,3 +25,11 @@ public enum Threads {
         openblas_set_num_threads(1)
     }
 }
+
+/// The oneDNN library's version, for reports and benchmarks.
+public enum OneDNN {
+    public static var version: String {
+        let v = dnnl_version().pointee
+        return "\(v.major).\(v.minor).\(v.patch)"
+    }
+}

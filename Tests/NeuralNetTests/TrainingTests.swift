@@ -4,21 +4,7 @@ import Tensor
 import XCTest
 @testable import NeuralNet
 
-/// The reference CNN of PRODUCT.md, as the notebook's default `build` step describes it.
-let referenceCNN: [LayerSpec] = [
-    .conv2d(name: "conv1", filters: 32, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-    .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
-    .maxpool(name: "pool1", pool: 2),
-    .conv2d(name: "conv2", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-    .batchnorm(name: "bn2", momentum: 0.99, epsilon: 0.001),
-    .maxpool(name: "pool2", pool: 2),
-    .conv2d(name: "conv3", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-    .batchnorm(name: "bn3", momentum: 0.99, epsilon: 0.001),
-    .flatten(name: "flatten"),
-    .dense(name: "dense1", units: 128, activation: .relu, useBias: true),
-    .dropout(name: "dropout", rate: 0.5),
-    .dense(name: "output", units: 10, activation: .softmax, useBias: true),
-]
+let referenceCNN = LayerSpec.referenceCNN
 
 func imageSet(_ images: LabeledImages) -> ImageSet {
     ImageSet(pixels: images.images, labels: images.labels.map(Int.init), imageShape: [images.rows, images.cols, 1])

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NeuralNet
+import Tensor
+
+/// `mnistbook bench`: training and inference throughput of the reference CNN, the figures docs/BENCHMARKS.md records.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training and inference throughput of the reference CNN on MNIST (batch 64, 48k/12k split).")
+
+    @Flag(help: "Print one JSON object (the keys bench/compare.sh reads).")
+    var json = false
+
+    @Option(help: "Training epochs to time; the steady-state rate skips each epoch's first 20 batches.")
+    var epochs = 1
+
+    @Option(help: "Test images to evaluate after training (0 skips).")
+    var evaluate = 10_000
+
+    func run() throws {
+        let mnist = try DatasetCatalog.load("mnist")
+        let all = ImageSet(pixels: mnist.train.images, labels: mnist.train.labels.map(Int.init), imageShape: [28, 28, 1])
+        let test = ImageSet(pixels: mnist.test.images, labels: mnist.test.labels.map(Int.init), imageShape: [28, 28, 1])
+        let (train, validation) = all.splitValidation(0.2)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+
+        // Training: wall time of batches 21…last of each epoch, so JIT compilation and warm-up are excluded.
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.earlyStopping = nil
+        configuration.reduceLROnPlateau = nil
+        configuration.checkpoint = nil
+        var observer = TrainingObserver()
+        var steadyImages = 0, steadySeconds = 0.0, mark = Date()
+        observer.batchEnded = { step, steps, _, _ in
+            if step == 20 { mark = Date() }
+            if step == steps, steps > 20 {
+                steadySeconds += Date().timeIntervalSince(mark)
+                steadyImages += train.count - 20 * configuration.batchSize
+            }
+        }
+        if !json { print("Training the reference CNN for \(epochs) epoch(s) on \(train.count) images, \(Threads.count) threads…") }
+        let history = try fit(model, training: train, validation: validation, configuration: configuration, observer: observer)
+        let epochSeconds = history.epochs.map(\.seconds).reduce(0, +) / Double(history.epochs.count)
+
+        // Inference at batch 1: the median of 200 single-image predictions after warm-up.
+        let one = test.batch(0..<1).x
+        for _ in 0..<20 { _ = model.forward(one) }
+        var latencies: [Double] = []
+        for i in 0..<200 {
+            let x = test.batch(i..<i + 1).x
+            let start = Date()
+            _ = model.forward(x)
+            latencies.append(Date().timeIntervalSince(start))
+        }
+        latencies.sort()
+        // Inference at batch 256 over the whole test set.
+        _ = model.predict(test.slice(0..<256), batchSize: 256)
+        let start = Date()
+        _ = model.predict(test, batchSize: 256)
+        let inferenceRate = Double(test.count) / Date().timeIntervalSince(start)
+        let accuracy = evaluate > 0 ? model.evaluate(test.slice(0..<min(evaluate, test.count))).accuracy : nil
+
+        let result = BenchResult(
+            framework: "mnistbook 0.1 (oneDNN \(OneDNN.version))",
+            train_images_per_second: Double(steadyImages) / steadySeconds,
+            epoch_seconds: epochSeconds,
+            infer_ms_batch1: latencies[latencies.count / 2] * 1000,
+            infer_images_per_second_batch256: inferenceRate,
+            peak_rss_mb: PeakMemory.residentMegabytes(),
+            threads: Threads.count,
+            test_accuracy: accuracy)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(String(format: "training    %8.0f images/s (steady state), %.1f s per epoch incl. validation", result.train_images_per_second, epochSeconds))
+            print(String(format: "inference   %8.3f ms per image at batch 1, %.0f images/s at batch 256", result.infer_ms_batch1, inferenceRate))
+            print(String(format: "peak RSS    %8.0f MB", result.peak_rss_mb))
+            if let accuracy { print(String(format: "test accuracy after %d epoch(s): %.2f%%", epochs, accuracy * 100)) }
+        }
+    }
+}
+
+/// The JSON line bench/compare.sh reads; the keys match the Keras and PyTorch scripts'.
+struct BenchResult: Codable {
+    let framework: String
+    let train_images_per_second: Double
+    let epoch_seconds: Double
+    let infer_ms_batch1: Double
+    let infer_images_per_second_batch256: Double
+    let peak_rss_mb: Double
+    let threads: Int
+    let test_accuracy: Double?
+}
+
+/// Peak resident memory of this process (VmHWM from /proc, in kB).
+enum PeakMemory {
+    static func residentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb / 1024
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The command line: one subcommand per file.
+@main
+struct Mnistbook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mnistbook",
+        abstract: "Run a Markdown notebook of the deep-learning lifecycle on MNIST and render it to one HTML report.",
+        subcommands: [Bench.self]
+    )
+}

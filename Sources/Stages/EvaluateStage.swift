@@ -1,0 +1,61 @@
+import NeuralNet
+import Notebook
+import Report
+
+/// `evaluate`: loss and accuracy on a split, the confusion matrix, scikit-learn's classification
+/// report, accuracy per class, and a grid of predictions.
+func runEvaluate(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+    let data = try workspace.requireData(for: "evaluate")
+    let model = try workspace.requireModel(for: "evaluate")
+    _ = try workspace.requireTraining(for: "evaluate")
+    let split: Split = step.string("split") == "validation" ? .validation : .test
+    let set = data.images(split)
+    guard set.count > 0 else {
+        throw StageFailure("the \(split.rawValue) split is empty" + (split == .validation ? " (validation_split is 0)" : ""))
+    }
+    context.message("evaluating on \(thousands(set.count)) \(split.rawValue) images")
+    let evaluation = score(model, on: set, split: split)
+    workspace.evaluations[split] = evaluation
+    workspace.lastEvaluatedSplit = split
+
+    let names = data.classNames
+    let correct = zip(evaluation.labels, evaluation.predictions).filter { $0 == $1 }.count
+    var outputs: [Output] = [.keyValues(title: "\(split.title) set", [
+        ("\(split.rawValue) loss", fixed(evaluation.loss, 4)),
+        ("\(split.rawValue) accuracy", "\(fixed(evaluation.accuracy, 4)) (\(thousands(correct)) of \(thousands(set.count)) correct, "
+            + "\(thousands(set.count - correct)) wrong)"),
+    ])]
+
+    let heatmap = Heatmap(title: "Confusion matrix (\(split.rawValue) set)", rowLabels: names, colLabels: names,
+                          values: evaluation.confusion, rowTitle: "True label", colTitle: "Predicted label")
+    outputs.append(.heatmap(heatmap))
+
+    let report = ClassificationReport(confusion: evaluation.confusion, names: names)
+    outputs.append(.table(report.table))
+    outputs.append(.code(language: "text", text: report.text))
+
+    outputs.append(.barChart(BarChart(title: "Accuracy per class (\(split.rawValue) set)", categories: names,
+                                      series: [(name: "accuracy", values: report.perClass.map(\.recall))],
+                                      xLabel: "class", yLabel: "accuracy", showValues: names.count <= 12)))
+    if let worst = report.perClass.indices.filter({ report.perClass[$0].support > 0 })
+        .min(by: { report.perClass[$0].recall < report.perClass[$1].recall }) {
+        outputs.append(.note("Hardest class: \(names[worst]), with \(percent(report.perClass[worst].recall)) of its "
+            + "\(thousands(report.perClass[worst].support)) images recognised."))
+    }
+
+    let grid = predictionGrid(evaluation, set: set, names: names, count: min(25, set.count))
+    outputs.append(.imageGrid(grid))
+    var artifacts = [Artifact(name: "confusion_matrix.svg", text: SVGChart.render(heatmap))]
+    artifacts.append(Artifact(name: "sample_predictions.png", bytes: try ImageGridRenderer.png(grid)))
+    return StageResult(outputs: outputs, artifacts: artifacts)
+}
+
+/// The first `count` images of the split with predicted and true labels; wrong ones highlighted.
+func predictionGrid(_ evaluation: Evaluation, set: ImageSet, names: [String], count: Int) -> ImageGrid {
+    let indices = Array(0..<count)
+    return ImageGrid(title: "Predictions on the first \(count) \(evaluation.split.rawValue) images (red: wrong)",
+                     images: indices.map { grayImage(set, $0) },
+                     captions: indices.map { "pred \(names[evaluation.predictions[$0]]) · true \(names[evaluation.labels[$0]])" },
+                     columns: 5,
+                     highlight: indices.map { evaluation.predictions[$0] != evaluation.labels[$0] })
+}

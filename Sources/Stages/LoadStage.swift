@@ -1,0 +1,86 @@
+import Datasets
+import Foundation
+import NeuralNet
+import Notebook
+import Report
+
+/// `load`: reads the dataset, takes the `limit_*` subsets, then splits validation off the end of the
+/// training set as Keras' `validation_split` does.
+func runLoad(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+    let requested = step.string("dataset")
+    let location = datasetLocation(requested, notebookDirectory: context.notebookDirectory)
+    context.message("loading \(requested)")
+    let dataset: Dataset
+    do {
+        dataset = try DatasetCatalog.load(location)
+    } catch {
+        throw StageFailure("cannot load dataset '\(requested)': \(error)")
+    }
+
+    // Limits apply before the split, so validation stays the last fraction of what is used.
+    let seed = UInt64(context.seed)
+    var train = dataset.train, test = dataset.test
+    if let n = step.optionalInt("limit_train") { train = train.limited(to: n, seed: seed) }
+    if let n = step.optionalInt("limit_test") { test = test.limited(to: n, seed: seed) }
+    let fraction = step.double("validation_split")
+    let (kept, held) = train.split(validationFraction: fraction)
+    guard kept.count > 0 else {
+        throw StageFailure("validation_split \(fraction) leaves no training images out of \(train.count)")
+    }
+
+    let shape = [dataset.train.rows, dataset.train.cols, 1]
+    func imageSet(_ images: LabeledImages) -> ImageSet {
+        // Raw pixel values until a preprocess step chooses a normalisation.
+        ImageSet(pixels: images.images, labels: images.labels.map(Int.init), imageShape: shape, scale: 1, shift: 0)
+    }
+    let data = LoadedData(name: dataset.name, source: dataset.source, classNames: dataset.classNames,
+                          sha256: dataset.sha256, imageShape: shape,
+                          train: imageSet(kept), validation: imageSet(held), test: imageSet(test))
+    workspace.data = data
+    workspace.preprocessing = nil
+
+    var about: [(String, String)] = [
+        ("dataset", dataset.name),
+        ("source", dataset.source),
+        ("image shape", "\(tupleShape(shape)): \(shape[0])×\(shape[1]) pixels, 1 channel, uint8"),
+        ("classes", "\(dataset.classNames.count): " + dataset.classNames.joined(separator: ", ")),
+    ]
+    if let attribution = DatasetCatalog.entry(named: dataset.name)?.attribution, !attribution.isEmpty {
+        about.append(("credit", attribution))
+    }
+    var outputs: [Output] = [.keyValues(title: "Dataset", about)]
+
+    let total = data.train.count + data.validation.count + data.test.count
+    let rows = Split.allCases.map { split -> [String] in
+        let n = data.images(split).count
+        return [split.title, thousands(n), percent(Double(n) / Double(max(total, 1)), digits: 1)]
+    }
+    outputs.append(.table(Table(caption: "Split sizes", header: ["split", "images", "share"], rows: rows,
+                                footer: [["Total", thousands(total), percent(total > 0 ? 1 : 0, digits: 1)]])))
+    outputs.append(.note("Validation is the last \(percent(fraction, digits: 0)) of the training images "
+        + "(\(thousands(held.count)) of \(thousands(train.count))), taken before any shuffling, as Keras' validation_split does."))
+    if let n = step.optionalInt("limit_train"), n < dataset.train.count {
+        outputs.append(.note("limit_train \(thousands(n)): a random subset of the \(thousands(dataset.train.count)) training images "
+            + "that keeps every class in proportion (seed \(context.seed)), taken before the validation split."))
+    }
+    if let n = step.optionalInt("limit_test"), n < dataset.test.count {
+        outputs.append(.note("limit_test \(thousands(n)): a random subset of the \(thousands(dataset.test.count)) test images "
+            + "that keeps every class in proportion (seed \(context.seed))."))
+    }
+    let checksums = IDXFileNames.all.compactMap { file in dataset.sha256[file].map { [file, $0] } }
+    outputs.append(.table(Table(caption: "SHA-256 of the decompressed files", header: ["file", "sha256"],
+                                rows: checksums, alignRight: [])))
+    return StageResult(outputs: outputs)
+}
+
+/// A catalog name as given; a relative folder is looked up next to the notebook first, then in
+/// the current directory (where `DatasetCatalog` looks).
+func datasetLocation(_ name: String, notebookDirectory: URL) -> String {
+    if DatasetCatalog.entry(named: name) != nil || name.hasPrefix("/") { return name }
+    let expanded = (name as NSString).expandingTildeInPath
+    if expanded != name { return expanded }
+    let beside = notebookDirectory.appendingPathComponent(name).path
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: beside, isDirectory: &isDirectory), isDirectory.boolValue { return beside }
+    return name
+}

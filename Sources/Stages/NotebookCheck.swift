@@ -1,0 +1,81 @@
+import Datasets
+import Notebook
+
+/// Reads and validates a notebook without running anything: Notebook's parameter validation, then
+/// what only the stages know: that every `build` layer stack fits its input (pointing at the
+/// offending layer) and that `save` names a plain file. Every problem is thrown at once, in
+/// notebook order, as `path:line:column: stage: message`.
+public func checkNotebook(path: String, overrides: [String]) throws(DiagnosticList) -> (Notebook, [ValidatedStep]) {
+    let notebook = try Notebook.load(path: path)
+    switch validateNotebook(notebook, overrides: overrides) {
+    case .success(let steps):
+        let problems = stageProblems(steps, path: notebook.path)
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+        return (notebook, steps)
+    case .failure(let list):
+        // Check the load and build steps that are valid on their own too, so a bad layer stack is
+        // reported together with a typo elsewhere.
+        let steps = individuallyValidSteps(notebook, overrides: overrides, stages: ["load", "build"])
+        throw DiagnosticList(sortedByPosition(list.diagnostics + stageProblems(steps, path: notebook.path)))
+    }
+}
+
+/// Problems found by building the model specs (no weights, no data) and checking file names.
+func stageProblems(_ steps: [ValidatedStep], path: String) -> [Diagnostic] {
+    var problems: [Diagnostic] = []
+    // Catalog datasets are all 28×28 grey; a folder's image shape and classes are only known once
+    // it is read, so a build after it is checked when it runs.
+    var inputKnown = true
+    var classes: Int?
+    for step in steps {
+        switch step.stage {
+        case "load":
+            let entry = DatasetCatalog.entry(named: step.string("dataset"))
+            inputKnown = entry != nil
+            classes = entry?.classNames.count
+        case "build" where inputKnown:
+            let input = defaultInputShape
+            let specs = layerSpecs(step.layers)
+            do throws(LayerProblem) {
+                _ = try checkLayerShapes(specs, inputShape: input, classes: classes)
+            } catch {
+                let index = specs.firstIndex { $0.name == error.layer }
+                let position = index.flatMap { $0 < step.layerPositions.count ? step.layerPositions[$0] : nil } ?? step.position
+                problems.append(Diagnostic(path: path, line: position.line, column: position.column, stage: "build",
+                                           message: error.description))
+            }
+        case "save":
+            if let problem = saveProblem(step, path: path) { problems.append(problem) }
+        default:
+            break
+        }
+    }
+    return problems
+}
+
+private func saveProblem(_ step: ValidatedStep, path: String) -> Diagnostic? {
+    let name = step.string("name")
+    guard let problem = fileStemProblem(name) else { return nil }
+    return Diagnostic(path: path, line: step.line, column: step.column, stage: "save", message: "name '\(name)' \(problem)")
+}
+
+/// Each step of the given stages validated on its own (with its own overrides), skipping any that has problems.
+private func individuallyValidSteps(_ notebook: Notebook, overrides: [String], stages: Set<String>) -> [ValidatedStep] {
+    var steps: [ValidatedStep] = []
+    for (index, block) in notebook.blocks.enumerated() {
+        guard case .step(let step) = block, stages.contains(step.stage) else { continue }
+        let single = Notebook(path: notebook.path, frontMatter: notebook.frontMatter, blocks: [block])
+        let own = overrides.filter { $0.hasPrefix(step.stage + ".") }
+        guard case .success(let validated) = validateNotebook(single, overrides: own), let first = validated.first else { continue }
+        steps.append(ValidatedStep(stage: first.stage, line: first.line, column: first.column, blockIndex: index,
+                                   params: first.params, overridden: first.overridden, layerPositions: first.layerPositions))
+    }
+    return steps
+}
+
+/// Command-line problems (line 0) first, then notebook order; stable for equal positions.
+func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    diagnostics.enumerated().sorted { a, b in
+        (a.element.line, a.element.column, a.offset) < (b.element.line, b.element.column, b.offset)
+    }.map(\.element)
+}

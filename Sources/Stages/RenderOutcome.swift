@@ -1,0 +1,53 @@
+import Foundation
+import Notebook
+
+/// How one step of a render went.
+public enum StepRunStatus: String, Sendable {
+    case ran, failed, skipped
+}
+
+/// One step of a render: where it is, how long it took, how it went.
+public struct StepRecord: Sendable {
+    public var stage: String
+    public var line: Int
+    /// Nil for a skipped step.
+    public var seconds: Double?
+    public var status: StepRunStatus
+    /// The failure shown in the report, for a failed step.
+    public var error: String?
+    /// Whether the outputs came from the cache (always false until caching exists).
+    public var cached: Bool
+}
+
+/// What a finished render wrote and whether every step ran.
+public struct RenderOutcome: Sendable {
+    /// The folder everything went to (`output/<stem>` by default).
+    public var outputDirectory: URL
+    /// `<stem>.html` in the output folder.
+    public var reportURL: URL
+    public var metricsURL: URL
+    /// Every file written, in the order written; the report is last.
+    public var files: [URL]
+    public var steps: [StepRecord]
+    /// Wall time of the whole render.
+    public var seconds: Double
+
+    /// The step that failed at run time, if any; the report then shows it in place and the command exits 1.
+    public var failedStep: StepRecord? { steps.first { $0.status == .failed } }
+    public var failed: Bool { failedStep != nil }
+}
+
+/// Why a render produced no report.
+public enum RenderError: Error, CustomStringConvertible {
+    /// Problems found before running (nothing was run, nothing written): one `path:line:column: stage: message` each.
+    case invalidNotebook(DiagnosticList)
+    /// The output could not be written; files written before (an earlier report) are left intact.
+    case cannotWrite(String)
+
+    public var description: String {
+        switch self {
+        case .invalidNotebook(let list): return list.description
+        case .cannotWrite(let message): return message
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Notebook
+import Report
+
+/// The report page: front matter on top, then the notebook's prose, code and steps in order, each
+/// step with the outputs it produced.
+func reportPage(_ notebook: Notebook, sections stepSections: [Int: StepSection], failed: StepRecord?,
+                renderedAt: Date = Date()) -> ReportPage {
+    var sections: [Section] = []
+    for (index, block) in notebook.blocks.enumerated() {
+        switch block {
+        case .prose(let prose):
+            sections.append(.prose(html: prose.html, headings: prose.headings.map {
+                Report.Heading(level: $0.level, text: $0.text, id: $0.id)
+            }))
+        case .code(let code):
+            sections.append(.prose(html: codeBlockHTML(code), headings: []))
+        case .step:
+            if let section = stepSections[index] { sections.append(.step(section)) }
+        }
+    }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    var meta: [(String, String)] = [
+        ("notebook", notebook.path),
+        ("seed", "\(notebook.frontMatter.seed)"),
+        ("rendered", formatter.string(from: renderedAt)),
+    ]
+    if let failed {
+        meta.append(("status", "failed at the '\(failed.stage)' step on line \(failed.line); later steps were skipped"))
+    }
+    return ReportPage(title: notebook.frontMatter.title ?? notebookStem(notebook.path), author: notebook.frontMatter.author,
+                      date: notebook.frontMatter.date, meta: meta, sections: sections)
+}
+
+/// A fenced block in another language, shown as written and never run. Report has no section for
+/// code between steps, so it goes in as prose; the text is escaped like everything else.
+func codeBlockHTML(_ code: CodeBlock) -> String {
+    let language = code.language.isEmpty ? "" : " class=\"language-\(escapeHTML(anchorID(code.language)))\""
+    return "<pre class=\"code\"><code\(language)>\(escapeHTML(code.text))</code></pre>"
+}
+
+/// Top-level names of the parameters set on the command line (`early_stopping.patience` marks `early_stopping`).
+func overriddenNames(_ step: ValidatedStep) -> [String] {
+    Array(Set(step.overridden.map { String($0.split(separator: ".").first ?? "") })).sorted()
+}
+
+/// Every parameter with its effective value, in the order the stage documents them.
+func parameterRows(_ step: ValidatedStep, spec: StageSpec) -> [(String, String)] {
+    spec.parameters.map { parameter in
+        guard let value = step[parameter.name] else { return (parameter.name, parameter.defaultDescription) }
+        if parameter.name == "layers", let layers = value.listValue {
+            let names = layers.compactMap { $0["name"]?.stringValue }
+            return ("layers", "\(layers.count) layers: " + names.joined(separator: ", "))
+        }
+        if case .string(let text) = value { return (parameter.name, text) }
+        return (parameter.name, value.yaml)
+    }
+}

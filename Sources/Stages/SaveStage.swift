@@ -1,0 +1,111 @@
+import Foundation
+import NeuralNet
+import Notebook
+import Report
+
+/// `save`: the final model, the best checkpoint and the ONNX export, then an inference demo with
+/// the model file read back from disk, as a user of the file would load it.
+func runSave(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+    let data = try workspace.requireData(for: "save")
+    let model = try workspace.requireModel(for: "save")
+    let training = try workspace.requireTraining(for: "save")
+    let name = step.string("name")
+    if let problem = fileStemProblem(name) { throw StageFailure("name '\(name)' \(problem)") }
+    let formats = step["formats"]?.listValue?.compactMap(\.stringValue) ?? ["mnistbook", "onnx"]
+
+    let preprocessing = workspace.preprocessing.map {
+        ModelMetadata.Preprocessing(scale: $0.scale, shift: $0.shift, description: $0.formula)
+    } ?? .none
+    let history = training.history
+    let final = ModelMetadata(dataset: data.name, classNames: data.classNames, preprocessing: preprocessing,
+                              inputShape: model.inputShape, testAccuracy: workspace.evaluations[.test]?.accuracy,
+                              epoch: history.finalWeightsEpoch, seed: UInt64(context.seed))
+
+    var written: [(name: String, bytes: Int)] = []
+    var outputs: [Output] = []
+    func write(_ file: String, _ bytes: () throws -> [UInt8]) throws -> URL {
+        let content = try bytes()
+        let url = try context.writeFile(Artifact(name: file, bytes: content))
+        written.append((file, content.count))
+        return url
+    }
+
+    var modelURL: URL?
+    if formats.contains("mnistbook") {
+        modelURL = try write("\(name).mnistbook") { try ModelFile.encode(weights: model.weights(), of: model, metadata: final) }
+        if let weights = history.checkpointWeights, let epoch = history.checkpointEpoch {
+            var best = final
+            best.epoch = epoch
+            // The test accuracy above belongs to the final weights, not necessarily to these.
+            if epoch != history.finalWeightsEpoch { best.testAccuracy = nil }
+            _ = try write("\(name)_best.mnistbook") { try ModelFile.encode(weights: weights, of: model, metadata: best) }
+        } else {
+            outputs.append(.note("No best checkpoint: model_checkpoint is off or never saved, so only the final model is written."))
+        }
+    }
+    if formats.contains("onnx") {
+        _ = try write("\(name).onnx") { try ONNXExport.data(weights: model.weights(), of: model, metadata: final) }
+    }
+    outputs.insert(.files(written), at: 0)
+    outputs.insert(.keyValues(title: "Saved model", [
+        ("weights", "epoch \(history.finalWeightsEpoch)" + (history.checkpointEpoch.map { ", best checkpoint epoch \($0)" } ?? "")),
+        ("input", "\(kerasShape(model.inputShape)) float32, channels last, preprocessed as \(preprocessing.description)"),
+        ("output", "(None, \(model.classes)) class probabilities: " + data.classNames.joined(separator: ", ")),
+    ]), at: 1)
+
+    let count = min(step.int("demo"), data.test.count)
+    guard count > 0 else { return StageResult(outputs: outputs) }
+    guard let modelURL else {
+        outputs.append(.note("No inference demo: it reloads the .mnistbook file, and formats does not include mnistbook."))
+        return StageResult(outputs: outputs)
+    }
+    outputs += try inferenceDemo(modelURL: modelURL, saved: model, data: data, count: count)
+    return StageResult(outputs: outputs)
+}
+
+/// Reads the model file back and classifies the first `count` test images with the preprocessing
+/// stored in the file; checks the reloaded model against the one in memory.
+private func inferenceDemo(modelURL: URL, saved: Model, data: LoadedData, count: Int) throws -> [Output] {
+    let (reloaded, metadata) = try ModelFile.read(from: modelURL)
+    var images = data.test.slice(0..<count)
+    images.scale = metadata.preprocessing.scale
+    images.shift = metadata.preprocessing.shift
+    let probabilities = reloaded.predict(images).scalars      // [count, classes]
+    let inMemory = saved.predict(images).scalars
+    let classes = reloaded.classes
+    let names = metadata.classNames
+
+    var rows: [[String]] = []
+    var captions: [String] = []
+    var wrong: [Bool] = []
+    for i in 0..<count {
+        let row = probabilities[i * classes..<(i + 1) * classes]
+        let predicted = row.indices.max { row[$0] < row[$1] }! - i * classes
+        let truth = images.labels[i]
+        rows.append(["\(i)", names[truth], names[predicted], percent(Double(row[predicted + i * classes])),
+                     predicted == truth ? "yes" : "no"])
+        captions.append("\(names[predicted]) (\(percent(Double(row[predicted + i * classes]), digits: 0)))")
+        wrong.append(predicted != truth)
+    }
+    let difference = zip(probabilities, inMemory).map { abs($0 - $1) }.max() ?? 0
+    return [
+        .note("Reloaded \(modelURL.lastPathComponent) from disk (\(reloaded.name), \(thousands(reloaded.parameterCount)) parameters, "
+            + "saved by mnistbook \(metadata.mnistbookVersion)) and classified the first \(count) test images."),
+        .table(Table(caption: "Inference demo", header: ["test image", "true", "predicted", "confidence", "correct"],
+                     rows: rows, alignRight: [0, 3])),
+        .imageGrid(ImageGrid(title: "Predictions of the reloaded model", images: (0..<count).map { grayImage(images, $0) },
+                             captions: captions, columns: min(10, count), highlight: wrong)),
+        .note(difference == 0
+            ? "The reloaded model's probabilities are identical to the in-memory model's."
+            : "The reloaded model's probabilities differ from the in-memory model's by at most \(difference)."),
+    ]
+}
+
+/// Why `name` cannot be a file name stem in the output folder, or nil when it can.
+func fileStemProblem(_ name: String) -> String? {
+    if name.isEmpty { return "is empty" }
+    if name.contains("/") || name.contains("\\") { return "must be a file name, without '/'" }
+    if name.hasPrefix(".") { return "must not start with '.'" }
+    if name.unicodeScalars.contains(where: { $0.value < 0x20 }) { return "must not contain control characters" }
+    return nil
+}

@@ -1,1 +1,0 @@
-// The Stages module; see ARCHITECTURE.md.

@@ -1,0 +1,216 @@
+import Foundation
+import NeuralNet
+import Notebook
+import Report
+
+/// `train`: Keras' `model.fit` with the notebook's optimizer and callbacks; shows the per-epoch
+/// history, the curves with their events, and the throughput.
+func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+    let data = try workspace.requireData(for: "train")
+    let model = try workspace.requireModel(for: "train")
+    let configuration = trainingConfiguration(step, seed: context.seed)
+    let validation = data.validation.count > 0 ? data.validation : nil
+    var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(step, configuration, data: data))]
+    if workspace.preprocessing == nil {
+        outputs.append(.note("There is no preprocess step before this one, so the model trains on raw pixel values 0–255."))
+    }
+    if step.string("optimizer") == "rmsprop" && step.double("momentum") > 0 {
+        outputs.append(.note("momentum \(compact(step.double("momentum"))) is not used: rmsprop here is Keras' default RMSprop without momentum."))
+    }
+    if validation == nil {
+        let watching = [configuration.earlyStopping?.monitor, configuration.reduceLROnPlateau?.monitor,
+                        configuration.checkpoint?.monitor].compactMap { $0 }.filter { $0.rawValue.hasPrefix("val_") }
+        if !watching.isEmpty {
+            outputs.append(.note("There is no validation set (validation_split is 0), so callbacks watching "
+                + Set(watching.map(\.rawValue)).sorted().joined(separator: " and ") + " never act; Keras warns the same."))
+        }
+    }
+
+    // Keep the epochs as they finish, so a run that fails part-way still shows them.
+    var finished: [EpochLog] = []
+    var events: [TrainingEvent] = []
+    var observer = context.training
+    let forwardEpoch = observer.epochEnded, forwardEvent = observer.event
+    observer.epochEnded = { log in finished.append(log); forwardEpoch(log) }
+    observer.event = { event in events.append(event); forwardEvent(event) }
+
+    let start = Date()
+    let history: History
+    do {
+        history = try fit(model, training: data.train, validation: validation, configuration: configuration, observer: observer)
+    } catch {
+        var partial = outputs
+        if !finished.isEmpty {
+            partial.append(.table(epochTable(finished, events: events, bestEpoch: nil)))
+        }
+        partial += events.map { .note($0.description) }
+        throw StageFailure("training stopped: \(error)", outputs: partial)
+    }
+    let seconds = Date().timeIntervalSince(start)
+    let best = bestEpoch(history)
+    workspace.training = TrainingSummary(history: history, configuration: configuration, bestEpoch: best, seconds: seconds)
+    workspace.evaluations = [:]
+    workspace.lastEvaluatedSplit = nil
+
+    outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: best)))
+    let charts = historyCharts(history, bestEpoch: best)
+    outputs += charts.map { .lineChart($0) }
+    outputs += history.events.map { .note($0.description) }
+    outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
+
+    let artifacts = [
+        Artifact(name: "training_history.json", text: kerasHistoryJSON(history)),
+        Artifact(name: "training_history.svg", text: SVGChart.render(charts)),
+    ]
+    return StageResult(outputs: outputs, artifacts: artifacts)
+}
+
+/// The engine's configuration from the step's parameters; callbacks set to false stay off.
+func trainingConfiguration(_ step: ValidatedStep, seed: Int) -> TrainingConfiguration {
+    var c = TrainingConfiguration()
+    switch step.string("optimizer") {
+    case "sgd": c.optimizer = .sgd(momentum: Float(step.double("momentum")))
+    case "rmsprop": c.optimizer = .rmsprop
+    default: c.optimizer = .adam
+    }
+    c.learningRate = step.double("learning_rate")
+    c.batchSize = step.int("batch_size")
+    c.epochs = step.int("epochs")
+    c.shuffle = step.bool("shuffle")
+    c.seed = UInt64(seed)
+    func monitor(_ map: [String: ParamValue], _ fallback: Monitor) -> Monitor {
+        map["monitor"]?.stringValue.flatMap(Monitor.init(rawValue:)) ?? fallback
+    }
+    c.earlyStopping = step.callback("early_stopping").map { m in
+        EarlyStopping(monitor: monitor(m, .valLoss), patience: m["patience"]?.intValue ?? 3,
+                      minDelta: m["min_delta"]?.doubleValue ?? 0,
+                      restoreBestWeights: m["restore_best_weights"]?.boolValue ?? true)
+    }
+    c.reduceLROnPlateau = step.callback("reduce_lr_on_plateau").map { m in
+        ReduceLROnPlateau(monitor: monitor(m, .valLoss), factor: m["factor"]?.doubleValue ?? 0.5,
+                          patience: m["patience"]?.intValue ?? 2, minLR: m["min_lr"]?.doubleValue ?? 1e-6)
+    }
+    c.checkpoint = step.callback("model_checkpoint").map { m in
+        ModelCheckpoint(monitor: monitor(m, .valAccuracy), saveBestOnly: m["save_best_only"]?.boolValue ?? true)
+    }
+    return c
+}
+
+/// ModelCheckpoint's epoch, else the one EarlyStopping restored, else the lowest validation loss
+/// (training loss without validation).
+func bestEpoch(_ history: History) -> Int? {
+    if let epoch = history.checkpointEpoch { return epoch }
+    for event in history.events {
+        if case .restoredBestWeights(let epoch) = event { return epoch }
+    }
+    let scored = history.epochs.map { (epoch: $0.epoch, loss: $0.valLoss ?? $0.loss) }.filter { $0.loss.isFinite }
+    return scored.min { $0.loss < $1.loss }?.epoch
+}
+
+private func optimizerText(_ c: TrainingConfiguration) -> String {
+    switch c.optimizer {
+    case .adam: return "Adam (β1 0.9, β2 0.999, ε 1e-07)"
+    case .sgd(let momentum): return momentum > 0 ? "SGD (momentum \(compact(Double(momentum))))" : "SGD"
+    case .rmsprop: return "RMSprop (ρ 0.9, ε 1e-07)"
+    }
+}
+
+private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: LoadedData) -> [(String, String)] {
+    let steps = (data.train.count + c.batchSize - 1) / c.batchSize
+    var rows: [(String, String)] = [
+        ("optimizer", optimizerText(c)),
+        ("learning rate", learningRateText(c.learningRate)),
+        ("loss", "categorical cross-entropy"),
+        ("batch size", "\(c.batchSize): \(thousands(steps)) steps per epoch over \(thousands(data.train.count)) images"),
+        ("epochs", "at most \(c.epochs)"),
+        ("validation", data.validation.count > 0 ? "\(thousands(data.validation.count)) images, after every epoch" : "none"),
+        ("shuffle", c.shuffle ? "every epoch, seed \(c.seed)" : "no"),
+    ]
+    rows.append(("EarlyStopping", c.earlyStopping.map {
+        "monitor \($0.monitor.rawValue), patience \($0.patience), min_delta \(compact($0.minDelta)), "
+            + "restore_best_weights \($0.restoreBestWeights)"
+    } ?? "off"))
+    rows.append(("ReduceLROnPlateau", c.reduceLROnPlateau.map {
+        "monitor \($0.monitor.rawValue), factor \(compact($0.factor)), patience \($0.patience), min_lr \(learningRateText($0.minLR))"
+    } ?? "off"))
+    rows.append(("ModelCheckpoint", c.checkpoint.map {
+        "monitor \($0.monitor.rawValue), save_best_only \($0.saveBestOnly)"
+    } ?? "off"))
+    return rows
+}
+
+/// The per-epoch table, with what the callbacks did at the end of each epoch.
+func epochTable(_ epochs: [EpochLog], events: [TrainingEvent], bestEpoch: Int?) -> Table {
+    func optional(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "–" }
+    let rows = epochs.map { log -> [String] in
+        var notes: [String] = []
+        if log.epoch == bestEpoch { notes.append("best") }
+        for event in events {
+            switch event {
+            case let .learningRateReduced(epoch, lr) where epoch == log.epoch: notes.append("lr → \(learningRateText(lr))")
+            case let .stoppedEarly(epoch) where epoch == log.epoch: notes.append("stopped early")
+            case let .restoredBestWeights(epoch) where epoch == log.epoch: notes.append("weights restored")
+            case let .checkpoint(epoch, _, _, _) where epoch == log.epoch: notes.append("checkpoint saved")
+            default: break
+            }
+        }
+        return ["\(log.epoch)", fixed(log.loss, 4), fixed(log.accuracy, 4), optional(log.valLoss), optional(log.valAccuracy),
+                learningRateText(log.learningRate), fixed(log.seconds, 1), notes.joined(separator: ", ")]
+    }
+    return Table(caption: "History", header: ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds", "events"],
+                 rows: rows, alignRight: [0, 1, 2, 3, 4, 5, 6])
+}
+
+/// Loss and accuracy curves, with markers where the learning rate was reduced and at the best epoch.
+func historyCharts(_ history: History, bestEpoch: Int?) -> [LineChart] {
+    var markers: [(x: Int, label: String)] = []
+    for event in history.events {
+        if case let .learningRateReduced(epoch, lr) = event { markers.append((epoch, "LR → \(learningRateText(lr))")) }
+    }
+    if let bestEpoch { markers.append((bestEpoch, "best epoch \(bestEpoch)")) }
+    let hasValidation = history.epochs.contains { $0.valLoss != nil }
+    var loss: [(name: String, values: [Double])] = [("loss", history.epochs.map(\.loss))]
+    var accuracy: [(name: String, values: [Double])] = [("accuracy", history.epochs.map(\.accuracy))]
+    if hasValidation {
+        loss.append(("val_loss", history.epochs.map { $0.valLoss ?? .nan }))
+        accuracy.append(("val_accuracy", history.epochs.map { $0.valAccuracy ?? .nan }))
+    }
+    return [
+        LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss", series: loss, markers: markers),
+        LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: accuracy, markers: markers),
+    ]
+}
+
+private func resultRows(_ history: History, bestEpoch: Int?, seconds: Double) -> [(String, String)] {
+    var rows: [(String, String)] = [
+        ("epochs run", "\(history.epochs.count)" + (history.stoppedEarly ? " (stopped early)" : "")),
+        ("final weights", "from epoch \(history.finalWeightsEpoch)"),
+    ]
+    if let bestEpoch, let log = history.epochs.first(where: { $0.epoch == bestEpoch }) {
+        var text = "\(bestEpoch): loss \(fixed(log.loss, 4)), accuracy \(fixed(log.accuracy, 4))"
+        if let vl = log.valLoss, let va = log.valAccuracy { text += ", val_loss \(fixed(vl, 4)), val_accuracy \(fixed(va, 4))" }
+        rows.append(("best epoch", text))
+    }
+    if let epoch = history.checkpointEpoch { rows.append(("best checkpoint", "weights of epoch \(epoch), kept for save")) }
+    rows.append(("training time", "\(secondsText(seconds)) in total, \(secondsText(history.trainSeconds)) in training steps"))
+    rows.append(("throughput", "\(thousands(Int(history.imagesPerSecond.rounded()))) training images/s "
+        + "(\(thousands(history.trainImages)) images in \(secondsText(history.trainSeconds)))"))
+    return rows
+}
+
+/// `history.history` as Keras' json.dump writes it: one list per metric, one value per epoch.
+func kerasHistoryJSON(_ history: History) -> String {
+    func list(_ values: [Double]) -> String {
+        "[" + values.map(jsonNumber).joined(separator: ", ") + "]"
+    }
+    var members: [(String, [Double])] = [("loss", history.epochs.map(\.loss)), ("accuracy", history.epochs.map(\.accuracy))]
+    if history.epochs.contains(where: { $0.valLoss != nil }) {
+        members.append(("val_loss", history.epochs.map { $0.valLoss ?? .nan }))
+        members.append(("val_accuracy", history.epochs.map { $0.valAccuracy ?? .nan }))
+    }
+    // The rate is float32 in the optimizer; its shortest float32 text (0.001, not 0.0010000000474974513).
+    let rates = "[" + history.epochs.map { Float($0.learningRate).isFinite ? "\(Float($0.learningRate))" : "null" }
+        .joined(separator: ", ") + "]"
+    return "{" + members.map { "\"\($0.0)\": \(list($0.1))" }.joined(separator: ", ")
+        + ", \"learning_rate\": \(rates)}\n"
+}

@@ -1,0 +1,278 @@
+import Foundation
+import Tensor
+
+/// Exports a model as ONNX (opset 13) for onnxruntime, OpenCV, ONNX.js and friends, written with mnistbook's own
+/// protobuf encoder.
+///
+/// The graph takes the engine's input as it is, `input`: float32 [N, H, W, C] (channels last, already
+/// preprocessed, e.g. x / 255), and gives `probabilities`: float32 [N, classes]. Inside it works channels-first as
+/// ONNX operators do: Transpose → Conv (kernels HWIO → OIHW, TensorFlow's "same" padding, asymmetric where the
+/// padding is odd) → activation → BatchNormalization (inference form) → MaxPool …, then Transpose back to
+/// channels-last before Flatten so the dense kernel sees Keras' feature order; Gemm for dense; dropout is left out;
+/// Softmax on the last axis. The metadata goes to `metadata_props` and `doc_string`.
+public enum ONNXExport {
+    public static let opsetVersion = 13
+    public static let irVersion = 7
+    public static let inputName = "input"
+    public static let outputName = "probabilities"
+    /// The symbolic batch dimension of the input and output.
+    public static let batchDimension = "N"
+    public static let producerName = "mnistbook"
+
+    /// The ONNX file's bytes for the model with its current weights.
+    public static func data(for model: Model, metadata: ModelMetadata) throws -> [UInt8] {
+        try data(weights: model.weights(), of: model, metadata: metadata)
+    }
+
+    /// The ONNX file's bytes for the model's architecture with other weights (e.g. the best checkpoint).
+    public static func data(weights: [Tensor], of model: Model, metadata: ModelMetadata, path: String = "<memory>") throws -> [UInt8] {
+        try ModelFile.checkWeights(weights, of: model, path: path)
+        try ModelFile.checkMetadata(metadata, of: model, path: path)
+        return encode(try graph(weights: weights, of: model, path: path), model: model, metadata: metadata)
+    }
+
+    /// Writes the ONNX file atomically (a temporary file in the same folder, then rename).
+    public static func write(_ model: Model, metadata: ModelMetadata, to url: URL) throws {
+        try write(weights: model.weights(), of: model, metadata: metadata, to: url)
+    }
+
+    public static func write(weights: [Tensor], of model: Model, metadata: ModelMetadata, to url: URL) throws {
+        try writeAtomically(try data(weights: weights, of: model, metadata: metadata, path: url.path), to: url)
+    }
+
+    /// The exported graph's operators in order, e.g. ["Transpose", "Conv", "Relu", "BatchNormalization", …].
+    public static func operatorTypes(for model: Model) throws -> [String] {
+        try graph(weights: model.weights(), of: model, path: model.name).nodes.map(\.opType)
+    }
+
+    // MARK: the graph
+
+    enum Attribute {
+        case int(String, Int)
+        case ints(String, [Int])
+        case float(String, Float)
+    }
+
+    struct Node {
+        var name: String
+        var opType: String
+        var inputs: [String]
+        var outputs: [String]
+        var attributes: [Attribute]
+    }
+
+    struct Initializer {
+        var name: String
+        var dims: [Int]
+        var values: [Float]
+    }
+
+    struct Graph {
+        var nodes: [Node] = []
+        var initializers: [Initializer] = []
+    }
+
+    private enum Layout { case nhwc, nchw, flat }
+
+    static func graph(weights: [Tensor], of model: Model, path: String) throws -> Graph {
+        guard model.inputShape.count == 3 || model.inputShape.count == 1 else {
+            throw ModelFileError(path: path, kind: .invalidArchitecture,
+                                 message: "cannot be exported to ONNX: the input shape must be [height, width, channels] or flat, not \(ModelFile.format(model.inputShape))")
+        }
+        var g = Graph()
+        var value = inputName
+        var layout: Layout = model.inputShape.count == 3 ? .nhwc : .flat
+        var next = 0
+
+        func add(_ name: String, _ op: String, _ inputs: [String], _ attributes: [Attribute] = []) {
+            g.nodes.append(Node(name: name, opType: op, inputs: [value] + inputs, outputs: [name], attributes: attributes))
+            value = name
+        }
+        func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
+            g.initializers.append(Initializer(name: name, dims: dims, values: values))
+            return name
+        }
+        func toNCHW(_ layer: String) {
+            guard layout == .nhwc else { return }
+            add("\(layer)/to_nchw", "Transpose", [], [.ints("perm", [0, 3, 1, 2])])
+            layout = .nchw
+        }
+        func toNHWC(_ layer: String) {
+            guard layout == .nchw else { return }
+            add("\(layer)/to_nhwc", "Transpose", [], [.ints("perm", [0, 2, 3, 1])])
+            layout = .nhwc
+        }
+        func activate(_ layer: String, _ f: ActivationFunction) {
+            switch f {
+            case .linear: break
+            case .relu: add("\(layer)/relu", "Relu", [])
+            case .sigmoid: add("\(layer)/sigmoid", "Sigmoid", [])
+            case .tanh: add("\(layer)/tanh", "Tanh", [])
+            // The engine's softmax runs over the last axis: channels for images, which is axis 1 in NCHW.
+            case .softmax: add("\(layer)/softmax", "Softmax", [], [.int("axis", layout == .nchw ? 1 : -1)])
+            }
+        }
+
+        for layer in model.layers {
+            var params: [String: Tensor] = [:]
+            for p in layer.parameters {
+                params[p.name] = weights[next]
+                next += 1
+            }
+            func input(_ parameter: String) -> String {
+                let w = params[parameter]!
+                return constant("\(layer.name)/\(parameter)", w.shape, w.scalars)
+            }
+            switch layer.spec {
+            case let .conv2d(name, filters, k, stride, padding, activation, _):
+                toNCHW(name)
+                let hwio = params["kernel"]!
+                let ci = hwio.shape[2]
+                let kernel = constant("\(name)/kernel", [filters, ci, k, k], hwioToOIHW(hwio))
+                let bias = params["bias"] != nil ? [input("bias")] : []
+                let (_, top, bottom) = Convolution.outputSize(layer.inputShape[0], k, stride, padding == .same)
+                let (_, left, right) = Convolution.outputSize(layer.inputShape[1], k, stride, padding == .same)
+                add(name, "Conv", [kernel] + bias, [
+                    .ints("dilations", [1, 1]), .int("group", 1), .ints("kernel_shape", [k, k]),
+                    .ints("pads", [top, left, bottom, right]), .ints("strides", [stride, stride]),
+                ])
+                activate(name, activation)
+            case let .batchnorm(name, _, epsilon):
+                toNCHW(name)
+                let inputs = ["gamma", "beta", "moving_mean", "moving_variance"].map(input)
+                add(name, "BatchNormalization", inputs, [.float("epsilon", epsilon)])
+            case let .maxpool(name, pool):
+                toNCHW(name)
+                add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("strides", [pool, pool])])
+            case let .flatten(name):
+                // Keras flattens channels-last: (h, w, c) order, which the next dense kernel's rows follow.
+                toNHWC(name)
+                add(name, "Flatten", [], [.int("axis", 1)])
+                layout = .flat
+            case let .dense(name, _, activation, _):
+                let inputs = [input("kernel")] + (params["bias"] != nil ? [input("bias")] : [])
+                add(name, "Gemm", inputs)
+                activate(name, activation)
+            case .dropout:
+                break    // the identity at inference
+            }
+        }
+        g.nodes[g.nodes.count - 1].outputs = [outputName]
+        return g
+    }
+
+    /// [k, k, Ci, Co] (Keras) → [Co, Ci, k, k] (ONNX).
+    static func hwioToOIHW(_ w: Tensor) -> [Float] {
+        let (kh, kw, ci, co) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        let src = w.scalars
+        var out = [Float](repeating: 0, count: src.count)
+        for y in 0..<kh {
+            for x in 0..<kw {
+                for i in 0..<ci {
+                    for o in 0..<co {
+                        out[((o * ci + i) * kh + y) * kw + x] = src[((y * kw + x) * ci + i) * co + o]
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: protobuf (field numbers from onnx/onnx.proto)
+
+    private enum DataType { static let float = 1 }
+    private enum AttributeType { static let float = 1, int = 2, ints = 7 }
+
+    static func encode(_ g: Graph, model: Model, metadata: ModelMetadata) -> [UInt8] {
+        var m = ProtobufWriter()
+        m.int(1, irVersion)                                  // ModelProto.ir_version
+        m.string(2, producerName)                            // producer_name
+        m.string(3, mnistbookVersion)                        // producer_version
+        m.string(6, docString(model: model, metadata: metadata))  // doc_string
+        m.message(7) { graph in                              // graph
+            for node in g.nodes {
+                graph.message(1) { n in                      // GraphProto.node
+                    for i in node.inputs { n.string(1, i) }  // NodeProto.input
+                    for o in node.outputs { n.string(2, o) } // output
+                    n.string(3, node.name)                   // name
+                    n.string(4, node.opType)                 // op_type
+                    for a in node.attributes {
+                        n.message(5) { encodeAttribute(a, &$0) }  // attribute
+                    }
+                }
+            }
+            graph.string(2, model.name)                      // GraphProto.name
+            for t in g.initializers {
+                graph.message(5) { tensor in                 // initializer
+                    for d in t.dims { tensor.int(1, d) }     // TensorProto.dims
+                    tensor.int(2, DataType.float)            // data_type
+                    tensor.string(8, t.name)                 // name
+                    tensor.bytes(9, ProtobufWriter.rawBytes(t.values))  // raw_data
+                }
+            }
+            graph.message(11) { encodeValueInfo(inputName, [nil] + model.inputShape, &$0) }  // input
+            graph.message(12) { encodeValueInfo(outputName, [nil, model.classes], &$0) }      // output
+        }
+        m.message(8) { $0.int(2, opsetVersion) }             // opset_import { version }, default domain
+        for (key, value) in metadata.properties {
+            m.message(14) { entry in                         // metadata_props
+                entry.string(1, key)
+                entry.string(2, value)
+            }
+        }
+        return m.bytes
+    }
+
+    private static func encodeAttribute(_ a: Attribute, _ w: inout ProtobufWriter) {
+        switch a {
+        case let .float(name, f):
+            w.string(1, name)                                // AttributeProto.name
+            w.float(2, f)                                    // f
+            w.int(20, AttributeType.float)                   // type
+        case let .int(name, i):
+            w.string(1, name)
+            w.int(3, i)                                      // i
+            w.int(20, AttributeType.int)
+        case let .ints(name, values):
+            w.string(1, name)
+            for v in values { w.int(8, v) }                  // ints
+            w.int(20, AttributeType.ints)
+        }
+    }
+
+    /// A float tensor's ValueInfoProto; nil dimensions are the symbolic batch size.
+    private static func encodeValueInfo(_ name: String, _ dims: [Int?], _ w: inout ProtobufWriter) {
+        w.string(1, name)                                    // ValueInfoProto.name
+        w.message(2) { type in                               // type: TypeProto
+            type.message(1) { tensor in                      // tensor_type: TypeProto.Tensor
+                tensor.int(1, DataType.float)                // elem_type
+                tensor.message(2) { shape in                 // shape: TensorShapeProto
+                    for d in dims {
+                        shape.message(1) { dim in            // dim: Dimension
+                            if let d { dim.int(1, d) } else { dim.string(2, batchDimension) }  // dim_value | dim_param
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func docString(model: Model, metadata: ModelMetadata) -> String {
+        let input = ([batchDimension] + model.inputShape.map(String.init)).joined(separator: ", ")
+        let names = metadata.classNames.count <= 12 ? metadata.classNames.joined(separator: ", ")
+            : metadata.classNames.prefix(10).joined(separator: ", ") + ", …"
+        let outputs = (model.layers.last?.spec).map { spec -> String in
+            if case .dense(_, _, .softmax, _) = spec { return "class probabilities (softmax)" }
+            return "class scores (logits)"
+        } ?? "class scores"
+        var text = """
+        \(model.name), exported by mnistbook \(mnistbookVersion).
+        Input '\(inputName)': float32 [\(input)], channels last (NHWC), pixels preprocessed as \
+        \(metadata.preprocessing.description) (x · \(metadata.preprocessing.scale) + \(metadata.preprocessing.shift)).
+        Output '\(outputName)': float32 [\(batchDimension), \(model.classes)], \(outputs) for the classes \(names).
+        Trained on \(metadata.dataset) with seed \(metadata.seed)
+        """
+        if let accuracy = metadata.testAccuracy { text += "; test accuracy \(String(format: "%.4f", accuracy))" }
+        return text + "."
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Notebook
+import Stages
+import XCTest
+
+/// The notebooks shipped in notebooks/ validate cleanly (they are not trained here).
+final class NotebookFileTests: XCTestCase {
+    func testShippedNotebooksHaveNoDiagnostics() throws {
+        for name in ["mnist-lifecycle.md", "quickstart.md"] {
+            let path = packageRoot.appendingPathComponent("notebooks").appendingPathComponent(name).path
+            do {
+                let (notebook, steps) = try checkNotebook(path: path, overrides: [])
+                XCTAssertEqual(steps.map(\.stage), lifecycleStages, name)
+                XCTAssertEqual(notebook.frontMatter.seed, 42, name)
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
+        }
+    }
+
+    func testLifecycleNotebookSpellsOutTheReference() throws {
+        let path = packageRoot.appendingPathComponent("notebooks/mnist-lifecycle.md").path
+        let (notebook, steps) = try checkNotebook(path: path, overrides: [])
+        XCTAssertEqual(notebook.frontMatter.title, "MNIST Handwritten Digit Classification")
+        XCTAssertEqual(notebook.frontMatter.author, "Course staff")
+        let build = try XCTUnwrap(steps.first { $0.stage == "build" })
+        XCTAssertEqual(build.layers.compactMap { $0["name"]?.stringValue },
+                       ["conv1", "bn1", "pool1", "conv2", "bn2", "pool2", "conv3", "bn3", "flatten", "dense1", "dropout", "output"])
+        XCTAssertEqual(build["layers"], StageSchema.referenceLayers, "the reference CNN, written out")
+        let train = try XCTUnwrap(steps.first { $0.stage == "train" })
+        XCTAssertEqual(train.string("optimizer"), "adam")
+        XCTAssertEqual(train.double("learning_rate"), 0.001)
+        XCTAssertEqual(train.int("batch_size"), 64)
+        XCTAssertEqual(train.int("epochs"), 20)
+        XCTAssertNotNil(train.callback("early_stopping"))
+        XCTAssertNotNil(train.callback("reduce_lr_on_plateau"))
+        XCTAssertNotNil(train.callback("model_checkpoint"))
+        let load = try XCTUnwrap(steps.first { $0.stage == "load" })
+        XCTAssertEqual(load.double("validation_split"), 0.2)
+        XCTAssertNil(load.optionalInt("limit_train"))
+    }
+
+    func testRegistryCoversEveryDocumentedStage() {
+        XCTAssertEqual(StageRegistry.names, StageSchema.stageNames)
+        XCTAssertTrue(StageRegistry.describe(stage: "train").contains("early_stopping"))
+    }
+}

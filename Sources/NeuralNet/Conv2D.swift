@@ -18,14 +18,15 @@ final class Conv2D: Layer {
         kernel = Parameter("kernel", glorotUniform(shape: [k, k, ci, filters], fanIn: k * k * ci, fanOut: k * k * filters, rng: &rng))
         bias = useBias ? Parameter("bias", Tensor(zeros: [filters])) : nil
         convolution = Convolution(height: inputShape[0], width: inputShape[1], inputChannels: ci, outputChannels: filters,
-                                  kernelSize: k, stride: stride, samePadding: padding == .same, bias: useBias)
+                                  kernelSize: k, stride: stride, samePadding: padding == .same, bias: useBias,
+                                  fusedReLU: activation == .relu)
     }
 
     var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
     func forward(_ x: Tensor, training: Bool) -> Tensor {
         let z = convolution.forward(x, weights: kernel.value, bias: bias?.value, training: training)
-        let y = Activations.forward(activation, z)
+        let y = convolution.fusedReLU ? z : Activations.forward(activation, z)
         if training { self.x = x; self.y = y }
         return y
     }

@@ -99,7 +99,8 @@ public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, confi
             observer.batchEnded(step + 1, steps, lossSum / Double(seen), Double(correct) / Double(seen))
         }
         let trainSeconds = Date().timeIntervalSince(start)
-        let val = validation.flatMap { $0.count > 0 ? model.evaluate($0) : nil }
+        // Keras validates with the training batch size; a larger one would only raise peak memory.
+        let val = validation.flatMap { $0.count > 0 ? model.evaluate($0, batchSize: c.batchSize) : nil }
         let log = EpochLog(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                            valLoss: val?.loss, valAccuracy: val?.accuracy, learningRate: Double(optimizer.learningRate),
                            seconds: Date().timeIntervalSince(start), trainSeconds: trainSeconds)

@@ -1,10 +1,12 @@
 import Tensor
 
-/// Labelled images kept as bytes, normalised per batch: 60,000 MNIST images take 47 MB instead of 188 MB as floats.
+/// Labelled images kept as bytes and normalised per batch: 60,000 MNIST images take 47 MB instead of 188 MB as floats.
+/// Slices share the bytes of the set they come from, so a validation split costs no copy.
 public struct ImageSet: Sendable {
-    /// Pixels of all images, `[count, H, W, C]` row-major.
-    public var pixels: [UInt8]
-    public var labels: [Int]
+    /// Pixels of all images of the underlying set, `[total, H, W, C]` row-major; this set is `range` of them.
+    public let pixels: [UInt8]
+    private let allLabels: [Int]
+    public let range: Range<Int>
     public let imageShape: [Int]
     /// The preprocessing: x · scale + shift (1/255 and 0 for Keras' x / 255).
     public var scale: Float
@@ -12,22 +14,30 @@ public struct ImageSet: Sendable {
 
     public init(pixels: [UInt8], labels: [Int], imageShape: [Int], scale: Float = 1.0 / 255, shift: Float = 0) {
         precondition(pixels.count == labels.count * imageShape.reduce(1, *), "ImageSet: pixels and labels do not match")
-        self.pixels = pixels; self.labels = labels; self.imageShape = imageShape
+        self.init(pixels: pixels, labels: labels, range: 0..<labels.count, imageShape: imageShape, scale: scale, shift: shift)
+    }
+
+    private init(pixels: [UInt8], labels: [Int], range: Range<Int>, imageShape: [Int], scale: Float, shift: Float) {
+        self.pixels = pixels; allLabels = labels; self.range = range; self.imageShape = imageShape
         self.scale = scale; self.shift = shift
     }
 
-    public var count: Int { labels.count }
+    public var count: Int { range.count }
+    /// The labels of this set, 0-based (a copy: read it once, not per image).
+    public var labels: [Int] { Array(allLabels[range]) }
+    public func label(_ i: Int) -> Int { allLabels[range.lowerBound + i] }
 
-    /// A float batch of the images at `indices`, in that order.  → x: [n, H, W, C]
+    /// A float batch of the images at `indices` (0-based within this set), in that order.  → x: [n, H, W, C]
     public func batch(_ indices: some Collection<Int>) -> (x: Tensor, labels: [Int]) {
-        (ImageBatch.gather(pixels, imageShape: imageShape, indices: indices, scale: scale, shift: shift),
-         indices.map { labels[$0] })
+        let base = range.lowerBound
+        return (ImageBatch.gather(pixels, imageShape: imageShape, indices: indices.lazy.map { $0 + base }, scale: scale, shift: shift),
+                indices.map { allLabels[$0 + base] })
     }
 
-    /// The images in `range` as a new set.
-    public func slice(_ range: Range<Int>) -> ImageSet {
-        let size = imageShape.reduce(1, *)
-        return ImageSet(pixels: Array(pixels[range.lowerBound * size..<range.upperBound * size]), labels: Array(labels[range]),
+    /// The images in `range` (0-based within this set), sharing this set's bytes.
+    public func slice(_ r: Range<Int>) -> ImageSet {
+        precondition(r.lowerBound >= 0 && r.upperBound <= count, "ImageSet: slice \(r) of \(count) images")
+        return ImageSet(pixels: pixels, labels: allLabels, range: range.lowerBound + r.lowerBound..<range.lowerBound + r.upperBound,
                         imageShape: imageShape, scale: scale, shift: shift)
     }
 

@@ -11,14 +11,16 @@ public final class Convolution {
     public let outputHeight: Int, outputWidth: Int
     let padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
     let hasBias: Bool
+    /// ReLU applied in the forward primitive itself (a oneDNN post-op), saving a pass over the output.
+    public let fusedReLU: Bool
     private var plans: [Int: Plan] = [:]
 
     /// `samePadding` follows TensorFlow: the output is ceil(input / stride), extra padding goes bottom/right.
     public init(height: Int, width: Int, inputChannels: Int, outputChannels: Int,
-                kernelSize: Int, stride: Int = 1, samePadding: Bool, bias: Bool = true) {
+                kernelSize: Int, stride: Int = 1, samePadding: Bool, bias: Bool = true, fusedReLU: Bool = false) {
         self.height = height; self.width = width
         self.inputChannels = inputChannels; self.outputChannels = outputChannels
-        self.kernelSize = kernelSize; self.stride = stride; self.hasBias = bias
+        self.kernelSize = kernelSize; self.stride = stride; self.hasBias = bias; self.fusedReLU = fusedReLU
         let (oh, pt, pb) = Convolution.outputSize(height, kernelSize, stride, samePadding)
         let (ow, pl, pr) = Convolution.outputSize(width, kernelSize, stride, samePadding)
         outputHeight = oh; outputWidth = ow
@@ -37,7 +39,7 @@ public final class Convolution {
 
     // MARK: forward
 
-    /// y = x ⊛ w + b.  x: [N, H, W, Ci], w: [k, k, Ci, Co], b: [Co] → y: [N, OH, OW, Co]
+    /// y = x ⊛ w + b (then max(0, ·) when `fusedReLU`).  x: [N, H, W, Ci], w: [k, k, Ci, Co], b: [Co] → y: [N, OH, OW, Co]
     public func forward(_ x: Tensor, weights w: Tensor, bias b: Tensor?, training: Bool) -> Tensor {
         let n = x.shape[0]
         let plan = self.plan(n)
@@ -115,7 +117,17 @@ public final class Convolution {
             var fd = dnnl_convolution_desc_t()
             DNNL.check(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
                                                           &s, &wAny, &biasArg, &d, strides, padL, padR), "conv fwd desc")
-            forward = Primitive(&fd, name: "convolution forward")
+            var attr: dnnl_primitive_attr_t?
+            DNNL.check(dnnl_primitive_attr_create(&attr), "attr")
+            defer { dnnl_primitive_attr_destroy(attr) }
+            if c.fusedReLU {
+                var ops: dnnl_post_ops_t?
+                DNNL.check(dnnl_post_ops_create(&ops), "post_ops")
+                defer { dnnl_post_ops_destroy(ops) }
+                DNNL.check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "post_ops relu")
+                DNNL.check(dnnl_primitive_attr_set_post_ops(attr, ops), "set post_ops")
+            }
+            forward = Primitive(&fd, attr: attr, name: "convolution forward")
 
             var bd = dnnl_convolution_desc_t()
             DNNL.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &s, &wAny, &d,

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Stages
+
+/// `mnistbook render`: runs every step of a notebook and writes the report and its files.
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a notebook and write its HTML report, metrics.json and model files.",
+        discussion: "The report goes to output/<notebook-stem>/<notebook-stem>.html unless -o names another folder.")
+
+    @Argument(help: "The Markdown notebook, e.g. notebooks/mnist-lifecycle.md.")
+    var notebook: String
+
+    @Option(name: .shortAndLong, help: "Output folder (default: output/<notebook-stem>).")
+    var output: String?
+
+    @Option(name: [.customShort("P"), .customLong("set")], help: "Override a step parameter, e.g. --set train.epochs=3 (repeatable).")
+    var overrides: [String] = []
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        let progress = ProgressBar.automatic(quiet: quiet)
+        let observer = RunObserver(
+            stepBegan: { stage, line in progress.say("▶ \(stage) (line \(line))") },
+            stepEnded: { stage, seconds, failed in
+                progress.say(String(format: "%@ %@ %.1f s", failed ? "✗" : "✓", stage, seconds))
+            },
+            training: progress.observer,
+            message: { progress.say("  " + $0) })
+        let outcome: RenderOutcome
+        do {
+            outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: output.map { URL(fileURLWithPath: $0) },
+                                                  overrides: overrides, observer: observer)
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
+        }
+        let report = relativePath(outcome.reportURL)
+        if let failed = outcome.failedStep {
+            printError("\(notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")")
+            printError("Partial report: \(report)")
+            throw ExitCode.failure
+        }
+        progress.say(String(format: "Report: %@ (%d steps, %.1f s)", report, outcome.steps.count, outcome.seconds))
+    }
+}
+
+/// `mnistbook check`: parses and validates every step and runs nothing.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Parse and validate a notebook without running it.")
+
+    @Argument(help: "The Markdown notebook.")
+    var notebook: String
+
+    @Option(name: [.customShort("P"), .customLong("set")], help: "Override a step parameter, as for render.")
+    var overrides: [String] = []
+
+    func run() throws {
+        do {
+            let (_, steps) = try checkNotebook(path: notebook, overrides: overrides)
+            print("\(notebook): \(steps.count) steps, no problems found")
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// A path relative to the current directory when it is inside it, as a user would type it.
+func relativePath(_ url: URL) -> String {
+    let cwd = FileManager.default.currentDirectoryPath + "/"
+    let path = url.standardizedFileURL.path
+    return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+}

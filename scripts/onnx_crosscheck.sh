@@ -30,7 +30,9 @@ fi
 dir="$(cd "$dir" && pwd)"
 
 echo "== exporting with mnistbook into $dir"
-MNISTBOOK_ONNX_CHECK_DIR="$dir" swift test -c release --filter ONNXExportTests/testExportForOnnxruntimeCrossCheck
+# MNISTBOOK_PACKAGE: another package that builds the same sources (default: this checkout).
+MNISTBOOK_ONNX_CHECK_DIR="$dir" swift test --package-path "${MNISTBOOK_PACKAGE:-$root}" -c release \
+    --filter ONNXExportTests/testExportForOnnxruntimeCrossCheck
 
 echo "== comparing with onnxruntime"
 "$venv/bin/python" "$root/scripts/check_onnx.py" "$dir"

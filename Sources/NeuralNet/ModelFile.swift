@@ -2,8 +2,10 @@ import Foundation
 import Tensor
 #if canImport(Glibc)
 import Glibc
+private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
+private let systemWrite = Darwin.write
 #endif
 
 /// mnistbook's own model file (`*.mnistbook`): architecture, weights and metadata in one checked file.
@@ -36,7 +38,7 @@ public enum ModelFile {
     /// Writes `model`'s architecture with other weights of the same shapes, e.g. `History.checkpointWeights`.
     public static func write(weights: [Tensor], of model: Model, metadata: ModelMetadata, to url: URL) throws {
         let bytes = try encode(weights: weights, of: model, metadata: metadata, path: url.path)
-        try writeAtomically(bytes, to: url)
+        try AtomicWrite.replace(url, with: bytes)
     }
 
     /// The file's bytes. `path` only names the target in errors.
@@ -68,15 +70,15 @@ public enum ModelFile {
 
         var bytes = magic
         bytes.reserveCapacity(preambleSize + json.count + offset + 4)
-        appendLittleEndian(formatVersion, to: &bytes)
-        appendLittleEndian(UInt64(json.count), to: &bytes)
+        LittleEndian.append(formatVersion, to: &bytes)
+        LittleEndian.append(UInt64(json.count), to: &bytes)
         bytes += json
         for w in weights {
             w.withUnsafeBufferPointer { buffer in
-                for x in buffer { appendLittleEndian(x.bitPattern, to: &bytes) }
+                for x in buffer { LittleEndian.append(x.bitPattern, to: &bytes) }
             }
         }
-        appendLittleEndian(CRC32.checksum(bytes), to: &bytes)
+        LittleEndian.append(CRC32.checksum(bytes), to: &bytes)
         return bytes
     }
 
@@ -120,12 +122,12 @@ public enum ModelFile {
         guard size >= preambleSize else {
             throw fail(.truncated, "is truncated: expected a \(preambleSize)-byte header, found \(size) bytes")
         }
-        let version: UInt32 = readLittleEndian(bytes, at: 8)
+        let version: UInt32 = LittleEndian.read(bytes, at: 8)
         if version > formatVersion {
             throw fail(.newerFormat, "was written by a newer mnistbook (format \(version)); this build reads format \(formatVersion)")
         }
         guard version >= 1 else { throw fail(.corrupt, "is corrupt: format version 0 does not exist") }
-        let jsonLength64: UInt64 = readLittleEndian(bytes, at: 12)
+        let jsonLength64: UInt64 = LittleEndian.read(bytes, at: 12)
         let available = size - preambleSize
         guard jsonLength64 <= UInt64(available) else {
             throw fail(.truncated, "is truncated: expected \(jsonLength64) bytes of architecture JSON, found \(available)")
@@ -135,7 +137,7 @@ public enum ModelFile {
 
         // The checksum is the file's last 4 bytes when the file is whole.
         let intact = size >= weightsStart + 4
-            && CRC32.checksum(bytes[0..<(size - 4)]) == (readLittleEndian(bytes, at: size - 4) as UInt32)
+            && CRC32.checksum(bytes[0..<(size - 4)]) == (LittleEndian.read(bytes, at: size - 4) as UInt32)
         let parsed = Result { try JSONDecoder.snakeCase.decode(Header.self, from: Data(bytes[preambleSize..<weightsStart])) }
 
         if !intact {
@@ -196,7 +198,7 @@ public enum ModelFile {
             }
             var scalars = [Float](repeating: 0, count: count)
             let base = weightsStart + entry.offset
-            for i in 0..<count { scalars[i] = Float(bitPattern: readLittleEndian(bytes, at: base + 4 * i)) }
+            for i in 0..<count { scalars[i] = Float(bitPattern: LittleEndian.read(bytes, at: base + 4 * i)) }
             weights.append(Tensor(shape: want.shape, scalars: scalars))
         }
         model.setWeights(weights)
@@ -263,6 +265,10 @@ public enum ModelFile {
     }
 
     static func checkMetadata(_ metadata: ModelMetadata, of model: Model, path: String) throws {
+        guard metadata.inputShape == model.inputShape else {
+            throw ModelFileError(path: path, kind: .invalidMetadata,
+                                 message: "cannot be written: the metadata's input shape is \(format(metadata.inputShape)), the model takes \(format(model.inputShape))")
+        }
         guard metadata.classNames.count == model.classes else {
             throw ModelFileError(path: path, kind: .invalidMetadata,
                                  message: "cannot be written: \(metadata.classNames.count) class names for a model with \(model.classes) outputs")
@@ -331,15 +337,18 @@ extension JSONDecoder {
     }
 }
 
-func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-    var v = value.littleEndian
-    withUnsafeBytes(of: &v) { bytes += $0 }
-}
+/// Fixed-width integers in little-endian byte order, whatever the machine's.
+enum LittleEndian {
+    static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        var v = value.littleEndian
+        withUnsafeBytes(of: &v) { bytes += $0 }
+    }
 
-func readLittleEndian<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int) -> T {
-    var v: T = 0
-    for i in 0..<MemoryLayout<T>.size { v |= T(bytes[offset + i]) << (8 * i) }
-    return v
+    static func read<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int) -> T {
+        var v: T = 0
+        for i in 0..<MemoryLayout<T>.size { v |= T(bytes[offset + i]) << (8 * i) }
+        return v
+    }
 }
 
 /// CRC-32 as zlib, PNG and gzip compute it (IEEE 802.3, reflected polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF).
@@ -361,36 +370,38 @@ enum CRC32 {
 
 /// Replaces `url` atomically: the bytes go to a temporary file in the same folder, are fsynced,
 /// and the temporary file is renamed over the target. A failed write leaves the old file and no temporary file.
-func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
-    let target = url.path
-    func failure(_ code: Int32) -> ModelFileError {
-        ModelFileError(path: target, kind: .io, message: "cannot be written: \(String(cString: strerror(code)))")
-    }
-    let directory = url.deletingLastPathComponent().path
-    let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { throw failure(errno) }
-    var closed = false, renamed = false
-    defer {
-        if !closed { close(fd) }
-        if !renamed { unlink(temp) }
-    }
-    try bytes.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure(errno)
-            }
-            offset += n
+enum AtomicWrite {
+    static func replace(_ url: URL, with bytes: [UInt8]) throws {
+        let target = url.path
+        func failure(_ code: Int32) -> ModelFileError {
+            ModelFileError(path: target, kind: .io, message: "cannot be written: \(String(cString: strerror(code)))")
         }
+        let directory = url.deletingLastPathComponent().path
+        let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw failure(errno) }
+        var closed = false, renamed = false
+        defer {
+            if !closed { close(fd) }
+            if !renamed { unlink(temp) }
+        }
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw failure(errno)
+                }
+                offset += n
+            }
+        }
+        guard fsync(fd) == 0 else { throw failure(errno) }
+        closed = true
+        guard close(fd) == 0 else { throw failure(errno) }
+        guard rename(temp, target) == 0 else { throw failure(errno) }
+        renamed = true
+        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
-    guard fsync(fd) == 0 else { throw failure(errno) }
-    closed = true
-    guard close(fd) == 0 else { throw failure(errno) }
-    guard rename(temp, target) == 0 else { throw failure(errno) }
-    renamed = true
-    let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dfd >= 0 { _ = fsync(dfd); close(dfd) }
 }

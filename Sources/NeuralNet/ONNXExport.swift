@@ -37,7 +37,7 @@ public enum ONNXExport {
     }
 
     public static func write(weights: [Tensor], of model: Model, metadata: ModelMetadata, to url: URL) throws {
-        try writeAtomically(try data(weights: weights, of: model, metadata: metadata, path: url.path), to: url)
+        try AtomicWrite.replace(url, with: try data(weights: weights, of: model, metadata: metadata, path: url.path))
     }
 
     /// The exported graph's operators in order, e.g. ["Transpose", "Conv", "Relu", "BatchNormalization", …].
@@ -84,11 +84,25 @@ public enum ONNXExport {
         var layout: Layout = model.inputShape.count == 3 ? .nhwc : .flat
         var next = 0
 
+        // Values are named after their layers; a layer called "input" or "probabilities", or two layers with one
+        // name, must not make two values share a name.
+        var used: Set<String> = [inputName, outputName]
+        func unique(_ name: String) -> String {
+            var candidate = name, n = 1
+            while used.contains(candidate) {
+                candidate = "\(name)_\(n)"
+                n += 1
+            }
+            used.insert(candidate)
+            return candidate
+        }
         func add(_ name: String, _ op: String, _ inputs: [String], _ attributes: [Attribute] = []) {
+            let name = unique(name)
             g.nodes.append(Node(name: name, opType: op, inputs: [value] + inputs, outputs: [name], attributes: attributes))
             value = name
         }
         func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
+            let name = unique(name)
             g.initializers.append(Initializer(name: name, dims: dims, values: values))
             return name
         }

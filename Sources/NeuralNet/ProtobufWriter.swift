@@ -32,7 +32,7 @@ struct ProtobufWriter {
 
     mutating func float(_ field: Int, _ value: Float) {
         tag(field, .fixed32)
-        appendLittleEndian(value.bitPattern, to: &bytes)
+        LittleEndian.append(value.bitPattern, to: &bytes)
     }
 
     mutating func bytes(_ field: Int, _ value: [UInt8]) {
@@ -54,7 +54,7 @@ struct ProtobufWriter {
     static func rawBytes(_ values: [Float]) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(values.count * 4)
-        for v in values { appendLittleEndian(v.bitPattern, to: &out) }
+        for v in values { LittleEndian.append(v.bitPattern, to: &out) }
         return out
     }
 }

@@ -308,7 +308,7 @@ final class ModelFileTests: XCTestCase {
         precondition(changed.count <= jsonLength, "the edited JSON must fit the old length")
         changed += [UInt8](repeating: 0x20, count: jsonLength - changed.count)
         var out = Array(bytes[0..<20]) + changed + bytes[(20 + jsonLength)..<(bytes.count - 4)]
-        appendLittleEndian(CRC32.checksum(out), to: &out)
+        LittleEndian.append(CRC32.checksum(out), to: &out)
         return out
     }
 

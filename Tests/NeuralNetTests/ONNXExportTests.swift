@@ -347,11 +347,36 @@ final class ONNXExportTests: XCTestCase {
             .dense(name: "hidden", units: 32, activation: .relu, useBias: true),
             .dense(name: "logits", units: 10, activation: .linear, useBias: true),
         ], seed: 1)
-        let onnx = try DecodedONNX(ONNXExport.data(for: model, metadata: metadata()))
+        var meta = metadata()
+        meta.inputShape = [784]
+        let onnx = try DecodedONNX(ONNXExport.data(for: model, metadata: meta))
         XCTAssertEqual(onnx.nodes.map(\.opType), ["Gemm", "Relu", "Gemm"])
         XCTAssertEqual(onnx.inputs.first?.dims, ["N", "784"])
         XCTAssertEqual(onnx.nodes.last?.outputs, ["probabilities"])
         XCTAssertTrue(try XCTUnwrap(onnx.docString).contains("class scores (logits)"))
+    }
+
+    func testLayerNamesNeverCollideWithGraphNames() throws {
+        let model = try Model(name: "names", inputShape: [28, 28, 1], layers: [
+            .conv2d(name: "input", filters: 2, kernel: 3, stride: 1, padding: .same, activation: .linear, useBias: true),
+            .flatten(name: "flatten"),
+            .dense(name: "dense", units: 10, activation: .relu, useBias: true),
+            .dense(name: "dense", units: 10, activation: .relu, useBias: true),
+            .dense(name: "probabilities", units: 10, activation: .softmax, useBias: true),
+        ], seed: 1)
+        let onnx = try DecodedONNX(ONNXExport.data(for: model, metadata: metadata()))
+        let values = ["input"] + onnx.initializers.map(\.name) + onnx.nodes.flatMap(\.outputs)
+        XCTAssertEqual(Set(values).count, values.count, "every value is defined once: \(values)")
+        XCTAssertEqual(onnx.nodes.first?.inputs.first, "input")
+        XCTAssertEqual(onnx.nodes.last?.outputs, ["probabilities"])
+        XCTAssertEqual(onnx.nodes.map(\.name), [
+            "input/to_nchw", "input_1", "flatten/to_nhwc", "flatten", "dense", "dense/relu", "dense_1", "dense/relu_1",
+            "probabilities_1", "probabilities/softmax",
+        ])
+        XCTAssertEqual(onnx.initializers.map(\.name), [
+            "input/kernel", "input/bias", "dense/kernel", "dense/bias", "dense/kernel_1", "dense/bias_1",
+            "probabilities/kernel", "probabilities/bias",
+        ])
     }
 
     func testWriteIsAtomicAndChecksTheMetadata() throws {
@@ -368,6 +393,11 @@ final class ONNXExportTests: XCTestCase {
         meta.classNames = ["cat", "dog"]
         XCTAssertThrowsError(try ONNXExport.write(model, metadata: meta, to: url)) { error in
             XCTAssertEqual("\(error)", "\(url.path) cannot be written: 2 class names for a model with 10 outputs")
+        }
+        meta = metadata()
+        meta.inputShape = [28, 28]
+        XCTAssertThrowsError(try ONNXExport.write(model, metadata: meta, to: url)) { error in
+            XCTAssertEqual("\(error)", "\(url.path) cannot be written: the metadata's input shape is 28×28, the model takes 28×28×1")
         }
     }
 

@@ -172,7 +172,7 @@ for other in ("keras", "torch"):
         continue
     def ratio(k):
         a, b = m.get(k), o.get(k)
-        return f"{a / b:.2f}x" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "n/a"
+        return f"{a / b:.3g}x" if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else "n/a"
     print(f"mnistbook/{other}: training throughput {ratio('train_images_per_second')} (higher is better), "
           f"latency@1 {ratio('infer_ms_batch1')} (lower is better), "
           f"inference throughput@256 {ratio('infer_images_per_second_batch256')}")

@@ -57,6 +57,9 @@ func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
     outputs += charts.map { .lineChart($0) }
     outputs += history.events.map { .note($0.description) }
     outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
+    if let note = movingAverageNote(model, steps: history.epochs.count * ((data.train.count + configuration.batchSize - 1) / configuration.batchSize)) {
+        outputs.append(.note(note))
+    }
 
     let artifacts = [
         Artifact(name: "training_history.json", text: kerasHistoryJSON(history)),
@@ -175,8 +178,11 @@ func historyCharts(_ history: History, bestEpoch: Int?) -> [LineChart] {
         loss.append(("val_loss", history.epochs.map { $0.valLoss ?? .nan }))
         accuracy.append(("val_accuracy", history.epochs.map { $0.valAccuracy ?? .nan }))
     }
+    // A diverging run's losses span many decades (1e-1 … 1e30): only a log axis shows them all.
+    let positive = loss.flatMap(\.values).filter { $0.isFinite && $0 > 0 }
+    let logY = (positive.max() ?? 0) > 1e6 || (positive.max() ?? 0) > 1000 * (positive.min() ?? .infinity)
     return [
-        LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss", series: loss, markers: markers),
+        LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss", series: loss, markers: markers, logY: logY),
         LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: accuracy, markers: markers),
     ]
 }
@@ -213,4 +219,21 @@ func kerasHistoryJSON(_ history: History) -> String {
         .joined(separator: ", ") + "]"
     return "{" + members.map { "\"\($0.0)\": \(list($0.1))" }.joined(separator: ", ")
         + ", \"learning_rate\": \(rates)}\n"
+}
+
+/// Batch normalisation infers with moving averages that move by (1 − momentum) per step from 0 and 1.
+/// After few steps they are still mostly their initial values, and validation and test scores can sit
+/// near chance while training accuracy is high; say so when more than 5% of the start remains.
+func movingAverageNote(_ model: Model, steps: Int) -> String? {
+    let momenta = model.specs.compactMap { spec -> Float? in
+        if case let .batchnorm(_, momentum, _) = spec { return momentum }
+        return nil
+    }
+    guard let momentum = momenta.max(), steps > 0 else { return nil }
+    let remaining = pow(Double(momentum), Double(steps))
+    guard remaining > 0.05 else { return nil }
+    return "BatchNormalization's moving averages (momentum \(compact(Double(momentum)))) have seen \(thousands(steps)) steps, "
+        + "so \(percent(remaining, digits: 0)) of them is still their initial value (mean 0, variance 1). Inference-mode scores "
+        + "(val_loss, val_accuracy, evaluate) can lag far behind the training accuracy: train for more steps, on more images, "
+        + "or lower the momentum (0.9 needs about 30 steps)."
 }

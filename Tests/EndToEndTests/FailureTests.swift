@@ -112,6 +112,16 @@ final class FailureTests: XCTestCase {
         }
     }
 
+    func testSaveNameMustBeAPlainFileName() throws {
+        let folder = try temporaryFolder(self)
+        let source = smallNotebook().replacingOccurrences(of: "name: small_cnn", with: "name: ../escape")
+        let path = try writeNotebook(source, named: "escape.md", in: folder)
+        let line = lineNumber(of: "```save", in: source)
+        XCTAssertThrowsError(try checkNotebook(path: path, overrides: [])) { error in
+            XCTAssertEqual("\(error)", "\(path):\(line):1: save: name '../escape' must be a file name, without '/'")
+        }
+    }
+
     func testWriteFailureKeepsThePreviousReportByteIdentical() throws {
         let folder = try temporaryFolder(self)
         // No training: the load and eda steps are enough to produce a report and metrics.

@@ -22,12 +22,15 @@ final class RenderTests: XCTestCase {
         let result = Result { () throws -> Rendered in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnistbook-e2e-render-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let path = try writeNotebook(smallNotebook(), named: "small.md", in: folder)
+            // Two epochs in the notebook, one from the command line: the report marks the override.
+            let source = smallNotebook().replacingOccurrences(of: "epochs: 1", with: "epochs: 2")
+            let path = try writeNotebook(source, named: "small.md", in: folder)
             var messages: [String] = [], began: [String] = []
             let observer = RunObserver(stepBegan: { stage, _ in began.append(stage) }, message: { messages.append($0) })
             let start = Date()
             let outcome = try NotebookRunner().render(notebookPath: path, outputDirectory: folder.appendingPathComponent("out"),
-                                                      overrides: [], observer: observer)
+                                                      overrides: ["train.epochs=1", "train.early_stopping.patience=5"],
+                                                      observer: observer)
             print("small notebook rendered in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             let html = try String(contentsOf: outcome.reportURL, encoding: .utf8)
             return Rendered(folder: folder, outcome: outcome, html: html, metrics: try readJSON(outcome.metricsURL),
@@ -111,6 +114,16 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(dot.contains("(None, 14, 14, 8)"))
         let svg = try String(contentsOf: r.outcome.outputDirectory.appendingPathComponent("model_architecture.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("<svg"))
+    }
+
+    func testParametersShowEffectiveValuesWithOverridesMarked() throws {
+        let r = try render()
+        let train = try XCTUnwrap(stepSection(r.html, stage: "train"))
+        XCTAssertTrue(train.contains("<li class=\"param set\" title=\"set in the notebook or on the command line\"><span class=\"k\">epochs</span> <span class=\"v\">1</span>"), train)
+        XCTAssertTrue(train.contains("<span class=\"k\">early_stopping</span> <span class=\"v\">{min_delta: 0, monitor: val_loss, patience: 5, restore_best_weights: true}</span> <span class=\"mark\">set</span>"))
+        XCTAssertTrue(train.contains("<li class=\"param\"><span class=\"k\">batch_size</span> <span class=\"v\">64</span></li>"))
+        let load = try XCTUnwrap(stepSection(r.html, stage: "load"))
+        XCTAssertTrue(load.contains("<span class=\"k\">limit_train</span> <span class=\"v\">1200</span>"))
     }
 
     func testTrainShowsHistoryAndWritesKerasHistory() throws {

@@ -27,6 +27,7 @@ func runSave(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Sta
         let content = try bytes()
         let url = try context.writeFile(Artifact(name: file, bytes: content))
         written.append((file, content.count))
+        workspace.savedFiles.append(url)
         return url
     }
 

@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import NeuralNet
 
 /// What the steps have made so far, along one data path:
@@ -19,6 +20,8 @@ public struct Workspace {
     public var evaluations: [Split: Evaluation] = [:]
     /// The split the last evaluation scored, which `error-analysis` looks at.
     public var lastEvaluatedSplit: Split?
+    /// Set by `save`: the model files written, in order.
+    public var savedFiles: [URL] = []
 
     public init() {}
 }

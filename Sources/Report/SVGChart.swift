@@ -171,6 +171,8 @@ struct LinearTicks {
 
     func label(_ v: Double) -> String {
         if abs(v) < step * 1e-6 { return "0" }
+        // Exploding values (a diverging loss) get exponent form: Int() of them would trap.
+        if abs(v) >= 1e12 { return String(format: "%.3g", v) }
         if step >= 1 && abs(v) >= 1e4 { return groupThousands(Int(v.rounded())) }
         return String(format: "%.\(decimals)f", v)
     }

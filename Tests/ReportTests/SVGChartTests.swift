@@ -57,6 +57,13 @@ final class SVGChartTests: XCTestCase {
         XCTAssertEqual(heights[1] / heights[0], 2, accuracy: 0.01)
     }
 
+    func testDivergingLossStillRendersWithExponentTicks() throws {
+        // A loss that blows up (the NaN-loss failure the report must still show) reaches 1e30 and beyond.
+        let chart = LineChart(title: "Loss", series: [("loss", [2.3, 1e10, 1e30, .infinity])])
+        let root = try parse(SVGChart.render(chart))
+        XCTAssertTrue(texts(root).contains { $0.contains("e+30") || $0.contains("e+29") }, "\(texts(root))")
+    }
+
     func testLineChartHasOnePathPerSeriesAndMarkers() throws {
         let chart = LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss",
                               series: [("loss", [0.3, 0.1, 0.07, .nan, 0.05]), ("val_loss", [0.2, 0.12, 0.09, 0.08, 0.081])],

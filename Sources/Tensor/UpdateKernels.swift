@@ -7,12 +7,14 @@ extension Tensor {
                                   learningRate lr: Float, beta1: Float, beta2: Float, epsilon: Float) {
         makeUnique(); m.makeUnique(); v.makeUnique()
         let w = pointer, gp = g.pointer, mp = m.pointer, vp = v.pointer
-        for i in 0..<count {
-            let gi = gp[i]
-            let mi = beta1 * mp[i] + (1 - beta1) * gi
-            let vi = beta2 * vp[i] + (1 - beta2) * gi * gi
-            mp[i] = mi; vp[i] = vi
-            w[i] -= lr * mi / (vi.squareRoot() + epsilon)
+        Parallel.forEach(count) { range in
+            for i in range {
+                let gi = gp[i]
+                let mi = beta1 * mp[i] + (1 - beta1) * gi
+                let vi = beta2 * vp[i] + (1 - beta2) * gi * gi
+                mp[i] = mi; vp[i] = vi
+                w[i] -= lr * mi / (vi.squareRoot() + epsilon)
+            }
         }
     }
 

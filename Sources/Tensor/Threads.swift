@@ -23,6 +23,11 @@ public enum Threads {
         // GEMMs go through OpenBLAS on one thread: they are small here, and its spinning
         // pthreads would otherwise steal cycles from oneDNN's OpenMP workers.
         openblas_set_num_threads(1)
+        // Each training step frees and re-allocates tensors of several MB. With glibc's defaults those
+        // go back to the kernel and fault in again page by page (~1 ms a step); keeping them in the heap
+        // costs no more than the peak the step needs anyway.
+        mallopt(M_MMAP_THRESHOLD, 64 << 20)
+        mallopt(M_TRIM_THRESHOLD, 256 << 20)
     }
 }
 

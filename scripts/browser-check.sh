@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Opens a rendered report in headless Chromium, the way a reader sees it: takes a screenshot and
+# checks the DOM Chromium built has every step's heading, the charts and the Graphviz diagram.
+#
+#   scripts/browser-check.sh [REPORT.html]     (default: renders notebooks/quickstart.md first)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+browser=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$browser" ] || { echo "browser-check: chromium is not installed (apt-get install chromium)" >&2; exit 1; }
+
+report=${1:-}
+if [ -z "$report" ]; then
+  swift build -c release --product mnistbook
+  out=$(mktemp -d "${TMPDIR:-/tmp}/mnistbook-browser.XXXXXX")
+  .build/release/mnistbook render notebooks/quickstart.md -o "$out" --quiet
+  report="$out/quickstart.html"
+fi
+[ -f "$report" ] || { echo "browser-check: no report at $report" >&2; exit 1; }
+url="file://$(cd "$(dirname "$report")" && pwd)/$(basename "$report")"
+shot="${report%.html}-screenshot.png"
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,2400)
+
+timeout 120 "$browser" "${flags[@]}" --dump-dom "$url" > "$report.dom.html" 2>/dev/null
+timeout 120 "$browser" "${flags[@]}" --screenshot="$shot" "$url" > /dev/null 2>&1
+
+failed=0
+check() { grep -q -- "$1" "$report.dom.html" || { echo "browser-check: the rendered page lacks $2" >&2; failed=1; }; }
+for title in "Load the data" "Explore the data" "Preprocess" "Build the model" "Train the model" "Evaluate" "Error analysis" "Save the model"; do
+  check "class=\"step-title\">$title</h2>" "the step heading '$title'"
+done
+check "<svg" "an inline SVG chart"
+check "class=\"node\"" "the Graphviz diagram's nodes"
+check "data:image/png;base64," "the PNG image grids"
+# A PNG starts with 0x89 'PNG'; a blank or failed capture would be tiny.
+size=$(stat -c %s "$shot" 2>/dev/null || echo 0)
+head -c 4 "$shot" 2>/dev/null | grep -q "PNG" || { echo "browser-check: no screenshot at $shot" >&2; failed=1; }
+[ "$size" -gt 50000 ] || { echo "browser-check: the screenshot is only $size bytes" >&2; failed=1; }
+[ $failed -eq 0 ] || exit 1
+echo "browser-check: $report renders in Chromium (8 step headings, charts, diagram; screenshot $shot, $size bytes)"

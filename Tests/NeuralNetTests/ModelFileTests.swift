@@ -109,28 +109,14 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testReferenceCNNRoundTripsWithKerasParameterCounts() throws {
-        let layers: [LayerSpec] = [
-            .conv2d(name: "conv1", filters: 32, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
-            .maxpool(name: "pool1", pool: 2),
-            .conv2d(name: "conv2", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .batchnorm(name: "bn2", momentum: 0.99, epsilon: 0.001),
-            .maxpool(name: "pool2", pool: 2),
-            .conv2d(name: "conv3", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .batchnorm(name: "bn3", momentum: 0.99, epsilon: 0.001),
-            .flatten(name: "flatten"),
-            .dense(name: "dense1", units: 128, activation: .relu, useBias: true),
-            .dropout(name: "dropout", rate: 0.5),
-            .dense(name: "output", units: 10, activation: .softmax, useBias: true),
-        ]
-        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: layers, seed: 42)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         let url = directory.appendingPathComponent("mnist_cnn.mnistbook")
         try ModelFile.write(model, metadata: metadata(seed: 42), to: url)
         let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
         let (loaded, _) = try ModelFile.read(from: url)
         XCTAssertEqual(loaded.parameterCount, 459_210)
         XCTAssertEqual(loaded.trainableParameterCount, 458_890)
-        XCTAssertEqual(loaded.specs, layers)
+        XCTAssertEqual(loaded.specs, LayerSpec.referenceCNN)
         XCTAssertEqual(loaded.weights().map(\.scalars), model.weights().map(\.scalars))
         XCTAssertGreaterThan(size, 459_210 * 4)
         XCTAssertLessThan(size, 459_210 * 4 + 16_384, "the JSON header should stay small")

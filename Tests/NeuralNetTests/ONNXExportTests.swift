@@ -167,20 +167,6 @@ struct DecodedONNX {
     }
 }
 
-let onnxReferenceLayers: [LayerSpec] = [
-    .conv2d(name: "conv1", filters: 32, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-    .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
-    .maxpool(name: "pool1", pool: 2),
-    .conv2d(name: "conv2", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-    .batchnorm(name: "bn2", momentum: 0.99, epsilon: 0.001),
-    .maxpool(name: "pool2", pool: 2),
-    .conv2d(name: "conv3", filters: 64, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-    .batchnorm(name: "bn3", momentum: 0.99, epsilon: 0.001),
-    .flatten(name: "flatten"),
-    .dense(name: "dense1", units: 128, activation: .relu, useBias: true),
-    .dropout(name: "dropout", rate: 0.5),
-    .dense(name: "output", units: 10, activation: .softmax, useBias: true),
-]
 
 /// Every layer option the export must translate: even kernels and strides with TensorFlow's asymmetric "same"
 /// padding, valid padding, no bias, sigmoid, tanh, a channel softmax, batch norm on images and on features,
@@ -223,7 +209,7 @@ final class ONNXExportTests: XCTestCase {
     }
 
     func testReferenceCNNGraph() throws {
-        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: onnxReferenceLayers, seed: 42)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         randomize(model, seed: 1)
         let onnx = try DecodedONNX(ONNXExport.data(for: model, metadata: metadata(accuracy: 0.9912)))
 
@@ -425,7 +411,7 @@ final class ONNXExportTests: XCTestCase {
         configuration.earlyStopping = nil
         configuration.reduceLROnPlateau = nil
         configuration.checkpoint = nil
-        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: onnxReferenceLayers, seed: 42)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         _ = try fit(model, training: train, validation: nil, configuration: configuration)
         let accuracy = model.evaluate(test).accuracy
         XCTAssertGreaterThan(accuracy, 0.7, "a brief training run should already classify most digits")

@@ -4,7 +4,6 @@ import Tensor
 import XCTest
 @testable import NeuralNet
 
-let referenceCNN = LayerSpec.referenceCNN
 
 func imageSet(_ images: LabeledImages) -> ImageSet {
     ImageSet(pixels: images.images, labels: images.labels.map(Int.init), imageShape: [images.rows, images.cols, 1])
@@ -12,7 +11,7 @@ func imageSet(_ images: LabeledImages) -> ImageSet {
 
 final class TrainingTests: XCTestCase {
     func testReferenceCNNCountsKerasParameters() throws {
-        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: referenceCNN, seed: 42)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         XCTAssertEqual(model.parameterCount, 459_210)
         XCTAssertEqual(model.trainableParameterCount, 458_890)
         // Per layer, as Keras' model.summary() prints them (scripts/keras_reference_summary.txt).
@@ -89,7 +88,7 @@ final class TrainingTests: XCTestCase {
     func testReferenceCNNOneEpochOnMNIST() throws {
         let mnist = try DatasetCatalog.load("mnist")
         let (train, val) = imageSet(mnist.train).splitValidation(0.2)
-        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: referenceCNN, seed: 42)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         var c = TrainingConfiguration()
         c.epochs = 1
         let history = try fit(model, training: train, validation: val, configuration: c)

@@ -163,7 +163,8 @@ final class PredictCommandTests: XCTestCase {
             "missing.png: no such file",
         ])
         let lines = run.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.count, 2)
+        // Guarded: an index past the end would crash the whole test process, not fail this test.
+        guard lines.count == 2 else { return XCTFail("expected two classified images, got: \(run.stdout)") }
         XCTAssertTrue(lines[0].hasPrefix("good.png: \(d.predicted) ("), String(lines[0]))
         XCTAssertTrue(lines[1].hasPrefix("mnist.pgm: \(d.predicted) ("), String(lines[1]))
     }
@@ -179,7 +180,7 @@ final class PredictCommandTests: XCTestCase {
         let run = try mnistbook(["predict", "--model", f.modelPath, "--json", "a.png", "raw.bin", "blank.pgm"], in: folder)
         XCTAssertEqual(run.status, 1)
         let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
-        XCTAssertEqual(array.count, 3)
+        guard array.count == 3 else { return XCTFail("expected three results, got: \(run.stdout)") }
 
         XCTAssertEqual(array[0]["file"] as? String, "a.png")
         XCTAssertEqual(array[0]["digit"] as? String, String(d.predicted))

@@ -13,23 +13,8 @@ func runBuild(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
         inputShape = defaultInputShape
         outputs.append(.note("No data is loaded yet, so the input is taken to be MNIST's \(tupleShape(inputShape))."))
     }
-    let specs = layerSpecs(step.layers)
-    do throws(LayerProblem) {
-        _ = try checkLayerShapes(specs, inputShape: inputShape, classes: workspace.data?.classNames.count)
-    } catch {
-        throw StageFailure(error.description)
-    }
-    let model: Model
-    do {
-        model = try Model(name: step.string("name"), inputShape: inputShape, layers: specs, seed: UInt64(context.seed))
-    } catch {
-        throw StageFailure(error.description)
-    }
-    workspace.model = model
-    // A new model makes earlier training and scores stale.
-    workspace.training = nil
-    workspace.evaluations = [:]
-    workspace.lastEvaluatedSplit = nil
+    let model = try buildModel(step, inputShape: inputShape, classes: workspace.data?.classNames.count, seed: context.seed)
+    workspace.setModel(model)
 
     let summary = ModelSummary(model)
     outputs.append(.table(summary.table))
@@ -48,6 +33,32 @@ func runBuild(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
         outputs.append(.note("No architecture diagram: \(error). The DOT source is in model_architecture.dot."))
     }
     return StageResult(outputs: outputs, artifacts: artifacts)
+}
+
+/// The model of a build step, with its initial weights drawn from the seed: the same step, input and
+/// seed always give the same model, which is what lets a cached build step be rebuilt instead of stored.
+func buildModel(_ step: ValidatedStep, inputShape: [Int], classes: Int?, seed: Int) throws -> Model {
+    let specs = layerSpecs(step.layers)
+    do throws(LayerProblem) {
+        _ = try checkLayerShapes(specs, inputShape: inputShape, classes: classes)
+    } catch {
+        throw StageFailure(error.description)
+    }
+    do {
+        return try Model(name: step.string("name"), inputShape: inputShape, layers: specs, seed: UInt64(seed))
+    } catch {
+        throw StageFailure(error.description)
+    }
+}
+
+extension Workspace {
+    /// A new model makes earlier training and scores stale.
+    mutating func setModel(_ model: Model) {
+        self.model = model
+        training = nil
+        evaluations = [:]
+        lastEvaluatedSplit = nil
+    }
 }
 
 /// MNIST's image shape, assumed when a model is built before any data is loaded.

@@ -1,16 +1,24 @@
 import Foundation
+import NeuralNet
 import Notebook
 import Report
 
 /// Runs a notebook top to bottom and writes the report, metrics.json and every artifact into the
 /// output folder, each file atomically so an interrupted render leaves the previous one intact.
+///
+/// Each finished step is cached under the output folder (`StepCache`), keyed by everything its
+/// result depends on (`CacheKeyChain`). A step whose key has an entry is not run: its outputs and
+/// files come from the entry. The workspace is restored from such entries lazily, in notebook order,
+/// only when a later step has to run, so a render whose steps are all cached reads no dataset and
+/// builds no model.
 public struct NotebookRunner {
     public init() {}
 
     /// Validates everything first (nothing is written when that fails), then runs the steps in order.
     /// A step that fails at run time still yields a report, with its error in place and later steps
     /// skipped; the outcome says so. `outputDirectory` nil means `output/<stem>` in the current directory.
-    public func render(notebookPath: String, outputDirectory: URL? = nil, overrides: [String] = [],
+    /// `reuseCache` false runs every step (and still writes fresh cache entries).
+    public func render(notebookPath: String, outputDirectory: URL? = nil, overrides: [String] = [], reuseCache: Bool = true,
                        observer: RunObserver = RunObserver()) throws(RenderError) -> RenderOutcome {
         let started = Date()
         let notebook: Notebook, steps: [ValidatedStep]
@@ -26,12 +34,19 @@ public struct NotebookRunner {
         try files.create()
 
         let notebookDirectory = URL(fileURLWithPath: notebookPath).deletingLastPathComponent()
-        let context = StageContext(seed: notebook.frontMatter.seed, training: observer.training, message: observer.message,
+        let seed = notebook.frontMatter.seed
+        let context = StageContext(seed: seed, training: observer.training, message: observer.message,
                                    notebookDirectory: notebookDirectory, writeFile: { try files.write($0) })
+        let cache = StepCache(outputFolder: folder, warn: observer.warning)
+        var keys = CacheKeyChain(seed: seed)
         var workspace = Workspace()
+        // Cached steps whose part of the workspace is not restored yet, in order.
+        var unrestored: [(step: ValidatedStep, state: StepState)] = []
+        var facts = MetricsFacts()
         var records: [StepRecord] = []
         var sections: [Int: StepSection] = [:]     // by block index
         var artifacts: [Artifact] = []
+        var usedEntries: Set<String> = []
         var failure: (stage: String, line: Int)?
 
         for step in steps {
@@ -41,17 +56,64 @@ public struct NotebookRunner {
             if let failure {
                 section.status = .skipped
                 section.outputs = [.note("Not run: the '\(failure.stage)' step on line \(failure.line) failed.")]
-                records.append(StepRecord(stage: step.stage, line: step.line, seconds: nil, status: .skipped, error: nil, cached: false))
+                records.append(StepRecord(stage: step.stage, line: step.line, seconds: nil, status: .skipped))
                 sections[step.blockIndex] = section
                 continue
             }
             observer.stepBegan(step.stage, step.line)
             let begin = Date()
+
+            // A load step of a dataset whose content is not pinned has its key only once it has read it.
+            let plannedKey: String? = step.stage == "load"
+                ? pinnedDatasetFingerprint(step).map { keys.key(for: step, dataset: $0) }
+                : keys.key(for: step)
+            if reuseCache, let key = plannedKey, let cached = cache.read(stage: step.stage, key: key, line: step.line) {
+                section.outputs = cached.outputs
+                section.seconds = cached.seconds
+                section.status = .cached(at: cached.computedAt)
+                sections[step.blockIndex] = section
+                artifacts += cached.artifacts
+                unrestored.append((step, cached.state))
+                facts = cached.facts
+                keys.advance(to: key)
+                usedEntries.insert(cache.url(stage: step.stage, key: key).lastPathComponent)
+                records.append(StepRecord(stage: step.stage, line: step.line, seconds: Date().timeIntervalSince(begin), status: .ran,
+                                          cached: true, computedAt: cached.computedAt, cacheKey: key))
+                observer.stepCached(step.stage, cached.computedAt)
+                continue
+            }
+
             var error: String?
+            var stepKey: String?
+            var seconds = 0.0
+            // Files the step writes itself (save's model files) go into its cache entry too.
+            let written = ArtifactLog()
+            var stepContext = context
+            stepContext.writeFile = { artifact in
+                written.artifacts.append(artifact)
+                return try files.write(artifact)
+            }
             do {
-                let result = try entry.run(step, &workspace, context)
+                try restore(&unrestored, before: step, into: &workspace, context: context, outputFolder: folder)
+                let mark = WorkspaceMark(workspace)
+                let result = try entry.run(step, &workspace, stepContext)
+                // The step's time, without storing its cache entry, so a cached report shows the same.
+                seconds = Date().timeIntervalSince(begin)
                 section.outputs = result.outputs
                 artifacts += result.artifacts
+                if let key = plannedKey ?? workspace.data.map({ keys.key(for: step, dataset: datasetFingerprint($0)) }) {
+                    stepKey = key
+                    keys.advance(to: key)
+                }
+                // An unpinned load runs every time (its key needs the data), so its entry would never be read.
+                if let key = stepKey, plannedKey != nil {
+                    cache.write(CacheEntry(format: StepCache.formatVersion, engine: mnistbookVersion, key: key, stage: step.stage,
+                                           computedAt: begin, seconds: seconds, outputs: result.outputs,
+                                           artifacts: written.artifacts + result.artifacts,
+                                           state: captureState(step, before: mark, after: workspace), facts: MetricsFacts(workspace)),
+                                line: step.line)
+                    usedEntries.insert(cache.url(stage: step.stage, key: key).lastPathComponent)
+                }
             } catch let stageFailure as StageFailure {
                 section.outputs = stageFailure.outputs + [.error(stageFailure.message)]
                 error = stageFailure.message
@@ -61,29 +123,56 @@ public struct NotebookRunner {
                 section.outputs = [.error(message)]
                 error = message
             }
-            let seconds = Date().timeIntervalSince(begin)
+            facts = MetricsFacts(workspace)
+            if error != nil { seconds = Date().timeIntervalSince(begin) }
             section.seconds = seconds
             section.status = error == nil ? .ran : .failed
             sections[step.blockIndex] = section
-            records.append(StepRecord(stage: step.stage, line: step.line, seconds: seconds,
-                                      status: error == nil ? .ran : .failed, error: error, cached: false))
+            records.append(StepRecord(stage: step.stage, line: step.line, seconds: seconds, status: error == nil ? .ran : .failed,
+                                      error: error, computedAt: error == nil ? begin : nil,
+                                      cacheKey: stepKey))
             observer.stepEnded(step.stage, seconds, error != nil)
             if error != nil { failure = (step.stage, step.line) }
         }
 
         let failedRecord = records.first { $0.status == .failed }
         let page = reportPage(notebook, sections: sections, failed: failedRecord)
-        let metrics = metricsJSON(notebook: notebook, workspace: workspace, records: records,
-                                  totalSeconds: Date().timeIntervalSince(started))
+        let metrics = metricsJSON(notebook: notebook, facts: facts, records: records, totalSeconds: Date().timeIntervalSince(started))
 
         // The report goes last: if anything before it cannot be written, the previous report stays.
-        for artifact in deduplicated(artifacts) { _ = try files.write(artifact) }
+        for artifact in deduplicated(artifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
         let metricsURL = try files.write(Artifact(name: "metrics.json", text: metrics))
         let reportURL = try files.write(Artifact(name: stem + ".html", text: page.html()))
+        cache.prune(keeping: usedEntries)
         observer.message("wrote \(reportURL.path)")
         return RenderOutcome(outputDirectory: folder, reportURL: reportURL, metricsURL: metricsURL, files: files.written,
                              steps: records, seconds: Date().timeIntervalSince(started))
     }
+
+    /// Restores the cached steps before `step` into the workspace, so it runs on exactly what it would
+    /// have had if they had run.
+    ///
+    /// A cached train step is run again, not restored, when `step` trains too: the weights are in the
+    /// entry, but the dropout layers' random streams, which further training continues, are not.
+    private func restore(_ unrestored: inout [(step: ValidatedStep, state: StepState)], before step: ValidatedStep,
+                         into workspace: inout Workspace, context: StageContext, outputFolder: URL) throws {
+        guard !unrestored.isEmpty else { return }
+        for (cachedStep, state) in unrestored {
+            do {
+                try restoreState(cachedStep, state, into: &workspace, context: context, outputFolder: outputFolder,
+                                 rerunTraining: step.stage == "train")
+            } catch {
+                throw StageFailure("cannot restore the cached '\(cachedStep.stage)' step on line \(cachedStep.line) "
+                    + "that this step needs: \(error) (render with --no-cache to run every step)")
+            }
+        }
+        unrestored = []
+    }
+}
+
+/// The files a step wrote while running, in order.
+private final class ArtifactLog {
+    var artifacts: [Artifact] = []
 }
 
 /// The notebook's file name without its extension: `notebooks/quickstart.md` → `quickstart`.
@@ -123,8 +212,15 @@ final class OutputFolder: @unchecked Sendable {
         }
     }
 
-    func write(_ artifact: Artifact) throws(RenderError) -> URL {
+    /// `unlessUnchanged`: leave a file that already holds these bytes alone (a cached step's files are
+    /// usually already there), so a re-render does not rewrite and fsync megabytes of model files.
+    func write(_ artifact: Artifact, unlessUnchanged: Bool = false) throws(RenderError) -> URL {
         let target = url.appendingPathComponent(artifact.name)
+        if unlessUnchanged, let existing = FileManager.default.contents(atPath: target.path),
+           existing.count == artifact.bytes.count, existing.elementsEqual(artifact.bytes) {
+            written.append(target)
+            return target
+        }
         do {
             try AtomicFile.write(artifact.bytes, to: target)
         } catch {

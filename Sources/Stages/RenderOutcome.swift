@@ -15,8 +15,25 @@ public struct StepRecord: Sendable {
     public var status: StepRunStatus
     /// The failure shown in the report, for a failed step.
     public var error: String?
-    /// Whether the outputs came from the cache (always false until caching exists).
+    /// Whether the outputs came from the step cache (`status` is then `.ran`: they are a run's outputs).
     public var cached: Bool
+    /// When the outputs were computed: this render's run of the step, or the run the cache entry is
+    /// from. Nil for a failed or skipped step.
+    public var computedAt: Date?
+    /// The step's cache key (see `CacheKeyChain`); nil when the step did not finish.
+    public var cacheKey: String?
+
+    public init(stage: String, line: Int, seconds: Double?, status: StepRunStatus, error: String? = nil,
+                cached: Bool = false, computedAt: Date? = nil, cacheKey: String? = nil) {
+        self.stage = stage
+        self.line = line
+        self.seconds = seconds
+        self.status = status
+        self.error = error
+        self.cached = cached
+        self.computedAt = computedAt
+        self.cacheKey = cacheKey
+    }
 }
 
 /// What a finished render wrote and whether every step ran.
@@ -31,6 +48,10 @@ public struct RenderOutcome: Sendable {
     public var steps: [StepRecord]
     /// Wall time of the whole render.
     public var seconds: Double
+
+    /// The steps whose outputs came from the cache, and those that ran (failed ones included).
+    public var cachedSteps: [StepRecord] { steps.filter(\.cached) }
+    public var ranSteps: [StepRecord] { steps.filter { !$0.cached && $0.status != .skipped } }
 
     /// The step that failed at run time, if any; the report then shows it in place and the command exits 1.
     public var failedStep: StepRecord? { steps.first { $0.status == .failed } }

@@ -48,7 +48,7 @@ func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
     }
     let seconds = Date().timeIntervalSince(start)
     let best = bestEpoch(history)
-    workspace.training = TrainingSummary(history: history, configuration: configuration, bestEpoch: best, seconds: seconds)
+    workspace.training = TrainingSummary(history: TrainingRecord(history), configuration: configuration, bestEpoch: best, seconds: seconds)
     workspace.evaluations = [:]
     workspace.lastEvaluatedSplit = nil
 

@@ -17,22 +17,18 @@ struct Render: ParsableCommand {
     @Option(name: [.customShort("P"), .customLong("set")], help: "Override a step parameter, e.g. --set train.epochs=3 (repeatable).")
     var overrides: [String] = []
 
+    @Flag(help: "Run every step, even those with a cached result (fresh results are still cached).")
+    var noCache = false
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
     func run() throws {
         let progress = ProgressBar.automatic(quiet: quiet)
-        let observer = RunObserver(
-            stepBegan: { stage, line in progress.say("▶ \(stage) (line \(line))") },
-            stepEnded: { stage, seconds, failed in
-                progress.say(String(format: "%@ %@ %.1f s", failed ? "✗" : "✓", stage, seconds))
-            },
-            training: progress.observer,
-            message: { progress.say("  " + $0) })
         let outcome: RenderOutcome
         do {
             outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: output.map { URL(fileURLWithPath: $0) },
-                                                  overrides: overrides, observer: observer)
+                                                  overrides: overrides, reuseCache: !noCache, observer: renderObserver(progress))
         } catch {
             printError("\(error)")
             throw ExitCode.failure
@@ -66,6 +62,28 @@ struct Check: ParsableCommand {
             throw ExitCode.failure
         }
     }
+}
+
+/// Progress lines for a render: each step as it begins and ends (or comes from the cache), training
+/// progress, and warnings on standard error even with --quiet.
+func renderObserver(_ progress: ProgressBar) -> RunObserver {
+    RunObserver(
+        stepBegan: { stage, line in progress.say("▶ \(stage) (line \(line))") },
+        stepEnded: { stage, seconds, failed in
+            progress.say(String(format: "%@ %@ %.1f s", failed ? "✗" : "✓", stage, seconds))
+        },
+        training: progress.observer,
+        message: { progress.say("  " + $0) },
+        stepCached: { stage, computedAt in progress.say("✓ \(stage) cached (computed \(localTime(computedAt)))") },
+        warning: { printError($0) })
+}
+
+/// `2025-01-31 09:30` in the local time zone, as the report shows when a cached step was computed.
+func localTime(_ date: Date, seconds: Bool = false) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.dateFormat = seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm"
+    return formatter.string(from: date)
 }
 
 func printError(_ text: String) {

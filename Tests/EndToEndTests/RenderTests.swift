@@ -206,7 +206,9 @@ final class RenderTests: XCTestCase {
         XCTAssertNil(r.html.range(of: "(src|href)\\s*=\\s*[\"']?\\s*(https?:)?//", options: [.regularExpression, .caseInsensitive]),
                      "the report must not load anything from the network")
         XCTAssertTrue(r.html.contains("src=\"data:image/png;base64,"))
-        let names = Set(try FileManager.default.contentsOfDirectory(atPath: r.outcome.outputDirectory.path))
+        let all = Set(try FileManager.default.contentsOfDirectory(atPath: r.outcome.outputDirectory.path))
+        XCTAssertTrue(all.contains(".cache"), "the step cache lives in the output folder")
+        let names = all.filter { !$0.hasPrefix(".") }
         XCTAssertEqual(names, ["small.html", "metrics.json", "training_history.json", "training_history.svg",
                                "model_architecture.dot", "model_architecture.svg", "confusion_matrix.svg",
                                "sample_predictions.png", "misclassified_samples.png",

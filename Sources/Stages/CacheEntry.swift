@@ -1,0 +1,103 @@
+import Foundation
+import NeuralNet
+import Report
+
+/// One finished step in the cache: what it showed, the files it made, what it left in the workspace,
+/// and the metrics as they stood after it.
+struct CacheEntry: Codable {
+    /// `StepCache.formatVersion` and `mnistbookVersion` of the writer; both are also in the key, so a
+    /// mismatch means a damaged or foreign file.
+    var format: Int
+    var engine: String
+    var key: String
+    var stage: String
+    /// When the step ran, and for how long.
+    var computedAt: Date
+    var seconds: Double
+    var outputs: [Output]
+    var artifacts: [Artifact]
+    var state: StepState
+    var facts: MetricsFacts
+}
+
+extension Artifact: Codable {
+    private enum CodingKeys: String, CodingKey { case name, bytes }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(Data(bytes), forKey: .bytes)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), bytes: [UInt8](try c.decode(Data.self, forKey: .bytes)))
+    }
+}
+
+/// The bytes of an entry file and back:
+///
+///     mnistbook-cache <format version>\n
+///     <SHA-256 of the body, hex>\n
+///     <body: the entry as JSON>
+///
+/// The checksum covers the whole body, so a file cut short (a killed write, a full disk) or altered
+/// is recognised before any of it is trusted.
+enum CacheEntryFile {
+    static let magic = "mnistbook-cache"
+
+    static func encode(_ entry: CacheEntry) throws -> [UInt8] {
+        let body = [UInt8](try encoder().encode(entry))
+        var hasher = SHA256()
+        hasher.update(body)
+        let header = "\(magic) \(entry.format)\n\(hexString(hasher.finish()))\n"
+        return Array(header.utf8) + body
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> CacheEntry {
+        let newline = UInt8(ascii: "\n")
+        guard let first = bytes.firstIndex(of: newline),
+              let second = bytes[(first + 1)...].firstIndex(of: newline) else {
+            throw CacheEntryProblem(bytes.isEmpty ? "the file is empty" : "not a cache entry (no header)")
+        }
+        let magicLine = String(decoding: bytes[..<first], as: UTF8.self)
+        guard magicLine.hasPrefix(magic + " ") else { throw CacheEntryProblem("not a cache entry") }
+        let version = magicLine.dropFirst(magic.count + 1)
+        guard version == "\(StepCache.formatVersion)" else {
+            throw CacheEntryProblem("cache format \(version), this mnistbook writes \(StepCache.formatVersion)")
+        }
+        let expected = String(decoding: bytes[(first + 1)..<second], as: UTF8.self)
+        let body = Array(bytes[(second + 1)...])
+        var hasher = SHA256()
+        hasher.update(body)
+        guard hexString(hasher.finish()) == expected else {
+            throw CacheEntryProblem("checksum mismatch (cut short or damaged)")
+        }
+        do {
+            return try decoder().decode(CacheEntry.self, from: Data(body))
+        } catch let problem as CacheEntryProblem {
+            throw problem
+        } catch {
+            throw CacheEntryProblem("unreadable: \(error)")
+        }
+    }
+
+    // Losses and chart values can be NaN or infinite, which plain JSON cannot hold.
+    private static let nonFinite = (positive: "+inf", negative: "-inf", nan: "nan")
+
+    private static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: nonFinite.positive,
+                                                                      negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }
+
+    private static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: nonFinite.positive,
+                                                                        negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }
+}

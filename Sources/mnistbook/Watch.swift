@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Stages
+
+/// `mnistbook watch`: renders a notebook, then again every time it is saved, reusing cached steps.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a notebook, then render it again on every save, reusing cached steps.",
+        discussion: "Checks the notebook's modification time and size twice a second and runs until interrupted (Ctrl-C). "
+            + "Each render says which steps ran, which came from the cache, and how long it took.")
+
+    @Argument(help: "The Markdown notebook, e.g. notebooks/mnist-lifecycle.md.")
+    var notebook: String
+
+    @Option(name: .shortAndLong, help: "Output folder (default: output/<notebook-stem>).")
+    var output: String?
+
+    @Option(name: [.customShort("P"), .customLong("set")], help: "Override a step parameter, e.g. --set train.epochs=3 (repeatable).")
+    var overrides: [String] = []
+
+    /// For tests: stop after this many renders instead of running until interrupted.
+    @Option(name: .customLong("stop-after"), help: .hidden)
+    var stopAfter: Int?
+
+    func run() throws {
+        let progress = ProgressBar.automatic(quiet: false)
+        let observer = renderObserver(progress)
+        let folder = output.map { URL(fileURLWithPath: $0) }
+        watchNotebook(path: notebook, interval: 0.5, renders: stopAfter) { changed in
+            progress.say(changed ? "\n\(localTime(Date(), seconds: true)) \(notebook) changed: rendering again"
+                                 : "\(localTime(Date(), seconds: true)) rendering \(notebook)")
+            do {
+                let outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: folder, overrides: overrides,
+                                                          observer: observer)
+                progress.say(renderSummary(outcome))
+                if let failed = outcome.failedStep {
+                    printError("\(notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")")
+                }
+            } catch {
+                // A notebook mid-edit is often invalid; say why and wait for the next save.
+                printError("\(error)")
+            }
+            progress.say("watching \(notebook) for changes (Ctrl-C to stop)")
+        }
+    }
+}
+
+/// One line on how a render went: time, the steps that ran and those from the cache, the report.
+///
+///     rendered in 1.3 s: ran evaluate, error-analysis, save; cached load, eda, preprocess, build, train → output/x/x.html
+func renderSummary(_ outcome: RenderOutcome) -> String {
+    func names(_ records: [StepRecord]) -> String { records.map(\.stage).joined(separator: ", ") }
+    var parts: [String] = []
+    if !outcome.ranSteps.isEmpty { parts.append("ran " + names(outcome.ranSteps)) }
+    if !outcome.cachedSteps.isEmpty { parts.append("cached " + names(outcome.cachedSteps)) }
+    let skipped = outcome.steps.filter { $0.status == .skipped }
+    if !skipped.isEmpty { parts.append("skipped " + names(skipped)) }
+    let verb = outcome.failed ? "failed after" : "rendered in"
+    return String(format: "%@ %.1f s: %@ → %@", verb, outcome.seconds, parts.joined(separator: "; "),
+                  relativePath(outcome.reportURL))
+}
+
+/// Calls `render(false)` at once, then `render(true)` after every change to the file at `path`, checked
+/// every `interval` seconds. Returns after `renders` renders; runs forever when that is nil.
+///
+/// A change is a new modification time, size or inode (editors that save by renaming a new file over
+/// the old one change only the inode, sometimes). A file that is missing for a moment while an editor
+/// replaces it is waited for; a render starts once the file has stayed the same for 0.1 s, so a save
+/// written in pieces is rendered once, whole.
+func watchNotebook(path: String, interval: TimeInterval, renders: Int? = nil, render: (_ changed: Bool) -> Void) {
+    var seen = FileStamp(path: path)
+    render(false)
+    var count = 1
+    while renders.map({ count < $0 }) ?? true {
+        Thread.sleep(forTimeInterval: interval)
+        guard var current = FileStamp(path: path), current != seen else { continue }
+        while true {
+            Thread.sleep(forTimeInterval: 0.1)
+            guard let settled = FileStamp(path: path) else { break }
+            if settled == current { break }
+            current = settled
+        }
+        // Taken before rendering: a save during the render is seen by the next check.
+        seen = current
+        render(true)
+        count += 1
+    }
+}
+
+/// What identifies a version of a file cheaply: modification time, size and inode.
+struct FileStamp: Equatable {
+    var modified: Date
+    var size: UInt64
+    var inode: UInt64
+
+    init?(path: String) {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let modified = attributes[.modificationDate] as? Date else { return nil }
+        self.modified = modified
+        size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+    }
+}

@@ -64,11 +64,11 @@ struct Check: ParsableCommand {
     }
 }
 
-/// Progress lines for a render: each step as it begins and ends (or comes from the cache), training
-/// progress, and warnings on standard error even with --quiet.
-func renderObserver(_ progress: ProgressBar) -> RunObserver {
+/// Progress lines for a render: each step as it begins (unless `announceSteps` is false) and ends or
+/// comes from the cache, training progress, and warnings on standard error even with --quiet.
+func renderObserver(_ progress: ProgressBar, announceSteps: Bool = true) -> RunObserver {
     RunObserver(
-        stepBegan: { stage, line in progress.say("▶ \(stage) (line \(line))") },
+        stepBegan: { stage, line in if announceSteps { progress.say("▶ \(stage) (line \(line))") } },
         stepEnded: { stage, seconds, failed in
             progress.say(String(format: "%@ %@ %.1f s", failed ? "✗" : "✓", stage, seconds))
         },

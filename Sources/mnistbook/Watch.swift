@@ -24,7 +24,8 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let progress = ProgressBar.automatic(quiet: false)
-        let observer = renderObserver(progress)
+        // One line per step is enough on every save; training still shows its progress.
+        let observer = renderObserver(progress, announceSteps: false)
         let folder = output.map { URL(fileURLWithPath: $0) }
         watchNotebook(path: notebook, interval: 0.5, renders: stopAfter) { changed in
             progress.say(changed ? "\n\(localTime(Date(), seconds: true)) \(notebook) changed: rendering again"
@@ -47,7 +48,7 @@ struct Watch: ParsableCommand {
 
 /// One line on how a render went: time, the steps that ran and those from the cache, the report.
 ///
-///     rendered in 1.3 s: ran evaluate, error-analysis, save; cached load, eda, preprocess, build, train → output/x/x.html
+///     rendered in 1.32 s: ran evaluate, error-analysis, save; cached load, eda, preprocess, build, train → output/x/x.html
 func renderSummary(_ outcome: RenderOutcome) -> String {
     func names(_ records: [StepRecord]) -> String { records.map(\.stage).joined(separator: ", ") }
     var parts: [String] = []
@@ -56,8 +57,9 @@ func renderSummary(_ outcome: RenderOutcome) -> String {
     let skipped = outcome.steps.filter { $0.status == .skipped }
     if !skipped.isEmpty { parts.append("skipped " + names(skipped)) }
     let verb = outcome.failed ? "failed after" : "rendered in"
-    return String(format: "%@ %.1f s: %@ → %@", verb, outcome.seconds, parts.joined(separator: "; "),
-                  relativePath(outcome.reportURL))
+    // A render from the cache takes a fraction of a second: two decimals say how much.
+    let time = String(format: outcome.seconds < 10 ? "%.2f s" : "%.1f s", outcome.seconds)
+    return "\(verb) \(time): \(parts.joined(separator: "; ")) → \(relativePath(outcome.reportURL))"
 }
 
 /// Calls `render(false)` at once, then `render(true)` after every change to the file at `path`, checked

@@ -42,8 +42,9 @@ struct StepCache {
             try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: url.path)
             return entry
         } catch {
+            let reason = "\(error)".replacingOccurrences(of: "\n", with: " ")
             warn("warning: ignoring the cached result of the '\(stage)' step on line \(line) (\(url.lastPathComponent)): "
-                + "\(error); running the step again")
+                + "\(reason); running the step again")
             return nil
         }
     }

@@ -1,5 +1,6 @@
 // The step cache, end to end: which edits reuse which steps, that reused results are exact, that a
 // damaged entry is noticed and rebuilt, and the CLI's `render --no-cache` and `watch`.
+import Datasets
 import Foundation
 import NeuralNet
 import Stages
@@ -278,6 +279,33 @@ final class CacheTests: XCTestCase {
         XCTAssertNotEqual(stepsJSON(cached).map { $0["computed_at"] as? String }, stepsJSON(first).map { $0["computed_at"] as? String })
     }
 
+    /// A folder's content is known only by reading it, so its load step runs every time and its
+    /// checksums key the steps after it: a prose edit reuses them, one changed byte in the data does not.
+    func testFolderDatasetIsReadEachTimeAndItsContentKeysTheLaterSteps() throws {
+        let s = try setup(smallNotebook(dataset: "digits"))
+        let data = s.folder.appendingPathComponent("digits")
+        try writeIDXFolder(data, train: 1500, test: 300)
+        let first = try s.render()
+        XCTAssertEqual(first.ran, lifecycleStages, "\(first.outcome.failedStep?.error ?? "")")
+
+        try s.edit("Digits, **ten** classes.", "Digits, **ten** classes, from a folder.")
+        let second = try s.render()
+        XCTAssertEqual(second.ran, ["load"])
+        XCTAssertEqual(second.cached, ["eda", "preprocess", "build", "train", "evaluate", "error-analysis", "save"])
+        XCTAssertEqual(second.epochsTrained, 0)
+        XCTAssertEqual(second.key("load"), first.key("load"))
+
+        // One pixel of one test image changes: every step after load runs again.
+        let testImages = data.appendingPathComponent(IDXFileNames.testImages)
+        var bytes = try Data(contentsOf: testImages)
+        bytes[16 + 14 * 28 + 14] ^= 0xff
+        try bytes.write(to: testImages)
+        let third = try s.render()
+        XCTAssertEqual(third.ran, lifecycleStages)
+        XCTAssertEqual(third.epochsTrained, 1)
+        XCTAssertNotEqual(third.key("load"), first.key("load"))
+    }
+
     // MARK: exactness where state is not in the entry
 
     /// Dropout's random stream is not part of the weights, so a cached train step before one that runs
@@ -363,6 +391,19 @@ final class CacheTests: XCTestCase {
     }
 
     // MARK: helpers
+
+    /// The first `train` and `test` MNIST images and labels as the four raw IDX files of a dataset folder.
+    func writeIDXFolder(_ folder: URL, train: Int, test: Int) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let mnist = try DatasetCatalog.load("mnist")
+        func be32(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: v >> $0) } }
+        for (split, n, images, labels) in [(mnist.train, train, IDXFileNames.trainImages, IDXFileNames.trainLabels),
+                                           (mnist.test, test, IDXFileNames.testImages, IDXFileNames.testLabels)] {
+            let pixels = Array(split.images[0..<n * split.pixelsPerImage])
+            try Data(be32(0x803) + be32(n) + be32(split.rows) + be32(split.cols) + pixels).write(to: folder.appendingPathComponent(images))
+            try Data(be32(0x801) + be32(n) + Array(split.labels[0..<n])).write(to: folder.appendingPathComponent(labels))
+        }
+    }
 
     /// Every file of the output folder but the report and metrics.json (which carry the render time), with its bytes.
     func outputFiles(_ folder: URL) throws -> [String: Data] {

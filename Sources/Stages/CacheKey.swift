@@ -25,7 +25,10 @@ struct CacheKeyChain {
     /// The key of the last step that finished.
     private(set) var previous: String?
 
-    init(seed: Int) { self.seed = seed }
+    init(seed: Int, previous: String? = nil) {
+        self.seed = seed
+        self.previous = previous
+    }
 
     func key(for step: ValidatedStep, dataset: String? = nil) -> String {
         var text = "mnistbook step cache\n"

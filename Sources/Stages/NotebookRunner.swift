@@ -38,10 +38,10 @@ public struct NotebookRunner {
         let context = StageContext(seed: seed, training: observer.training, message: observer.message,
                                    notebookDirectory: notebookDirectory, writeFile: { try files.write($0) })
         let cache = StepCache(outputFolder: folder, warn: observer.warning)
-        var keys = CacheKeyChain(seed: seed)
+        var plan = CachePlan(steps: steps, seed: seed, cache: cache, reuse: reuseCache)
         var workspace = Workspace()
         // Cached steps whose part of the workspace is not restored yet, in order.
-        var unrestored: [(step: ValidatedStep, state: StepState)] = []
+        var unrestored: [(index: Int, step: ValidatedStep, state: StepState)] = []
         var facts = MetricsFacts()
         var records: [StepRecord] = []
         var sections: [Int: StepSection] = [:]     // by block index
@@ -49,7 +49,7 @@ public struct NotebookRunner {
         var usedEntries: Set<String> = []
         var failure: (stage: String, line: Int)?
 
-        for step in steps {
+        for (index, step) in steps.enumerated() {
             guard let entry = StageRegistry.entry(named: step.stage) else { continue }
             var section = StepSection(stage: step.stage, title: entry.title, line: step.line,
                                       overridden: overriddenNames(step), params: parameterRows(step, spec: entry.spec))
@@ -62,20 +62,18 @@ public struct NotebookRunner {
             }
             observer.stepBegan(step.stage, step.line)
             let begin = Date()
+            if let warning = plan.warnings[index] { observer.warning(warning) }
 
-            // A load step of a dataset whose content is not pinned has its key only once it has read it.
-            let plannedKey: String? = step.stage == "load"
-                ? pinnedDatasetFingerprint(step).map { keys.key(for: step, dataset: $0) }
-                : keys.key(for: step)
-            if reuseCache, let key = plannedKey, let cached = cache.read(stage: step.stage, key: key, line: step.line) {
+            // Nil for a load step of a dataset whose content is only known once it has read it.
+            let plannedKey = plan.keys[index]
+            if let key = plannedKey, let cached = plan.entries[index] {
                 section.outputs = cached.outputs
                 section.seconds = cached.seconds
                 section.status = .cached(at: cached.computedAt)
                 sections[step.blockIndex] = section
                 artifacts += cached.artifacts
-                unrestored.append((step, cached.state))
+                unrestored.append((index, step, cached.state))
                 facts = cached.facts
-                keys.advance(to: key)
                 usedEntries.insert(cache.url(stage: step.stage, key: key).lastPathComponent)
                 records.append(StepRecord(stage: step.stage, line: step.line, seconds: Date().timeIntervalSince(begin), status: .ran,
                                           cached: true, computedAt: cached.computedAt, cacheKey: key))
@@ -94,16 +92,17 @@ public struct NotebookRunner {
                 return try files.write(artifact)
             }
             do {
-                try restore(&unrestored, before: step, into: &workspace, context: context, outputFolder: folder)
+                try restore(&unrestored, before: index, plan: plan, into: &workspace, context: context, outputFolder: folder)
                 let mark = WorkspaceMark(workspace)
                 let result = try entry.run(step, &workspace, stepContext)
                 // The step's time, without storing its cache entry, so a cached report shows the same.
                 seconds = Date().timeIntervalSince(begin)
                 section.outputs = result.outputs
                 artifacts += result.artifacts
-                if let key = plannedKey ?? workspace.data.map({ keys.key(for: step, dataset: datasetFingerprint($0)) }) {
-                    stepKey = key
-                    keys.advance(to: key)
+                stepKey = plannedKey
+                if plannedKey == nil, let data = workspace.data {
+                    stepKey = plan.key(ofLoadAt: index, data: data)
+                    plan.loaded(at: index, key: stepKey!)
                 }
                 // An unpinned load runs every time (its key needs the data), so its entry would never be read.
                 if let key = stepKey, plannedKey != nil {
@@ -149,18 +148,16 @@ public struct NotebookRunner {
                              steps: records, seconds: Date().timeIntervalSince(started))
     }
 
-    /// Restores the cached steps before `step` into the workspace, so it runs on exactly what it would
-    /// have had if they had run.
-    ///
-    /// A cached train step is run again, not restored, when `step` trains too: the weights are in the
-    /// entry, but the dropout layers' random streams, which further training continues, are not.
-    private func restore(_ unrestored: inout [(step: ValidatedStep, state: StepState)], before step: ValidatedStep,
-                         into workspace: inout Workspace, context: StageContext, outputFolder: URL) throws {
+    /// Restores the cached steps before step `next` into the workspace, so it runs on exactly what it
+    /// would have had if they had run. A cached train step is run again instead when a later training
+    /// of the same model will run (`CachePlan.mustRerunTraining`).
+    private func restore(_ unrestored: inout [(index: Int, step: ValidatedStep, state: StepState)], before next: Int,
+                         plan: CachePlan, into workspace: inout Workspace, context: StageContext, outputFolder: URL) throws {
         guard !unrestored.isEmpty else { return }
-        for (cachedStep, state) in unrestored {
+        for (index, cachedStep, state) in unrestored {
             do {
                 try restoreState(cachedStep, state, into: &workspace, context: context, outputFolder: outputFolder,
-                                 rerunTraining: step.stage == "train")
+                                 rerunTraining: cachedStep.stage == "train" && plan.mustRerunTraining(index, before: next))
             } catch {
                 throw StageFailure("cannot restore the cached '\(cachedStep.stage)' step on line \(cachedStep.line) "
                     + "that this step needs: \(error) (render with --no-cache to run every step)")

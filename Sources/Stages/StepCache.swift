@@ -6,6 +6,7 @@ import Report
 ///
 /// Entries are written atomically and checked on reading (format line, checksum, key, versions);
 /// one that fails any check is reported in one line, ignored, and replaced when the step has run.
+/// `warn` is for write failures; a read hands its warning back, for the runner to say when the step comes up.
 /// Reading never trusts a file it cannot verify, and nothing here ever fails a render: a cache that
 /// cannot be written only costs time next time.
 struct StepCache {
@@ -27,10 +28,11 @@ struct StepCache {
         folder.appendingPathComponent("\(stage)-\(key).entry")
     }
 
-    /// The entry for this key, or nil when there is none or it cannot be trusted (with a warning).
-    func read(stage: String, key: String, line: Int) -> CacheEntry? {
+    /// The entry for this key; nil when there is none, or when it cannot be trusted, with the one-line
+    /// warning that says so.
+    func read(stage: String, key: String, line: Int) -> (entry: CacheEntry?, warning: String?) {
         let url = url(stage: stage, key: key)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard FileManager.default.fileExists(atPath: url.path) else { return (nil, nil) }
         do {
             let bytes = [UInt8](try Data(contentsOf: url))
             let entry = try CacheEntryFile.decode(bytes)
@@ -40,12 +42,11 @@ struct StepCache {
             }
             // Its modification time is its last use, for `prune`.
             try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: url.path)
-            return entry
+            return (entry, nil)
         } catch {
             let reason = "\(error)".replacingOccurrences(of: "\n", with: " ")
-            warn("warning: ignoring the cached result of the '\(stage)' step on line \(line) (\(url.lastPathComponent)): "
+            return (nil, "warning: ignoring the cached result of the '\(stage)' step on line \(line) (\(url.lastPathComponent)): "
                 + "\(reason); running the step again")
-            return nil
         }
     }
 

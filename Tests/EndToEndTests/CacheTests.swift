@@ -308,10 +308,16 @@ final class CacheTests: XCTestCase {
 
     // MARK: exactness where state is not in the entry
 
-    /// Dropout's random stream is not part of the weights, so a cached train step before one that runs
-    /// is run again rather than restored: the second training matches a render that ran everything.
+    /// Dropout's random streams are not part of the weights, so a cached train step is run again rather
+    /// than restored when a later training of the same model runs: that training then matches a render
+    /// that ran everything, whether the step that needs the workspace is the later train step itself
+    /// or a step before it.
     func testTrainingAfterACachedTrainingMatchesAFreshRender() throws {
         let text = smallNotebook().replacingOccurrences(of: "## Results", with: """
+            ```evaluate
+            split: validation
+            ```
+
             ```train
             epochs: 1
             learning_rate: 0.0005
@@ -322,15 +328,35 @@ final class CacheTests: XCTestCase {
         let s = try setup(text)
         let first = try s.render()
         XCTAssertFalse(first.outcome.failed, "\(first.outcome.failedStep?.error ?? "")")
-        try s.edit("learning_rate: 0.0005", "learning_rate: 0.0002")
+        XCTAssertEqual(first.epochsTrained, 2)
 
-        let second = try s.render()
-        XCTAssertEqual(second.cached, ["load", "eda", "preprocess", "build", "train"])
-        XCTAssertEqual(second.epochsTrained, 2, "the first training is run again to continue from it exactly")
-        let fresh = try s.render(reuseCache: false, output: s.folder.appendingPathComponent("fresh"))
-        for name in ["test_accuracy", "test_loss", "val_loss"] {
-            XCTAssertEqual(second.metrics[name] as? Double, fresh.metrics[name] as? Double, name)
+        func assertMatchesAFreshRender(_ r: Render, _ label: String) throws {
+            let fresh = try s.render(reuseCache: false, output: s.folder.appendingPathComponent("fresh-\(UUID().uuidString)"))
+            for name in ["test_accuracy", "test_loss", "val_loss", "epochs_run"] {
+                XCTAssertEqual(r.metrics[name] as? Double, fresh.metrics[name] as? Double, "\(label): \(name)")
+            }
         }
+
+        // The later train step is the first to run.
+        try s.edit("learning_rate: 0.0005", "learning_rate: 0.0002")
+        let second = try s.render()
+        XCTAssertEqual(second.cached, ["load", "eda", "preprocess", "build", "train", "evaluate"])
+        XCTAssertEqual(second.epochsTrained, 2, "the first training is run again to continue from it exactly")
+        try assertMatchesAFreshRender(second, "second train edited")
+
+        // A step between the two trainings is the first to run, and the later training runs after it.
+        try s.edit("split: validation", "split: test")
+        let third = try s.render()
+        XCTAssertEqual(third.cached, ["load", "eda", "preprocess", "build", "train"])
+        XCTAssertEqual(third.epochsTrained, 2)
+        try assertMatchesAFreshRender(third, "evaluate between the trainings edited")
+
+        // Only steps after the last training change: the first training is restored from its weights, not run.
+        try s.edit("top_confusions: 5", "top_confusions: 3")
+        let fourth = try s.render()
+        XCTAssertEqual(fourth.ran, ["error-analysis", "save"])
+        XCTAssertEqual(fourth.epochsTrained, 0)
+        try assertMatchesAFreshRender(fourth, "error-analysis edited")
     }
 
     // MARK: keys and checksums

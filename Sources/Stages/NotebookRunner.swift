@@ -101,8 +101,9 @@ public struct NotebookRunner {
                 artifacts += result.artifacts
                 stepKey = plannedKey
                 if plannedKey == nil, let data = workspace.data {
-                    stepKey = plan.key(ofLoadAt: index, data: data)
-                    plan.loaded(at: index, key: stepKey!)
+                    let key = plan.key(ofLoadAt: index, data: data)
+                    plan.loaded(at: index, key: key)
+                    stepKey = key
                 }
                 // An unpinned load runs every time (its key needs the data), so its entry would never be read.
                 if let key = stepKey, plannedKey != nil {

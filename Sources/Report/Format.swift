@@ -24,8 +24,8 @@ func formatBytes(_ n: Int) -> String {
     return "\(number) \(units[i])"
 }
 
-/// 1234567 → "1,234,567".
-func groupThousands(_ n: Int) -> String {
+/// 1234567 → "1,234,567", as Keras prints parameter counts.
+public func groupThousands(_ n: Int) -> String {
     let digits = String(n.magnitude)
     var out = ""
     for (i, ch) in digits.enumerated() {

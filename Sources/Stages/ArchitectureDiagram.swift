@@ -18,7 +18,7 @@ func architectureDOT(_ model: Model, rankdir: String, showShapes: Bool) -> Strin
     for (index, layer) in model.layers.enumerated() {
         var label = [layer.name, layer.spec.kerasClass]
         if showShapes { label.append(kerasShape(layer.outputShape)) }
-        label.append("\(thousands(layer.parameterCount)) params")
+        label.append("\(groupThousands(layer.parameterCount)) params")
         lines.append("  layer\(index) [label=\(Graphviz.quoted(label.joined(separator: "\n"))), "
             + "fillcolor=\"\(fillColor(layer.spec))\"];")
     }

@@ -11,8 +11,8 @@ func runEDA(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Stag
 
     // Class distribution: counts in the table, one bar chart per split.
     let counts = Dictionary(uniqueKeysWithValues: splits.map { ($0, classCounts(data.images($0).labels, classes: classes)) })
-    let rows = (0..<classes).map { c in [data.classNames[c]] + splits.map { thousands(counts[$0]![c]) } }
-    let totals = ["Total"] + splits.map { thousands(data.images($0).count) }
+    let rows = (0..<classes).map { c in [data.classNames[c]] + splits.map { groupThousands(counts[$0]![c]) } }
+    let totals = ["Total"] + splits.map { groupThousands(data.images($0).count) }
     outputs.append(.table(Table(caption: "Class distribution", header: ["class"] + splits.map(\.title),
                                 rows: rows, footer: [totals])))
     for split in splits {
@@ -50,7 +50,7 @@ func runEDA(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Stag
         let present = (0..<classes).filter { perClass[$0] > 0 }
         outputs.append(.imageGrid(ImageGrid(title: "Mean training image of each class",
                                             images: present.map { means[$0] },
-                                            captions: present.map { "\(data.classNames[$0]) (n=\(thousands(perClass[$0])))" },
+                                            captions: present.map { "\(data.classNames[$0]) (n=\(groupThousands(perClass[$0])))" },
                                             columns: min(10, max(present.count, 1)))))
     }
     return StageResult(outputs: outputs)

@@ -20,7 +20,7 @@ func runErrorAnalysis(_ step: ValidatedStep, _ workspace: inout Workspace, _ con
     let set = data.images(evaluation.split)
     let names = data.classNames
     let wrong = (0..<evaluation.count).filter { evaluation.predictions[$0] != evaluation.labels[$0] }
-    var outputs: [Output] = [.note("\(thousands(wrong.count)) of \(thousands(evaluation.count)) \(evaluation.split.rawValue) "
+    var outputs: [Output] = [.note("\(groupThousands(wrong.count)) of \(groupThousands(evaluation.count)) \(evaluation.split.rawValue) "
         + "images are misclassified (\(percent(Double(wrong.count) / Double(max(evaluation.count, 1))))).")]
     guard !wrong.isEmpty else { return StageResult(outputs: outputs) }
 
@@ -47,7 +47,7 @@ func runErrorAnalysis(_ step: ValidatedStep, _ workspace: inout Workspace, _ con
         pairs.sort { ($0.count, $1.trueClass, $1.predicted) > ($1.count, $0.trueClass, $0.predicted) }
         let rows = pairs.prefix(top).map { pair -> [String] in
             let support = evaluation.confusion[pair.trueClass].reduce(0, +)
-            return [names[pair.trueClass], names[pair.predicted], thousands(pair.count),
+            return [names[pair.trueClass], names[pair.predicted], groupThousands(pair.count),
                     percent(Double(pair.count) / Double(max(support, 1))), percent(Double(pair.count) / Double(wrong.count), digits: 1)]
         }
         outputs.append(.table(Table(caption: "Most-confused pairs",

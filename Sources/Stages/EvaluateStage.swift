@@ -13,7 +13,7 @@ func runEvaluate(_ step: ValidatedStep, _ workspace: inout Workspace, _ context:
     guard set.count > 0 else {
         throw StageFailure("the \(split.rawValue) split is empty" + (split == .validation ? " (validation_split is 0)" : ""))
     }
-    context.message("evaluating on \(thousands(set.count)) \(split.rawValue) images")
+    context.message("evaluating on \(groupThousands(set.count)) \(split.rawValue) images")
     let evaluation = score(model, on: set, split: split)
     workspace.evaluations[split] = evaluation
     workspace.lastEvaluatedSplit = split
@@ -22,8 +22,8 @@ func runEvaluate(_ step: ValidatedStep, _ workspace: inout Workspace, _ context:
     let correct = zip(evaluation.labels, evaluation.predictions).filter { $0 == $1 }.count
     var outputs: [Output] = [.keyValues(title: "\(split.title) set", [
         ("\(split.rawValue) loss", fixed(evaluation.loss, 4)),
-        ("\(split.rawValue) accuracy", "\(fixed(evaluation.accuracy, 4)) (\(thousands(correct)) of \(thousands(set.count)) correct, "
-            + "\(thousands(set.count - correct)) wrong)"),
+        ("\(split.rawValue) accuracy", "\(fixed(evaluation.accuracy, 4)) (\(groupThousands(correct)) of \(groupThousands(set.count)) correct, "
+            + "\(groupThousands(set.count - correct)) wrong)"),
     ])]
 
     let heatmap = Heatmap(title: "Confusion matrix (\(split.rawValue) set)", rowLabels: names, colLabels: names,
@@ -40,7 +40,7 @@ func runEvaluate(_ step: ValidatedStep, _ workspace: inout Workspace, _ context:
     if let worst = report.perClass.indices.filter({ report.perClass[$0].support > 0 })
         .min(by: { report.perClass[$0].recall < report.perClass[$1].recall }) {
         outputs.append(.note("Hardest class: \(names[worst]), with \(percent(report.perClass[worst].recall)) of its "
-            + "\(thousands(report.perClass[worst].support)) images recognised."))
+            + "\(groupThousands(report.perClass[worst].support)) images recognised."))
     }
 
     let grid = predictionGrid(evaluation, set: set, names: names, count: min(25, set.count))

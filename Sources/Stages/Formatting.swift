@@ -3,17 +3,6 @@ import Foundation
 // Number formatting for tables and notes, with a fixed POSIX format so a report reads the
 // same on every machine.
 
-/// 1234567 → "1,234,567", as Keras prints parameter counts.
-func thousands(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, ch) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-        out.append(ch)
-    }
-    return n < 0 ? "-" + out : out
-}
-
 /// `x` with `digits` decimals; non-finite values print as Python does (nan, inf).
 func fixed(_ x: Double, _ digits: Int) -> String {
     if x.isNaN { return "nan" }

@@ -53,18 +53,18 @@ func runLoad(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Sta
     let total = data.train.count + data.validation.count + data.test.count
     let rows = Split.allCases.map { split -> [String] in
         let n = data.images(split).count
-        return [split.title, thousands(n), percent(Double(n) / Double(max(total, 1)), digits: 1)]
+        return [split.title, groupThousands(n), percent(Double(n) / Double(max(total, 1)), digits: 1)]
     }
     outputs.append(.table(Table(caption: "Split sizes", header: ["split", "images", "share"], rows: rows,
-                                footer: [["Total", thousands(total), percent(total > 0 ? 1 : 0, digits: 1)]])))
+                                footer: [["Total", groupThousands(total), percent(total > 0 ? 1 : 0, digits: 1)]])))
     outputs.append(.note("Validation is the last \(percent(fraction, digits: 0)) of the training images "
-        + "(\(thousands(held.count)) of \(thousands(train.count))), taken before any shuffling, as Keras' validation_split does."))
+        + "(\(groupThousands(held.count)) of \(groupThousands(train.count))), taken before any shuffling, as Keras' validation_split does."))
     if let n = step.optionalInt("limit_train"), n < dataset.train.count {
-        outputs.append(.note("limit_train \(thousands(n)): a random subset of the \(thousands(dataset.train.count)) training images "
+        outputs.append(.note("limit_train \(groupThousands(n)): a random subset of the \(groupThousands(dataset.train.count)) training images "
             + "that keeps every class in proportion (seed \(context.seed)), taken before the validation split."))
     }
     if let n = step.optionalInt("limit_test"), n < dataset.test.count {
-        outputs.append(.note("limit_test \(thousands(n)): a random subset of the \(thousands(dataset.test.count)) test images "
+        outputs.append(.note("limit_test \(groupThousands(n)): a random subset of the \(groupThousands(dataset.test.count)) test images "
             + "that keeps every class in proportion (seed \(context.seed))."))
     }
     let checksums = IDXFileNames.all.compactMap { file in dataset.sha256[file].map { [file, $0] } }

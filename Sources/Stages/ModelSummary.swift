@@ -33,10 +33,10 @@ struct ModelSummary {
     var table: Table {
         Table(caption: "Model: \"\(name)\"",
               header: ["Layer (type)", "Output Shape", "Param #"],
-              rows: rows.map { ["\($0.name) (\($0.kerasClass))", kerasShape($0.outputShape), thousands($0.parameters)] },
+              rows: rows.map { ["\($0.name) (\($0.kerasClass))", kerasShape($0.outputShape), groupThousands($0.parameters)] },
               alignRight: [2],
-              footer: [["Total params:", "", thousands(total)],
-                       ["Trainable params:", "", thousands(trainable)],
-                       ["Non-trainable params:", "", thousands(nonTrainable)]])
+              footer: [["Total params:", "", groupThousands(total)],
+                       ["Trainable params:", "", groupThousands(trainable)],
+                       ["Non-trainable params:", "", groupThousands(nonTrainable)]])
     }
 }

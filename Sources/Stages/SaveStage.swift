@@ -90,7 +90,7 @@ private func inferenceDemo(modelURL: URL, saved: Model, data: LoadedData, count:
     }
     let difference = zip(probabilities, inMemory).map { abs($0 - $1) }.max() ?? 0
     return [
-        .note("Reloaded \(modelURL.lastPathComponent) from disk (\(reloaded.name), \(thousands(reloaded.parameterCount)) parameters, "
+        .note("Reloaded \(modelURL.lastPathComponent) from disk (\(reloaded.name), \(groupThousands(reloaded.parameterCount)) parameters, "
             + "saved by mnistbook \(metadata.mnistbookVersion)) and classified the first \(count) test images."),
         .table(Table(caption: "Inference demo", header: ["test image", "true", "predicted", "confidence", "correct"],
                      rows: rows, alignRight: [0, 3])),

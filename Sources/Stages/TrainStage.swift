@@ -124,9 +124,9 @@ private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: 
         ("optimizer", optimizerText(c)),
         ("learning rate", learningRateText(c.learningRate)),
         ("loss", "categorical cross-entropy"),
-        ("batch size", "\(c.batchSize): \(thousands(steps)) steps per epoch over \(thousands(data.train.count)) images"),
+        ("batch size", "\(c.batchSize): \(groupThousands(steps)) steps per epoch over \(groupThousands(data.train.count)) images"),
         ("epochs", "at most \(c.epochs)"),
-        ("validation", data.validation.count > 0 ? "\(thousands(data.validation.count)) images, after every epoch" : "none"),
+        ("validation", data.validation.count > 0 ? "\(groupThousands(data.validation.count)) images, after every epoch" : "none"),
         ("shuffle", c.shuffle ? "every epoch, seed \(c.seed)" : "no"),
     ]
     rows.append(("EarlyStopping", c.earlyStopping.map {
@@ -199,8 +199,8 @@ private func resultRows(_ history: History, bestEpoch: Int?, seconds: Double) ->
     }
     if let epoch = history.checkpointEpoch { rows.append(("best checkpoint", "weights of epoch \(epoch), kept for save")) }
     rows.append(("training time", "\(secondsText(seconds)) in total, \(secondsText(history.trainSeconds)) in training steps"))
-    rows.append(("throughput", "\(thousands(Int(history.imagesPerSecond.rounded()))) training images/s "
-        + "(\(thousands(history.trainImages)) images in \(secondsText(history.trainSeconds)))"))
+    rows.append(("throughput", "\(groupThousands(Int(history.imagesPerSecond.rounded()))) training images/s "
+        + "(\(groupThousands(history.trainImages)) images in \(secondsText(history.trainSeconds)))"))
     return rows
 }
 
@@ -232,7 +232,7 @@ func movingAverageNote(_ model: Model, steps: Int) -> String? {
     guard let momentum = momenta.max(), steps > 0 else { return nil }
     let remaining = pow(Double(momentum), Double(steps))
     guard remaining > 0.05 else { return nil }
-    return "BatchNormalization's moving averages (momentum \(compact(Double(momentum)))) have seen \(thousands(steps)) steps, "
+    return "BatchNormalization's moving averages (momentum \(compact(Double(momentum)))) have seen \(groupThousands(steps)) steps, "
         + "so \(percent(remaining, digits: 0)) of them is still their initial value (mean 0, variance 1). Inference-mode scores "
         + "(val_loss, val_accuracy, evaluate) can lag far behind the training accuracy: train for more steps, on more images, "
         + "or lower the momentum (0.9 needs about 30 steps)."

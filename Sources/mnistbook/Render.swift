@@ -8,14 +8,7 @@ struct Render: ParsableCommand {
         abstract: "Run a notebook and write its HTML report, metrics.json and model files.",
         discussion: "The report goes to output/<notebook-stem>/<notebook-stem>.html unless -o names another folder.")
 
-    @Argument(help: "The Markdown notebook, e.g. notebooks/mnist-lifecycle.md.")
-    var notebook: String
-
-    @Option(name: .shortAndLong, help: "Output folder (default: output/<notebook-stem>).")
-    var output: String?
-
-    @Option(name: [.customShort("P"), .customLong("set")], help: "Override a step parameter, e.g. --set train.epochs=3 (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var target: NotebookTarget
 
     @Flag(help: "Run every step, even those with a cached result (fresh results are still cached).")
     var noCache = false
@@ -27,15 +20,15 @@ struct Render: ParsableCommand {
         let progress = ProgressBar.automatic(quiet: quiet)
         let outcome: RenderOutcome
         do {
-            outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: output.map { URL(fileURLWithPath: $0) },
-                                                  overrides: overrides, reuseCache: !noCache, observer: renderObserver(progress))
+            outcome = try NotebookRunner().render(notebookPath: target.notebook, outputDirectory: target.outputDirectory,
+                                                  overrides: target.overrides, reuseCache: !noCache, observer: renderObserver(progress))
         } catch {
             printError("\(error)")
             throw ExitCode.failure
         }
         let report = relativePath(outcome.reportURL)
         if let failed = outcome.failedStep {
-            printError("\(notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")")
+            printError("\(target.notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")")
             printError("Partial report: \(report)")
             throw ExitCode.failure
         }

@@ -9,14 +9,7 @@ struct Watch: ParsableCommand {
         discussion: "Checks the notebook's modification time and size twice a second and runs until interrupted (Ctrl-C). "
             + "Each render says which steps ran, which came from the cache, and how long it took.")
 
-    @Argument(help: "The Markdown notebook, e.g. notebooks/mnist-lifecycle.md.")
-    var notebook: String
-
-    @Option(name: .shortAndLong, help: "Output folder (default: output/<notebook-stem>).")
-    var output: String?
-
-    @Option(name: [.customShort("P"), .customLong("set")], help: "Override a step parameter, e.g. --set train.epochs=3 (repeatable).")
-    var overrides: [String] = []
+    @OptionGroup var target: NotebookTarget
 
     /// For tests: stop after this many renders instead of running until interrupted.
     @Option(name: .customLong("stop-after"), help: .hidden)
@@ -26,12 +19,12 @@ struct Watch: ParsableCommand {
         let progress = ProgressBar.automatic(quiet: false)
         // One line per step is enough on every save; training still shows its progress.
         let observer = renderObserver(progress, announceSteps: false)
-        let folder = output.map { URL(fileURLWithPath: $0) }
+        let notebook = target.notebook
         watchNotebook(path: notebook, interval: 0.5, renders: stopAfter) { changed in
             progress.say(changed ? "\n\(localTime(Date(), seconds: true)) \(notebook) changed: rendering again"
                                  : "\(localTime(Date(), seconds: true)) rendering \(notebook)")
             do {
-                let outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: folder, overrides: overrides,
+                let outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: target.outputDirectory, overrides: target.overrides,
                                                           observer: observer)
                 progress.say(renderSummary(outcome))
                 if let failed = outcome.failedStep {

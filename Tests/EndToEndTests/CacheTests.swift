@@ -451,33 +451,6 @@ final class CacheTests: XCTestCase {
         return folder.appendingPathComponent(try XCTUnwrap(names.first))
     }
 
-    var executable: URL { Bundle.main.bundleURL.appendingPathComponent("mnistbook") }
-
-    /// Starts the built `mnistbook`; stdout and stderr go to files so neither pipe can fill up.
-    func startMnistbook(_ arguments: [String], in folder: URL) throws -> (process: Process, stdout: URL, stderr: URL) {
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw XCTSkip("no mnistbook executable next to the tests at \(executable.path)")
-        }
-        let out = folder.appendingPathComponent("stdout-\(UUID().uuidString)"), err = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        return (process, out, err)
-    }
-
-    func mnistbook(_ arguments: [String], in folder: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let run = try startMnistbook(arguments, in: folder)
-        run.process.waitUntilExit()
-        return (run.process.terminationStatus, try String(contentsOf: run.stdout, encoding: .utf8),
-                try String(contentsOf: run.stderr, encoding: .utf8))
-    }
-
     struct TimedOut: Error, CustomStringConvertible {
         var seconds: TimeInterval
         var description: String { "timed out after \(seconds) s" }

@@ -89,26 +89,6 @@ final class PredictCommandTests: XCTestCase {
         Array("P5\n\(width) \(height)\n255\n".utf8) + pixels
     }
 
-    /// Runs the built `mnistbook` executable; stdout and stderr go through files so neither pipe can fill up.
-    func mnistbook(_ arguments: [String], in folder: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let executable = Bundle.main.bundleURL.appendingPathComponent("mnistbook")
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw XCTSkip("no mnistbook executable next to the tests at \(executable.path)")
-        }
-        let out = folder.appendingPathComponent("stdout-\(UUID().uuidString)"), err = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
-    }
-
     func fixture() throws -> Fixture {
         let f = try Self.fixture.get()
         XCTAssertEqual(f.digits.count, 4, "the small model should classify a 7, 2, 0 and 4 confidently")

@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// The command line's exit statuses and exact messages, run as a user runs it.
+final class CommandLineTests: XCTestCase {
+    func testCheckAcceptsTheShippedNotebook() throws {
+        let folder = try temporaryFolder(self)
+        let path = packageRoot.appendingPathComponent("notebooks/mnist-lifecycle.md").path
+        let run = try mnistbook(["check", path], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "\(path): 8 steps, no problems found\n")
+    }
+
+    func testCheckReportsEveryMistakeWithItsPositionAndExitsOne() throws {
+        let folder = try temporaryFolder(self)
+        _ = try writeNotebook("""
+            # Title
+
+            ```load
+            dataset: mnist
+            ```
+
+            ```trian
+            epochs: 2
+            ```
+            """, named: "nb.md", in: folder)
+        let run = try mnistbook(["check", "nb.md", "--set", "load.validation_split=1.5"], in: folder)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stdout, "")
+        XCTAssertEqual(run.stderr, """
+            --set load.validation_split=1.5: 'validation_split' must be in [0, 1), got 1.5
+            nb.md:7:1: trian: unknown stage 'trian' (did you mean 'train'?)
+
+            """)
+    }
+
+    func testRenderOfAnInvalidNotebookWritesNothing() throws {
+        let folder = try temporaryFolder(self)
+        _ = try writeNotebook("```load\ndataset: mnist\nvalidation_splot: 0.1\n```\n", named: "bad.md", in: folder)
+        let run = try mnistbook(["render", "bad.md", "--quiet"], in: folder)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, "bad.md:3:1: load: unknown parameter 'validation_splot' (did you mean 'validation_split'?)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output").path))
+    }
+
+    func testStepsListsEveryStageAndRejectsAnUnknownOne() throws {
+        let folder = try temporaryFolder(self)
+        let all = try mnistbook(["steps"], in: folder)
+        XCTAssertEqual(all.status, 0)
+        for stage in ["load", "eda", "preprocess", "build", "train", "evaluate", "error-analysis", "save"] {
+            XCTAssertTrue(all.stdout.contains("\n\(stage): "), "missing \(stage)")
+        }
+        let train = try mnistbook(["steps", "train"], in: folder)
+        XCTAssertTrue(train.stdout.contains("learning_rate"))
+        let unknown = try mnistbook(["steps", "trian"], in: folder)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.stderr, "unknown stage 'trian' (did you mean 'train'?); stages: load, eda, preprocess, build, train, evaluate, error-analysis, save\n")
+    }
+}

@@ -81,6 +81,14 @@ extension CatalogEntry {
             IDXFileNames.testImages: "78dcbbfb5a27efaf1b6c1d616caca68560be8766c5bffcb2791df9273a534229",
             IDXFileNames.testLabels: "42bd18137a62d5998cdeae52bf3a0676ac6b706f5cf8439b47bb5b151ae3dccf",
         ],
+        // SHA-256 of the decompressed files, read off Debian's dataset-fashion-mnist 0.0~git20200523
+        // (which recompresses them, so its .gz differ from upstream's while the content is the same).
+        contentSHA256: [
+            IDXFileNames.trainImages: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+            IDXFileNames.trainLabels: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+            IDXFileNames.testImages: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+            IDXFileNames.testLabels: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+        ],
         attribution: "Fashion-MNIST by Han Xiao, Kashif Rasul and Roland Vollgraf (Zalando SE), MIT license")
 
     static let kmnist = CatalogEntry(

@@ -14,6 +14,21 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(DatasetCatalog.entry(named: "fashion-mnist")?.mirrors.first?.absoluteString, "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")
     }
 
+    /// Debian's dataset-fashion-mnist (CI installs it): found without network, checked by content, 6,000 / 1,000 per class.
+    func testFashionMNISTFromDebiansPackage() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
+            throw XCTSkip("Debian's dataset-fashion-mnist is not installed")
+        }
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mnistbook-fashion-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let fashion = try DatasetCatalog.load("fashion-mnist", cacheDirectory: cache, mirrors: [])
+        XCTAssertEqual(fashion.source, "/usr/share/datasets/fashion-mnist")
+        XCTAssertEqual(fashion.classNames.first, "T-shirt/top")
+        XCTAssertEqual(fashion.train.classCounts(classes: 10), [Int](repeating: 6000, count: 10))
+        XCTAssertEqual(fashion.test.classCounts(classes: 10), [Int](repeating: 1000, count: 10))
+        XCTAssertEqual(fashion.sha256, DatasetCatalog.entry(named: "fashion-mnist")?.contentSHA256)
+    }
+
     func testBundledMNISTCountsClassesAndChecksums() throws {
         let start = Date()
         let mnist = try DatasetCatalog.load("mnist")

@@ -25,7 +25,7 @@ final class Conv2D: Layer {
     var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
     func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let z = convolution.forward(x, weights: kernel.value, bias: bias?.value, training: training)
+        let z = convolution.forward(x, weights: kernel.value, bias: bias?.value)
         let y = convolution.fusedReLU ? z : Activations.forward(activation, z)
         if training { self.x = x; self.y = y }
         return y

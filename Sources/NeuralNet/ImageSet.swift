@@ -25,7 +25,6 @@ public struct ImageSet: Sendable {
     public var count: Int { range.count }
     /// The labels of this set, 0-based (a copy: read it once, not per image).
     public var labels: [Int] { Array(allLabels[range]) }
-    public func label(_ i: Int) -> Int { allLabels[range.lowerBound + i] }
 
     /// A float batch of the images at `indices` (0-based within this set), in that order.  → x: [n, H, W, C]
     public func batch(_ indices: some Collection<Int>) -> (x: Tensor, labels: [Int]) {

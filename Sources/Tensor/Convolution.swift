@@ -40,7 +40,7 @@ public final class Convolution {
     // MARK: forward
 
     /// y = x ⊛ w + b (then max(0, ·) when `fusedReLU`).  x: [N, H, W, Ci], w: [k, k, Ci, Co], b: [Co] → y: [N, OH, OW, Co]
-    public func forward(_ x: Tensor, weights w: Tensor, bias b: Tensor?, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, weights w: Tensor, bias b: Tensor?) -> Tensor {
         let n = x.shape[0]
         let plan = self.plan(n)
         plan.weightsToForward.run(from: w.pointer, to: plan.forwardWeights.pointer)
@@ -85,12 +85,6 @@ public final class Convolution {
         let dw = Tensor(uninitialized: [kernelSize, kernelSize, inputChannels, outputChannels])
         plan.diffWeightsToUser.run(from: plan.diffWeights.pointer, to: dw.pointer)
         return (dw, db)
-    }
-
-    /// The oneDNN implementation names, for benchmarks and diagnostics.
-    public func implementations(batch: Int) -> [String] {
-        let p = plan(batch)
-        return [p.forward.implementation, p.backwardData.implementation, p.backwardWeights.implementation]
     }
 
     // MARK: primitives per batch size

@@ -71,12 +71,6 @@ final class Primitive {
         dnnl_primitive_desc_query_md(pd, query, 0).pointee
     }
 
-    var implementation: String {
-        var s: UnsafePointer<CChar>?
-        dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &s)
-        return s.map { String(cString: $0) } ?? "?"
-    }
-
     /// Runs the primitive with (argument, memory, pointer) triples and waits for it.
     func run(_ args: [(Int32, Memory, UnsafeMutablePointer<Float>)]) {
         var exec = [dnnl_exec_arg_t]()
@@ -131,8 +125,6 @@ final class Reorder {
             primitive = Primitive(pd: pd!, primitive: p!)
         }
     }
-
-    var isIdentity: Bool { primitive == nil }
 
     func run(from: UnsafeMutablePointer<Float>, to: UnsafeMutablePointer<Float>) {
         guard let primitive else {

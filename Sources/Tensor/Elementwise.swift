@@ -51,12 +51,6 @@ extension Tensor {
         }
     }
 
-    /// Rows of a [N, K] tensor as arrays.
-    public func row(_ r: Int) -> [Float] {
-        let k = shape.last!
-        return Array(UnsafeBufferPointer(start: pointer + r * k, count: k))
-    }
-
     /// Whether every element is finite.
     public var isFinite: Bool {
         for i in 0..<count where !pointer[i].isFinite { return false }

@@ -46,10 +46,4 @@ extension Tensor {
         makeUnique()
         for i in 0..<count { pointer[i] = pointer[i] * momentum + x.pointer[i] * (1 - momentum) }
     }
-
-    /// self ← self + x (gradient accumulation in tests).
-    public mutating func add(_ x: Tensor) {
-        makeUnique()
-        for i in 0..<count { pointer[i] += x.pointer[i] }
-    }
 }

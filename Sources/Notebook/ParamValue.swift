@@ -53,10 +53,10 @@ public enum ParamValue: Hashable, Sendable {
         case .int(let v): return String(v)
         case .double(let v): return canonicalNumber(v)
         case .bool(let v): return v ? "true" : "false"
-        case .string(let v): return jsonQuoted(v)
+        case .string(let v): return jsonString(v)
         case .list(let items): return "[" + items.map(\.canonical).joined(separator: ",") + "]"
         case .map(let members):
-            return "{" + members.keys.sorted().map { jsonQuoted($0) + ":" + members[$0]!.canonical }
+            return "{" + members.keys.sorted().map { jsonString($0) + ":" + members[$0]!.canonical }
                 .joined(separator: ",") + "}"
         }
     }
@@ -104,7 +104,8 @@ func formatNumber(_ v: Double) -> String {
     return "\(v)"
 }
 
-private func jsonQuoted(_ s: String) -> String {
+/// A JSON string literal, control characters escaped (canonical parameters, metrics.json).
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {
@@ -127,5 +128,5 @@ private func yamlScalar(_ s: String) -> String {
     let plainSafe = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "_-./".contains($0) }
     let looksTyped = Double(s) != nil || Int(s) != nil
         || ["true", "false", "yes", "no", "on", "off", "null", "~"].contains(s.lowercased())
-    return plainSafe && !looksTyped && s.first != "-" ? s : jsonQuoted(s)
+    return plainSafe && !looksTyped && s.first != "-" ? s : jsonString(s)
 }

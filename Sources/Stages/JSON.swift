@@ -1,3 +1,5 @@
+import Notebook
+
 /// A JSON value whose objects keep their keys in the order given, so metrics.json reads in a
 /// stable, documented order.
 enum JSON {
@@ -42,23 +44,3 @@ func jsonNumber(_ x: Double) -> String {
     return "\(x)"
 }
 
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}

@@ -33,8 +33,9 @@ let package = Package(
         .target(name: "Notebook", dependencies: ["CMark", "Yams"]),
         .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"]),
         .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report"]),
+        .target(name: "Inference", dependencies: ["NeuralNet", "Datasets", "Report", "Tensor"]),
         .executableTarget(name: "mnistbook", dependencies: [
-            "Stages", "NeuralNet", "Datasets", "Notebook", "Report",
+            "Stages", "NeuralNet", "Datasets", "Notebook", "Report", "Inference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Stages", "mnistbook"]),
     ],
     // Swift 5 mode: the engine shares buffers with C libraries across threads it does not own.

@@ -1,0 +1,104 @@
+import Datasets
+import Foundation
+import NeuralNet
+import Tensor
+
+/// A loaded model with what it needs to classify one digit image of any size: MNIST-style preparation, then the model.
+public struct Classifier {
+    public let model: Model
+    public let metadata: ModelMetadata
+    /// The prepared image's side: the model's input is [side, side, 1].
+    public let side: Int
+    /// The longer side of the digit inside the prepared image (MNIST: 20 in 28).
+    public var box: Int { Int((Double(side) * 20 / 28).rounded()) }
+
+    /// `path` names the model in the error when its input is not a square grayscale image.
+    public init(model: Model, metadata: ModelMetadata, path: String) throws {
+        let shape = model.inputShape
+        guard shape.count == 3, shape[0] == shape[1], shape[2] == 1, shape[0] >= 8 else {
+            throw DatasetError("\(path): predict needs a model of square grayscale images [N, N, 1]; this one takes \(shape)")
+        }
+        self.model = model
+        self.metadata = metadata
+        side = shape[0]
+    }
+
+    /// Reads a `.mnistbook` file; errors name it as `path` was given (as the user typed it), not as a resolved URL.
+    public static func load(path: String) throws -> Classifier {
+        let loaded: (model: Model, metadata: ModelMetadata)
+        do { loaded = try ModelFile.read(from: URL(fileURLWithPath: path)) } catch let error as ModelFileError {
+            throw ModelFileError(path: path, kind: error.kind, message: error.message)
+        } catch {
+            throw DatasetError("\(path): \(error)")
+        }
+        return try Classifier(model: loaded.model, metadata: loaded.metadata, path: path)
+    }
+
+    /// Prepares the image like MNIST (the digit box keeps MNIST's 20:28 proportion), then runs the model on it.
+    /// `file` names the image in errors.
+    public func classify(_ image: GrayscaleImage, file: String) throws -> Classification {
+        let prepared: GrayscaleImage
+        do {
+            prepared = try DigitPreparation.prepare(image, size: side, box: box)
+        } catch {
+            throw DatasetError("\(file): \(error)")
+        }
+        return Classification(prepared: prepared, probabilities: probabilities(prepared.pixels), classNames: metadata.classNames)
+    }
+
+    /// The model's class probabilities for one already prepared image.  pixels: [side · side], 0…255, white on black
+    public func probabilities(_ pixels: [UInt8]) -> [Float] {
+        precondition(pixels.count == side * side, "Classifier: \(pixels.count) pixels for \(side)×\(side)")
+        let x = ImageBatch.gather(pixels, imageShape: model.inputShape, indices: [0],
+                                  scale: metadata.preprocessing.scale, shift: metadata.preprocessing.shift)
+        let scores = model.forward(x).scalars   // [1, classes]
+        return endsInSoftmax ? scores : Self.softmax(scores)
+    }
+
+    /// True when the model's last layer already outputs probabilities.
+    public var endsInSoftmax: Bool {
+        if case .dense(_, _, .softmax, _)? = model.specs.last { return true }
+        return false
+    }
+
+    static func softmax(_ logits: [Float]) -> [Float] {
+        let m = logits.max() ?? 0
+        let e = logits.map { Foundation.exp($0 - m) }
+        let sum = e.reduce(0, +)
+        return e.map { $0 / sum }
+    }
+}
+
+/// What the model made of one image: the prepared digit it saw and its probability for every class.
+public struct Classification: Sendable {
+    /// The digit after MNIST-style preparation: side×side, white on black.
+    public let prepared: GrayscaleImage
+    /// One probability per class, in output order.
+    public let probabilities: [Float]
+    public let classNames: [String]
+
+    public init(prepared: GrayscaleImage, probabilities: [Float], classNames: [String]) {
+        self.prepared = prepared
+        self.probabilities = probabilities
+        self.classNames = classNames
+    }
+
+    /// Class indices from the most to the least likely; ties keep the lower index first.
+    public var ranking: [Int] {
+        probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+    }
+
+    /// The name of class `i`, or its number when the model file names fewer classes.
+    public func name(_ i: Int) -> String { i < classNames.count ? classNames[i] : String(i) }
+
+    /// The three most likely classes with their probabilities.
+    public var top3: [Prediction.Ranked] {
+        ranking.prefix(3).map { Prediction.Ranked(className: name($0), probability: Double(probabilities[$0])) }
+    }
+
+    /// The line `predict` prints and its JSON entry.
+    public func prediction(file: String) -> Prediction {
+        let top = top3
+        return Prediction(file: file, digit: top[0].className, confidence: top[0].probability, top3: top)
+    }
+}

@@ -1,0 +1,43 @@
+import Datasets
+import Foundation
+import Report
+
+/// Reading digit images as 8-bit gray: PNG (through libpng) or PGM, chosen by the bytes, never by the name.
+public enum ImageDecoding {
+    /// Reads the image file at `path`; errors start with `path` as given.
+    public static func load(_ path: String) throws -> GrayscaleImage {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                throw DatasetError("\(path): no such file")
+            }
+            throw DatasetError("\(path): cannot be read\(isDirectory.boolValue ? " (it is a folder)" : "")")
+        }
+        return try decode(bytes, name: path)
+    }
+
+    /// Decodes PNG or PGM bytes; `name` starts every error ("name: problem").
+    public static func decode(_ bytes: [UInt8], name: String) throws -> GrayscaleImage {
+        if isPNG(bytes) {
+            do {
+                let png = try PNG.decode(bytes)
+                return GrayscaleImage(width: png.width, height: png.height, pixels: png.gray)
+            } catch {
+                throw DatasetError("\(name): \(error)")
+            }
+        }
+        if PGM.isPGM(bytes) { return try PGM.decode(bytes, path: name) }
+        throw DatasetError("\(name): not a PNG or PGM image (\(describeStart(bytes)))")
+    }
+
+    /// True when the bytes start with PNG's signature.
+    public static func isPNG(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) }
+
+    /// What bytes that are not an image start with, for the error message.
+    static func describeStart(_ bytes: [UInt8]) -> String {
+        if bytes.isEmpty { return "the file is empty" }
+        let shown = bytes.prefix(4).map { String(format: "%02x", $0) }.joined(separator: " ")
+        return "it starts with bytes \(shown)"
+    }
+}

@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"]),
         .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report"]),
         .target(name: "Inference", dependencies: ["NeuralNet", "Datasets", "Report", "Tensor"]),
+        // Finished render outputs read back: compare, collate.
+        .target(name: "Runs", dependencies: ["Report", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "mnistbook", dependencies: [
-            "Stages", "NeuralNet", "Datasets", "Notebook", "Report", "Inference",
+            "Stages", "NeuralNet", "Datasets", "Notebook", "Report", "Inference", "Runs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,7 +48,7 @@ let package = Package(
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Stages", "mnistbook"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Stages", "Runs", "mnistbook"]),
     ],
     // Swift 5 mode: the engine shares buffers with C libraries across threads it does not own.
     swiftLanguageModes: [.v5]

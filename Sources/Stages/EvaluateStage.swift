@@ -47,6 +47,7 @@ func runEvaluate(_ step: ValidatedStep, _ workspace: inout Workspace, _ context:
     outputs.append(.imageGrid(grid))
     var artifacts = [Artifact(name: "confusion_matrix.svg", text: SVGChart.render(heatmap))]
     artifacts.append(Artifact(name: "sample_predictions.png", bytes: try ImageGridRenderer.png(grid)))
+    artifacts.append(PredictionsFile.artifact(evaluation, set: set, data: data))
     return StageResult(outputs: outputs, artifacts: artifacts)
 }
 

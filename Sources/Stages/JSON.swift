@@ -10,6 +10,8 @@ enum JSON {
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
+    /// JSON text written as it is: long number lists on one line (predictions.json).
+    case raw(String)
 
     /// Pretty-printed with two-space indentation.
     func text(indent: String = "") -> String {
@@ -20,6 +22,7 @@ enum JSON {
         case .int(let i): return String(i)
         case .number(let x): return jsonNumber(x)
         case .string(let s): return jsonString(s)
+        case .raw(let text): return text
         case .array(let items):
             if items.isEmpty { return "[]" }
             return "[\n" + items.map { inner + $0.text(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"

@@ -6,6 +6,8 @@ import Notebook
 /// workspace (they depend on exactly what the step's cache key covers).
 struct MetricsFacts: Codable {
     var dataset: String?
+    /// `datasetDigest` of the dataset's files: tells runs on different datasets apart (compare, collate).
+    var datasetSHA256: String?
     var trainSamples: Int?
     var valSamples: Int?
     var testSamples: Int?
@@ -20,6 +22,8 @@ struct MetricsFacts: Codable {
     var valLoss: Double?
     var trainSeconds: Double?
     var trainImagesPerSecond: Double?
+    /// The callbacks' events during training (learning rate reduced, stopped early, …).
+    var events: [StoredEvent]?
 
     init() {}
 
@@ -29,6 +33,7 @@ struct MetricsFacts: Codable {
         let test = workspace.evaluations[.test]
         let validation = workspace.evaluations[.validation]
         dataset = data?.name
+        datasetSHA256 = data.map { datasetDigest($0.sha256) }
         trainSamples = data?.train.count
         valSamples = data?.validation.count
         testSamples = data?.test.count
@@ -43,18 +48,24 @@ struct MetricsFacts: Codable {
         valLoss = validation?.loss ?? history?.epochs.last?.valLoss
         trainSeconds = workspace.training?.seconds
         trainImagesPerSecond = history?.imagesPerSecond
+        events = history?.events.map(StoredEvent.init)
     }
 }
 
 /// metrics.json: the render's numbers for scripts and CI, in a fixed key order. Values a notebook
 /// did not produce (no evaluate step, a failed train) are null.
-func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord], totalSeconds: Double) -> String {
+/// Each step lists its effective parameters (defaults and `--set` overrides applied) under "params",
+/// so `mnistbook compare` and `collate` can say what differs between two renders.
+func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord], steps: [ValidatedStep] = [],
+                 totalSeconds: Double) -> String {
+    let paramsByLine = Dictionary(steps.map { ($0.line, $0.params) }, uniquingKeysWith: { first, _ in first })
     let failed = records.first { $0.status == .failed }
     let object: JSON = .object([
         ("notebook", .string(notebook.path)),
         ("status", .string(failed == nil ? "complete" : "failed")),
         ("seed", .int(notebook.frontMatter.seed)),
         ("dataset", .optional(facts.dataset)),
+        ("dataset_sha256", .optional(facts.datasetSHA256)),
         ("train_samples", .optional(facts.trainSamples)),
         ("val_samples", .optional(facts.valSamples)),
         ("test_samples", .optional(facts.testSamples)),
@@ -70,6 +81,7 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("train_seconds", .optional(facts.trainSeconds)),
         ("train_images_per_second", .optional(facts.trainImagesPerSecond)),
         ("total_seconds", .number(totalSeconds)),
+        ("events", .array((facts.events ?? []).map(eventJSON))),
         ("steps", .array(records.map { record in
             var members: [(String, JSON)] = [
                 ("stage", .string(record.stage)),
@@ -81,6 +93,7 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
                 ("cache_key", .optional(record.cacheKey)),
             ]
             if let error = record.error { members.append(("error", .string(error))) }
+            if let params = paramsByLine[record.line] { members.append(("params", paramJSON(.map(params)))) }
             return .object(members)
         })),
     ])
@@ -92,4 +105,25 @@ func iso8601(_ date: Date) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime]
     return formatter.string(from: date)
+}
+
+/// A parameter value as JSON, map keys sorted.
+func paramJSON(_ value: ParamValue) -> JSON {
+    switch value {
+    case .int(let v): return .int(v)
+    case .double(let v): return .number(v)
+    case .bool(let v): return .bool(v)
+    case .string(let v): return .string(v)
+    case .list(let items): return .array(items.map(paramJSON))
+    case .map(let members): return .object(members.keys.sorted().map { ($0, paramJSON(members[$0]!)) })
+    }
+}
+
+/// `{"kind": "learning_rate_reduced", "epoch": 7, "learning_rate": 0.0005}`: epochs 1-based, as the report shows them.
+func eventJSON(_ event: StoredEvent) -> JSON {
+    var members: [(String, JSON)] = [("kind", .string(event.kind)), ("epoch", .int(event.epoch))]
+    if let rate = event.learningRate { members.append(("learning_rate", .number(rate))) }
+    if let monitor = event.monitor { members.append(("monitor", .string(monitor))) }
+    if let to = event.to { members.append(("value", .number(to))) }
+    return .object(members)
 }

@@ -17,8 +17,10 @@ public struct NotebookRunner {
     /// Validates everything first (nothing is written when that fails), then runs the steps in order.
     /// A step that fails at run time still yields a report, with its error in place and later steps
     /// skipped; the outcome says so. `outputDirectory` nil means `output/<stem>` in the current directory.
-    /// `reuseCache` false runs every step (and still writes fresh cache entries).
+    /// `reuseCache` false runs every step (and still writes fresh cache entries). `cacheDirectory` nil
+    /// means `<output>/.cache`; a sweep gives its renders one, so the steps before the swept one are shared.
     public func render(notebookPath: String, outputDirectory: URL? = nil, overrides: [String] = [], reuseCache: Bool = true,
+                       cacheDirectory: URL? = nil,
                        observer: RunObserver = RunObserver()) throws(RenderError) -> RenderOutcome {
         let started = Date()
         let notebook: Notebook, steps: [ValidatedStep]
@@ -37,7 +39,7 @@ public struct NotebookRunner {
         let seed = notebook.frontMatter.seed
         let context = StageContext(seed: seed, training: observer.training, message: observer.message,
                                    notebookDirectory: notebookDirectory, writeFile: { try files.write($0) })
-        let cache = StepCache(outputFolder: folder, warn: observer.warning)
+        let cache = StepCache(folder: cacheDirectory ?? StepCache.folder(of: folder), warn: observer.warning)
         var plan = CachePlan(steps: steps, seed: seed, cache: cache, reuse: reuseCache)
         var workspace = Workspace()
         // Cached steps whose part of the workspace is not restored yet, in order.
@@ -137,7 +139,7 @@ public struct NotebookRunner {
 
         let failedRecord = records.first { $0.status == .failed }
         let page = reportPage(notebook, sections: sections, failed: failedRecord)
-        let metrics = metricsJSON(notebook: notebook, facts: facts, records: records, totalSeconds: Date().timeIntervalSince(started))
+        let metrics = metricsJSON(notebook: notebook, facts: facts, records: records, steps: steps, totalSeconds: Date().timeIntervalSince(started))
 
         // The report goes last: if anything before it cannot be written, the previous report stays.
         for artifact in deduplicated(artifacts) { _ = try files.write(artifact, unlessUnchanged: true) }

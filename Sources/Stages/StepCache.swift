@@ -11,7 +11,7 @@ import Report
 /// cannot be written only costs time next time.
 struct StepCache {
     /// Bumped whenever the entry layout or what a key covers changes; part of every key.
-    static let formatVersion = 1
+    static let formatVersion = 2   // 2: evaluate writes predictions.json; facts gained the dataset digest and events
     /// Entries kept per stage, most recently used first: enough to switch back and forth between a
     /// few settings without retraining, without letting the folder grow without bound.
     static let keptPerStage = 6
@@ -20,9 +20,16 @@ struct StepCache {
     let warn: (String) -> Void
 
     init(outputFolder: URL, warn: @escaping (String) -> Void) {
-        folder = outputFolder.appendingPathComponent(".cache")
+        self.init(folder: Self.folder(of: outputFolder), warn: warn)
+    }
+
+    init(folder: URL, warn: @escaping (String) -> Void) {
+        self.folder = folder
         self.warn = warn
     }
+
+    /// `<output>/.cache`, where a render keeps its entries unless told otherwise.
+    static func folder(of outputFolder: URL) -> URL { outputFolder.appendingPathComponent(".cache") }
 
     func url(stage: String, key: String) -> URL {
         folder.appendingPathComponent("\(stage)-\(key).entry")

@@ -16,8 +16,13 @@ struct Render: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Render once per value into <output>/sweep-<param>-<value>/ and compare them, e.g. "
+        + "--sweep train.learning_rate=1e-4,1e-3,1e-2.", valueName: "stage.param=v1,v2,…"))
+    var sweep: String?
+
     func run() throws {
         let progress = ProgressBar.automatic(quiet: quiet)
+        if let sweep { return try runSweep(sweep, progress: progress) }
         let outcome: RenderOutcome
         do {
             outcome = try NotebookRunner().render(notebookPath: target.notebook, outputDirectory: target.outputDirectory,

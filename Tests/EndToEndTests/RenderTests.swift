@@ -211,7 +211,7 @@ final class RenderTests: XCTestCase {
         let names = all.filter { !$0.hasPrefix(".") }
         XCTAssertEqual(names, ["small.html", "metrics.json", "training_history.json", "training_history.svg",
                                "model_architecture.dot", "model_architecture.svg", "confusion_matrix.svg",
-                               "sample_predictions.png", "misclassified_samples.png",
+                               "sample_predictions.png", "misclassified_samples.png", "predictions.json",
                                "small_cnn.mnistbook", "small_cnn_best.mnistbook", "small_cnn.onnx"])
         XCTAssertEqual(r.outcome.files.last, r.outcome.reportURL, "the report is written last")
         for png in ["sample_predictions.png", "misclassified_samples.png"] {

@@ -114,6 +114,9 @@ struct ParamChecker {
 
         case .layers:
             return checkLayers(node, name: name, at: mark)
+
+        case .space:
+            return checkSpace(node, name: name, at: mark)
         }
     }
 

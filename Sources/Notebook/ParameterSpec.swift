@@ -56,6 +56,8 @@ public indirect enum ParamType: Sendable {
     case map([ParameterSpec], canDisable: Bool)
     /// The `build.layers` list: `- type: {parameters}` items checked against `StageSchema.layers`.
     case layers
+    /// A `tune` step's search space (see TuneSpace.swift).
+    case space
 
     /// Short type text for `mnistbook steps`: `int > 0`, `number in [0, 1)`, `adam|sgd|rmsprop`.
     public var summary: String {
@@ -68,6 +70,7 @@ public indirect enum ParamType: Sendable {
         case .list(let inner): return "list of \(inner.summary)"
         case .map(_, let canDisable): return canDisable ? "mapping or false" : "mapping"
         case .layers: return "list of layers"
+        case .space: return "mapping of stage.parameter: values"
         }
     }
 
@@ -82,6 +85,7 @@ public indirect enum ParamType: Sendable {
         case .list: return "a list"
         case .map(_, let canDisable): return canDisable ? "a mapping or false" : "a mapping"
         case .layers: return "a list of layers"
+        case .space: return "a mapping of 'stage.parameter: values'"
         }
     }
 }

@@ -61,6 +61,7 @@ public func validateNotebook(_ notebook: Notebook, overrides: [String] = []) -> 
         diagnostics += problems
     }
     diagnostics += checkStepOrder(steps, path: notebook.path)
+    diagnostics += checkTuneSteps(notebook, steps)
     let overrideProblems = applyOverrides(overrides, to: &steps)
     diagnostics = overrideProblems + diagnostics.sortedByPosition()
     return diagnostics.isEmpty ? .success(steps) : .failure(DiagnosticList(diagnostics))

@@ -146,8 +146,11 @@ struct HTMLBuilder {
     mutating func params(_ step: StepSection) {
         let set = Set(step.overridden)
         add("<ul class=\"params\" aria-label=\"Parameters\">")
+        let tuned = Set(step.tuned)
         for (k, v) in step.params {
-            if set.contains(k) {
+            if tuned.contains(k) {
+                add("<li class=\"param set tuned\" title=\"the best value of the tune step\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span> <span class=\"mark\">tuned</span></li>")
+            } else if set.contains(k) {
                 add("<li class=\"param set\" title=\"set in the notebook or on the command line\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span> <span class=\"mark\">set</span></li>")
             } else {
                 add("<li class=\"param\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span></li>")

@@ -42,6 +42,8 @@ public struct StepSection: Sendable {
     public var status: StepStatus
     /// Names of parameters set in the notebook or on the command line (shown marked).
     public var overridden: [String]
+    /// Names of parameters whose value came from a tune step (shown marked 'tuned').
+    public var tuned: [String] = []
     /// Every parameter with its effective value, in the order the stage documents them.
     public var params: [(String, String)]
     public var outputs: [Output]

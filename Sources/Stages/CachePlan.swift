@@ -50,6 +50,14 @@ struct CachePlan {
             if step.stage == "load" {
                 guard let dataset = pinnedDatasetFingerprint(step) else { return }
                 key = chain.key(for: step, dataset: dataset)
+            } else if step.stage == "tune", let train = steps[(i + 1)...].first(where: { $0.stage == "train" }) {
+                // The trials train as the next train step does: its settings (not its epochs or callbacks,
+                // which trials do not use) are part of what the tune's result depends on.
+                var keyed = step
+                keyed.params["following_train"] = .map(train.params.filter {
+                    !["epochs", "early_stopping", "reduce_lr_on_plateau", "model_checkpoint"].contains($0.key)
+                })
+                key = chain.key(for: keyed)
             } else {
                 key = chain.key(for: step)
             }

@@ -24,6 +24,7 @@ struct MetricsFacts: Codable {
     var trainImagesPerSecond: Double?
     /// The callbacks' events during training (learning rate reduced, stopped early, …).
     var events: [StoredEvent]?
+    var tune: TuneFacts?
 
     init() {}
 
@@ -49,6 +50,7 @@ struct MetricsFacts: Codable {
         trainSeconds = workspace.training?.seconds
         trainImagesPerSecond = history?.imagesPerSecond
         events = history?.events.map(StoredEvent.init)
+        tune = workspace.tuning
     }
 }
 
@@ -82,6 +84,7 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("train_images_per_second", .optional(facts.trainImagesPerSecond)),
         ("total_seconds", .number(totalSeconds)),
         ("events", .array((facts.events ?? []).map(eventJSON))),
+        ("tune", facts.tune.map(tuneJSON) ?? .null),
         ("steps", .array(records.map { record in
             var members: [(String, JSON)] = [
                 ("stage", .string(record.stage)),
@@ -126,4 +129,28 @@ func eventJSON(_ event: StoredEvent) -> JSON {
     if let monitor = event.monitor { members.append(("monitor", .string(monitor))) }
     if let to = event.to { members.append(("value", .number(to))) }
     return .object(members)
+}
+
+/// `"tune": {"strategy", "objective", "trials": [{"values", "objective", "epochs", "seconds"}…], "best"}`.
+func tuneJSON(_ tune: TuneFacts) -> JSON {
+    func trial(_ t: TrialRecord) -> JSON {
+        var members: [(String, JSON)] = [
+            ("trial", .int(t.number)),
+            ("values", .object(t.values.keys.sorted().map { ($0, paramJSON(t.values[$0]!)) })),
+            ("objective", .optional(t.objective)),
+            ("epochs", .int(t.epochs)),
+            ("seconds", .number(t.seconds)),
+        ]
+        if let bracket = t.bracket { members.append(("bracket", .int(bracket))) }
+        if let round = t.round { members.append(("round", .int(round))) }
+        if let continues = t.continues { members.append(("continues", .int(continues))) }
+        if let failure = t.failure { members.append(("error", .string(failure))) }
+        return .object(members)
+    }
+    return .object([
+        ("strategy", .string(tune.strategy)),
+        ("objective", .string(tune.objective)),
+        ("trials", .array(tune.trials.map(trial))),
+        ("best", tune.best.map(trial) ?? .null),
+    ])
 }

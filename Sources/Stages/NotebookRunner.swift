@@ -37,8 +37,9 @@ public struct NotebookRunner {
 
         let notebookDirectory = URL(fileURLWithPath: notebookPath).deletingLastPathComponent()
         let seed = notebook.frontMatter.seed
-        let context = StageContext(seed: seed, training: observer.training, message: observer.message,
+        var context = StageContext(seed: seed, training: observer.training, message: observer.message,
                                    notebookDirectory: notebookDirectory, writeFile: { try files.write($0) })
+        context.notebookSteps = steps
         let cache = StepCache(folder: cacheDirectory ?? StepCache.folder(of: folder), warn: observer.warning)
         var plan = CachePlan(steps: steps, seed: seed, cache: cache, reuse: reuseCache)
         var workspace = Workspace()
@@ -51,10 +52,21 @@ public struct NotebookRunner {
         var usedEntries: Set<String> = []
         var failure: (stage: String, line: Int)?
 
-        for (index, step) in steps.enumerated() {
-            guard let entry = StageRegistry.entry(named: step.stage) else { continue }
+        // Values a tune step chose for the steps after it (applied to their parameters before they run).
+        var tuned: TunedValues?
+        var effectiveSteps = steps
+        for (index, original) in steps.enumerated() {
+            guard let entry = StageRegistry.entry(named: original.stage) else { continue }
+            var step = original
+            var tunedNames: [String] = []
+            if let tuned, step.stage == "train" {
+                tunedNames = tuned.names(for: "train").map { String($0.prefix { $0 != "." }) }
+                step = tuned.applied(to: step)
+                effectiveSteps[index] = step
+            }
             var section = StepSection(stage: step.stage, title: entry.title, line: step.line,
                                       overridden: overriddenNames(step), params: parameterRows(step, spec: entry.spec))
+            section.tuned = tunedNames
             if let failure {
                 section.status = .skipped
                 section.outputs = [.note("Not run: the '\(failure.stage)' step on line \(failure.line) failed.")]
@@ -76,6 +88,7 @@ public struct NotebookRunner {
                 artifacts += cached.artifacts
                 unrestored.append((index, step, cached.state))
                 facts = cached.facts
+                if case .tuning(let tune) = cached.state { tuned = tune.applied }
                 usedEntries.insert(cache.url(stage: step.stage, key: key).lastPathComponent)
                 records.append(StepRecord(stage: step.stage, line: step.line, seconds: Date().timeIntervalSince(begin), status: .ran,
                                           cached: true, computedAt: cached.computedAt, cacheKey: key))
@@ -89,6 +102,8 @@ public struct NotebookRunner {
             // Files the step writes itself (save's model files) go into its cache entry too.
             let written = ArtifactLog()
             var stepContext = context
+            stepContext.stepIndex = index
+            stepContext.scratchFolder = plannedKey.map { cache.folder.appendingPathComponent("\(step.stage)-\($0.prefix(16)).partial") }
             stepContext.writeFile = { artifact in
                 written.artifacts.append(artifact)
                 return try files.write(artifact)
@@ -126,6 +141,7 @@ public struct NotebookRunner {
                 error = message
             }
             facts = MetricsFacts(workspace)
+            if step.stage == "tune", error == nil { tuned = workspace.tuned }
             if error != nil { seconds = Date().timeIntervalSince(begin) }
             section.seconds = seconds
             section.status = error == nil ? .ran : .failed
@@ -139,7 +155,7 @@ public struct NotebookRunner {
 
         let failedRecord = records.first { $0.status == .failed }
         let page = reportPage(notebook, sections: sections, failed: failedRecord)
-        let metrics = metricsJSON(notebook: notebook, facts: facts, records: records, steps: steps, totalSeconds: Date().timeIntervalSince(started))
+        let metrics = metricsJSON(notebook: notebook, facts: facts, records: records, steps: effectiveSteps, totalSeconds: Date().timeIntervalSince(started))
 
         // The report goes last: if anything before it cannot be written, the previous report stays.
         for artifact in deduplicated(artifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
@@ -158,8 +174,10 @@ public struct NotebookRunner {
                          plan: CachePlan, into workspace: inout Workspace, context: StageContext, outputFolder: URL) throws {
         guard !unrestored.isEmpty else { return }
         for (index, cachedStep, state) in unrestored {
+            var stepContext = context
+            stepContext.stepIndex = index
             do {
-                try restoreState(cachedStep, state, into: &workspace, context: context, outputFolder: outputFolder,
+                try restoreState(cachedStep, state, into: &workspace, context: stepContext, outputFolder: outputFolder,
                                  rerunTraining: cachedStep.stage == "train" && plan.mustRerunTraining(index, before: next))
             } catch {
                 throw StageFailure("cannot restore the cached '\(cachedStep.stage)' step on line \(cachedStep.line) "

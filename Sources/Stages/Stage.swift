@@ -19,6 +19,13 @@ public struct StageContext {
     /// Writes a file into the output folder right away (atomically) and returns where it went, for
     /// files a step must read back (the saved model). Other files go in `StageResult.artifacts`.
     public var writeFile: (Artifact) throws -> URL
+    /// Every step of the notebook and this step's index in them: `tune` reads the build step before
+    /// it and the train step after it.
+    public var notebookSteps: [ValidatedStep] = []
+    public var stepIndex = 0
+    /// A folder for a step's partial results, keyed by its cache key (tune's finished trials); nil
+    /// when the step has no key yet.
+    public var scratchFolder: URL?
 
     public init(seed: Int, training: TrainingObserver = TrainingObserver(), message: @escaping (String) -> Void = { _ in },
                 notebookDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),

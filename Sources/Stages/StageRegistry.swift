@@ -18,6 +18,7 @@ public enum StageRegistry {
         entry("eda", "Explore the data", runEDA),
         entry("preprocess", "Preprocess", runPreprocess),
         entry("build", "Build the model", runBuild),
+        entry("tune", "Tune the hyperparameters", runTune),
         entry("train", "Train the model", runTrain),
         entry("evaluate", "Evaluate", runEvaluate),
         entry("error-analysis", "Error analysis", runErrorAnalysis),

@@ -18,6 +18,13 @@ enum StepState: Codable {
     case training(TrainingState)
     case evaluation(Evaluation)
     case savedFiles([String])
+    case tuning(TuneState)
+}
+
+/// What `tune` leaves: its trials and the values it applies.
+struct TuneState: Codable {
+    var facts: TuneFacts
+    var applied: TunedValues?
 }
 
 /// What `train` leaves, in storable form.
@@ -192,6 +199,8 @@ func captureState(_ step: ValidatedStep, before: WorkspaceMark, after workspace:
         return .evaluation(evaluation)
     case "save":
         return .savedFiles(workspace.savedFiles.dropFirst(before.savedFiles).map(\.lastPathComponent))
+    case "tune":
+        return workspace.tuning.map { .tuning(TuneState(facts: $0, applied: workspace.tuned)) } ?? .none
     default:
         return .none
     }
@@ -207,6 +216,17 @@ func restoreState(_ step: ValidatedStep, _ state: StepState, into workspace: ino
     case "build":
         let inputShape = workspace.data?.imageShape ?? defaultInputShape
         workspace.setModel(try buildModel(step, inputShape: inputShape, classes: workspace.data?.classNames.count, seed: context.seed))
+    case "tune":
+        // The tuned model is the build step's with the best values: rebuilt, as build's is.
+        guard case .tuning(let tune) = state else { break }
+        workspace.tuning = tune.facts
+        workspace.tuned = tune.applied
+        if let applied = tune.applied, !applied.names(for: "build").isEmpty,
+           let build = context.notebookSteps[..<min(context.stepIndex, context.notebookSteps.count)].last(where: { $0.stage == "build" }) {
+            let inputShape = workspace.data?.imageShape ?? defaultInputShape
+            workspace.setModel(try buildModel(applied.applied(to: build), inputShape: inputShape,
+                                              classes: workspace.data?.classNames.count, seed: context.seed))
+        }
     case "train" where rerunTraining:
         context.message("running the cached 'train' step on line \(step.line) again: the training after it continues from it exactly")
         _ = try runTrain(step, &workspace, context)
@@ -238,5 +258,7 @@ func restoreState(_ step: ValidatedStep, _ state: StepState, into workspace: ino
         workspace.lastEvaluatedSplit = evaluation.split
     case .savedFiles(let names):
         workspace.savedFiles += names.map { outputFolder.appendingPathComponent($0) }
+    case .tuning:
+        break   // restored above, with the model it applies
     }
 }

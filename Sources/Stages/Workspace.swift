@@ -23,6 +23,9 @@ public struct Workspace {
     public var lastEvaluatedSplit: Split?
     /// Set by `save`: the model files written, in order.
     public var savedFiles: [URL] = []
+    /// Set by `tune`: its trials (for metrics.json) and, with `apply`, the best values for later steps.
+    var tuning: TuneFacts?
+    public var tuned: TunedValues?
 
     public init() {}
 }

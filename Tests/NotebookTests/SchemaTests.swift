@@ -4,7 +4,7 @@ import XCTest
 final class SchemaTests: XCTestCase {
     func testStagesAreInLifecycleOrder() {
         XCTAssertEqual(StageSchema.stageNames,
-                       ["load", "eda", "preprocess", "build", "train", "evaluate", "error-analysis", "save"])
+                       ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save"])
         XCTAssertNotNil(StageSchema.spec(for: "error-analysis"))
         XCTAssertNil(StageSchema.spec(for: "python"))
     }

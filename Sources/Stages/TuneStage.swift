@@ -1,0 +1,303 @@
+import Foundation
+import NeuralNet
+import Notebook
+import Report
+import Tensor
+
+/// `tune`: Keras Tuner's RandomSearch, GridSearch or Hyperband over parameters of the build step
+/// before it and the train step after it. Each trial builds the model with the trial's values (same
+/// seed), trains it without callbacks, and is judged by its best epoch's objective. Every finished
+/// trial is kept in the step's scratch folder, so an interrupted tune resumes where it stopped.
+func runTune(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+    let data = try workspace.requireData(for: "tune")
+    _ = try workspace.requireModel(for: "tune")
+    guard data.validation.count > 0 else {
+        throw StageFailure("'tune' judges trials on the validation set, and validation_split is 0: set it above 0 in the load step")
+    }
+    let steps = context.notebookSteps
+    guard let build = steps[..<min(context.stepIndex, steps.count)].last(where: { $0.stage == "build" }),
+          let train = steps.dropFirst(context.stepIndex + 1).first(where: { $0.stage == "train" }) else {
+        throw StageFailure("'tune' needs a 'build' step before it and a 'train' step after it")
+    }
+    let search = TuneSearch(step: step, build: build, train: train, data: data, seed: context.seed,
+                            store: context.scratchFolder.map(TrialStore.init), message: context.message)
+    let result = try search.run()
+    let best = result.best
+    let applied = step.bool("apply") ? best.map { TunedValues(line: step.line, values: $0.values) } : nil
+    if let applied, applied.values.keys.contains(where: { $0.hasPrefix("build.") }) {
+        workspace.setModel(try buildModel(applied.applied(to: build), inputShape: data.imageShape,
+                                          classes: data.classNames.count, seed: context.seed))
+    }
+    workspace.tuning = TuneFacts(result, objective: step.string("objective"))
+    workspace.tuned = applied
+    context.scratchFolder.map(TrialStore.init)?.remove()
+    return StageResult(outputs: tuneOutputs(result, step: step, train: train, applied: applied))
+}
+
+/// The best values of a tune step, for the steps after it.
+public struct TunedValues: Codable, Sendable, Equatable {
+    /// The tune step's line, for "tuned on line N".
+    public var line: Int
+    /// `train.learning_rate` → 0.003, `build.dense1.units` → 256.
+    public var values: [String: ParamValue]
+
+    /// The names this sets in a step of `stage` (`learning_rate`, `early_stopping.patience`, `layers`).
+    func names(for stage: String) -> [String] {
+        values.keys.filter { $0.hasPrefix(stage + ".") }.map { String($0.dropFirst(stage.count + 1)) }.sorted()
+    }
+
+    /// The step with the values for its stage put in: train parameters and members by name, build
+    /// layer parameters in the layer of that name.
+    func applied(to step: ValidatedStep) -> ValidatedStep {
+        var step = step
+        for (name, value) in values where name.hasPrefix(step.stage + ".") {
+            let path = name.split(separator: ".").dropFirst().map(String.init)
+            if step.stage == "build", path.count == 2, var layers = step.params["layers"]?.listValue {
+                for (i, layer) in layers.enumerated() where layer["name"]?.stringValue == path[0] {
+                    var members = layer.mapValue ?? [:]
+                    members[path[1]] = typed(value, like: members[path[1]])
+                    layers[i] = .map(members)
+                }
+                step.params["layers"] = .list(layers)
+            } else if path.count == 2 {
+                var members = step.params[path[0]]?.mapValue ?? [:]
+                members[path[1]] = typed(value, like: members[path[1]])
+                step.params[path[0]] = .map(members)
+            } else if path.count == 1 {
+                step.params[path[0]] = typed(value, like: step.params[path[0]])
+            }
+        }
+        return step
+    }
+}
+
+/// A searched number in the type the parameter has: `1` for a rate is 1.0, `64.0` for a size is 64.
+private func typed(_ value: ParamValue, like current: ParamValue?) -> ParamValue {
+    switch (value, current) {
+    case (.int(let v), .double?): return .double(Double(v))
+    case (.double(let v), .int?) where v == v.rounded(): return .int(Int(v))
+    default: return value
+    }
+}
+
+/// One trial as the report and metrics.json show it.
+public struct TrialRecord: Codable, Sendable, Equatable {
+    public var number: Int
+    public var values: [String: ParamValue]
+    /// Best epoch's objective; nil when training failed (a non-finite loss).
+    public var objective: Double?
+    /// Epochs the trial's model has trained in all (for Hyperband, counting the trial it continues).
+    public var epochs: Int
+    public var seconds: Double
+    /// Hyperband: bracket, round, and the trial it continues.
+    public var bracket: Int?
+    public var round: Int?
+    public var continues: Int?
+    public var failure: String?
+}
+
+/// What a tune step found.
+public struct TuneOutcome: Sendable {
+    public var strategy: String
+    public var objective: String
+    public var dimensions: [SearchDimension]
+    public var trials: [TrialRecord]
+    public var schedule: HyperbandSchedule?
+    /// Trials read back from an interrupted run of this step.
+    public var resumed: Int
+
+    public var maximise: Bool { objective == "val_accuracy" }
+
+    /// The best trial; the first of equals. For Hyperband, only trials that reached max_epochs count
+    /// when there are some, as Keras Tuner's best model is a fully trained one.
+    public var best: TrialRecord? {
+        var pool = trials.filter { $0.objective != nil }
+        if let schedule, pool.contains(where: { $0.epochs == schedule.maxEpochs }) { pool = pool.filter { $0.epochs == schedule.maxEpochs } }
+        return pool.reduce(nil as TrialRecord?) { best, trial in
+            guard let best else { return trial }
+            return isBetter(trial.objective!, than: best.objective!) ? trial : best
+        }
+    }
+
+    func isBetter(_ a: Double, than b: Double) -> Bool { maximise ? a > b : a < b }
+
+    /// Best first; failed trials last.
+    public var ranked: [TrialRecord] {
+        trials.sorted { a, b in
+            switch (a.objective, b.objective) {
+            case let (x?, y?): return x != y ? isBetter(x, than: y) : a.number < b.number
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: return a.number < b.number
+            }
+        }
+    }
+}
+
+/// metrics.json's "tune".
+struct TuneFacts: Codable {
+    var strategy: String
+    var objective: String
+    var trials: [TrialRecord]
+    var best: TrialRecord?
+
+    init(_ outcome: TuneOutcome, objective: String) {
+        strategy = outcome.strategy
+        self.objective = objective
+        trials = outcome.trials
+        best = outcome.best
+    }
+}
+
+/// Runs the trials of one tune step.
+struct TuneSearch {
+    var step: ValidatedStep
+    var build: ValidatedStep
+    var train: ValidatedStep
+    var data: LoadedData
+    var seed: Int
+    var store: TrialStore?
+    var message: (String) -> Void
+
+    func run() throws -> TuneOutcome {
+        let dimensions = searchDimensions(step["space"])
+        let strategy = step.string("strategy")
+        var outcome = TuneOutcome(strategy: strategy, objective: step.string("objective"), dimensions: dimensions, trials: [],
+                                  schedule: nil, resumed: 0)
+        switch strategy {
+        case "grid":
+            let plans = gridTrials(dimensions)
+            for (i, values) in plans.enumerated() {
+                let done = try trial(i + 1, of: plans.count, values: values, epochs: step.int("epochs"), outcome: &outcome)
+                outcome.trials.append(done.record)
+            }
+        case "hyperband":
+            let schedule = HyperbandSchedule(maxEpochs: step.int("max_epochs"), factor: step.int("factor"))
+            outcome.schedule = schedule
+            try runHyperband(schedule, dimensions: dimensions, outcome: &outcome)
+        default:
+            let plans = randomTrials(dimensions, count: step.int("max_trials"), seed: seed, integer: isInteger)
+            for (i, values) in plans.enumerated() {
+                let done = try trial(i + 1, of: plans.count, values: values, epochs: step.int("epochs"), outcome: &outcome)
+                outcome.trials.append(done.record)
+            }
+        }
+        return outcome
+    }
+
+    /// Bracket by bracket: round 0 draws new random values, each later round continues the best
+    /// `size(s, r)` trials of the round before for the extra epochs.
+    private func runHyperband(_ schedule: HyperbandSchedule, dimensions: [SearchDimension], outcome: inout TuneOutcome) throws {
+        var rng = SeededGenerator.derived(seed: UInt64(bitPattern: Int64(seed)), stream: 7_000)
+        var seen: Set<String> = []
+        var weights: [Int: [Tensor]] = [:]
+        let total = schedule.totalTrials
+        for bracket in schedule.brackets {
+            var previous: [TrialRecord] = []
+            for (r, round) in bracket.rounds.enumerated() {
+                var current: [TrialRecord] = []
+                if r == 0 {
+                    for _ in 0..<round.trials {
+                        var values: [String: ParamValue]?
+                        for _ in 0..<100 {
+                            let drawn = randomValues(dimensions, integer: isInteger, using: &rng)
+                            if seen.insert(ParamValue.map(drawn).canonical).inserted { values = drawn; break }
+                        }
+                        guard let values else { break }    // the space is exhausted, as Keras Tuner stops
+                        let done = try trial(outcome.trials.count + 1, of: total, values: values, epochs: round.epochs,
+                                             bracket: bracket.number, round: 0, outcome: &outcome)
+                        weights[done.record.number] = done.weights
+                        outcome.trials.append(done.record)
+                        current.append(done.record)
+                    }
+                } else {
+                    let ranked = TuneOutcome(strategy: "", objective: outcome.objective, dimensions: [], trials: previous,
+                                             schedule: nil, resumed: 0).ranked.filter { $0.objective != nil }
+                    for past in ranked.prefix(round.trials) {
+                        let done = try trial(outcome.trials.count + 1, of: total, values: past.values, epochs: round.epochs,
+                                             initialEpoch: past.epochs, from: weights[past.number], continues: past.number,
+                                             bracket: bracket.number, round: r, outcome: &outcome)
+                        weights[done.record.number] = done.weights
+                        outcome.trials.append(done.record)
+                        current.append(done.record)
+                    }
+                }
+                previous = current
+            }
+            weights = [:]
+        }
+    }
+
+    /// Whether a searched parameter is an integer one (batch size, units), so ranges draw integers.
+    func isInteger(_ dimension: SearchDimension) -> Bool {
+        parameterType(dimension).map { if case .int = $0 { return true }; return false } ?? false
+    }
+
+    private func parameterType(_ dimension: SearchDimension) -> ParamType? {
+        let path = dimension.path
+        switch dimension.stage {
+        case "train":
+            let spec = StageSchema.spec(for: "train")?.parameter(named: path[0])
+            if path.count == 2, case .map(let members, _)? = spec?.type { return members.first { $0.name == path[1] }?.type }
+            return spec?.type
+        case "build":
+            guard path.count == 2, let layer = build.layers.first(where: { $0["name"]?.stringValue == path[0] }),
+                  let type = layer["type"]?.stringValue else { return nil }
+            return StageSchema.layerSpec(for: type)?.parameter(named: path[1])?.type
+        default:
+            return nil
+        }
+    }
+
+    /// One trial: read back from the store when an earlier run of this step finished it, else trained.
+    private func trial(_ number: Int, of total: Int, values: [String: ParamValue], epochs: Int, initialEpoch: Int = 0,
+                       from start: [Tensor]? = nil, continues: Int? = nil, bracket: Int? = nil, round: Int? = nil,
+                       outcome: inout TuneOutcome) throws -> (record: TrialRecord, weights: [Tensor]?) {
+        let words = describe(values)
+        if let stored = store?.read(number, values: values, epochs: epochs) {
+            outcome.resumed += 1
+            message("trial \(number)/\(total) from the interrupted run: \(words)")
+            return stored
+        }
+        message("trial \(number)/\(total): \(words), \(epochs - initialEpoch) epochs")
+        let tuned = TunedValues(line: step.line, values: values)
+        let begin = Date()
+        var record = TrialRecord(number: number, values: values, objective: nil, epochs: epochs, seconds: 0, bracket: bracket,
+                                 round: round, continues: continues)
+        var weights: [Tensor]?
+        do {
+            let model = try buildModel(tuned.applied(to: build), inputShape: data.imageShape, classes: data.classNames.count, seed: seed)
+            if let start { model.setWeights(start) }
+            var configuration = trainingConfiguration(tuned.applied(to: train), seed: seed)
+            configuration.epochs = epochs - initialEpoch
+            configuration.earlyStopping = nil
+            configuration.reduceLROnPlateau = nil
+            configuration.checkpoint = nil
+            let history = try fit(model, training: data.train, validation: data.validation, configuration: configuration)
+            let scores = history.epochs.compactMap { outcome.maximise ? $0.valAccuracy : $0.valLoss }.filter(\.isFinite)
+            record.objective = outcome.maximise ? scores.max() : scores.min()
+            weights = model.weights()
+        } catch let failure as StageFailure {
+            record.failure = failure.message
+        } catch {
+            record.failure = "\(error)"
+        }
+        record.seconds = Date().timeIntervalSince(begin)
+        store?.write(record, weights: outcome.strategy == "hyperband" ? weights : nil)
+        return (record, weights)
+    }
+}
+
+/// `learning_rate 0.0031, dense1.units 256`.
+func describe(_ values: [String: ParamValue]) -> String {
+    values.keys.sorted().map { "\(shortName($0)) \(valueText(values[$0]!))" }.joined(separator: ", ")
+}
+
+/// `train.learning_rate` → `learning_rate`; `build.dense1.units` → `dense1.units`.
+func shortName(_ name: String) -> String { String(name.drop { $0 != "." }.dropFirst()) }
+
+/// Four significant digits for drawn numbers, as written otherwise.
+func valueText(_ value: ParamValue) -> String {
+    if case .double(let x) = value { return x == x.rounded() && abs(x) < 1e6 ? value.yaml : String(format: "%.4g", x) }
+    return value.yaml
+}

@@ -2,7 +2,10 @@
 # bench/compare.sh: mnistbook vs Keras (TensorFlow) vs PyTorch on the reference CNN,
 # same MNIST data, batch 64, 48k/12k split, Adam 1e-3, 2 threads, one epoch each.
 #
-# Run from the repo root:   bash bench/compare.sh [--skip-build] [--no-keras] [--no-torch] [--no-mnistbook]
+# Run from the repo root:   bash bench/compare.sh [--skip-build] [--no-keras] [--no-torch] [--no-mnistbook] [--bf16]
+#
+# --bf16 trains in mixed precision everywhere: Keras' mixed_bfloat16 policy, PyTorch under
+# torch.autocast(bfloat16), mnistbook with --precision mixed_bfloat16 (inference stays fp32 in all three).
 #
 # Creates/reuses the venvs bench/.venv-keras (tensorflow-cpu) and bench/.venv-torch (torch, a
 # large download), builds mnistbook in release, runs the three benchmarks one after another,
@@ -17,14 +20,15 @@ RESULTS="$BENCH/results-latest.jsonl"
 LOGDIR="$BENCH/logs"          # git-ignored by the bench/.gitignore
 PY=${PYTHON:-python3}
 
-do_build=1 do_keras=1 do_torch=1 do_mnistbook=1
+do_build=1 do_keras=1 do_torch=1 do_mnistbook=1 precision=float32
 for arg in "$@"; do
   case "$arg" in
     --skip-build) do_build=0 ;;
     --no-keras) do_keras=0 ;;
     --no-torch) do_torch=0 ;;
     --no-mnistbook) do_mnistbook=0 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --bf16) precision=mixed_bfloat16 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +37,8 @@ say() { printf '\n== %s\n' "$*" >&2; }
 mkdir -p "$LOGDIR"
 
 # ---------------------------------------------------------------------------- environment
-say "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+say "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), training precision $precision"
+export BENCH_PRECISION=$precision
 load1=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load1" 'BEGIN { exit !(l > 0.5) }'; then
   echo "warning: the machine is busy (load $load1): the numbers will be lower and noisier than on an idle machine" >&2
@@ -113,8 +118,8 @@ if (( do_mnistbook )); then
   bin="$ROOT/.build/release/mnistbook"
   out=""
   if (( mnistbook_ok )) && [[ -x "$bin" ]]; then
-    say "mnistbook: $bin bench --json"
-    if out=$("$bin" bench --json 2>"$LOGDIR/mnistbook.log"); then
+    say "mnistbook: $bin bench --json --precision $precision"
+    if out=$("$bin" bench --json --precision "$precision" 2>"$LOGDIR/mnistbook.log"); then
       out=$(printf '%s\n' "$out" | grep '^{' | tail -n 1 || true)
     else
       echo "mnistbook bench --json exited non-zero, last lines of $LOGDIR/mnistbook.log:" >&2

@@ -21,6 +21,8 @@ SKIP_BATCHES = 20
 BATCH = 64
 LATENCY_REPS = 200
 PREDICT_REPS = int(os.environ.get("BENCH_PREDICT_REPS", "100"))
+# "mixed_bfloat16" (compare.sh --bf16): Keras' mixed-precision policy; float32 otherwise
+PRECISION = os.environ.get("BENCH_PRECISION", "float32")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
@@ -87,6 +89,8 @@ def main():
     y_full = keras.utils.to_categorical(d["y_full"], 10)
     assert model_params_ok()
 
+    if PRECISION == "mixed_bfloat16":
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     model = reference_cnn()
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=1e-3),
@@ -144,7 +148,7 @@ def main():
     test_acc = float(np.mean(np.argmax(probs, axis=1) == d["y_test"]))
 
     result = {
-        "framework": f"keras {keras.__version__} tf {tf.__version__}",
+        "framework": f"keras {keras.__version__} tf {tf.__version__}" + (" mixed_bfloat16" if PRECISION == "mixed_bfloat16" else ""),
         "train_images_per_second": round(train_ips, 1),
         "epoch_seconds": round(epoch_seconds, 2),
         "infer_ms_batch1": round(statistics.median(lat), 3),

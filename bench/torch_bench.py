@@ -20,6 +20,8 @@ SKIP_BATCHES = 20
 BATCH = 64
 EVAL_BATCH = 64        # Keras' fit validates with validation_batch_size = batch_size
 LATENCY_REPS = 200
+# "mixed_bfloat16" (compare.sh --bf16): training under torch.autocast(bfloat16); float32 otherwise
+BF16 = os.environ.get("BENCH_PRECISION", "float32") == "mixed_bfloat16"
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -107,7 +109,8 @@ def main():
         xb = x_train[idx].contiguous(memory_format=CL)
         yb = y_train[idx]
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(xb), yb)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=BF16):
+            loss = F.cross_entropy(model(xb), yb)
         loss.backward()
         opt.step()
         batch_end.append(time.perf_counter())
@@ -142,7 +145,7 @@ def main():
         test_acc = (logits.argmax(1) == y_test).float().mean().item()
 
     result = {
-        "framework": f"pytorch {torch.__version__}",
+        "framework": f"pytorch {torch.__version__}" + (" autocast(bfloat16)" if BF16 else ""),
         "train_images_per_second": round(train_ips, 1),
         "epoch_seconds": round(epoch_seconds, 2),
         "infer_ms_batch1": round(statistics.median(lat), 3),

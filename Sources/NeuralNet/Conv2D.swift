@@ -34,10 +34,10 @@ final class Conv2D: Layer {
     func backward(_ dy: Tensor) -> Tensor {
         guard let x, let y else { fatalError("\(name): backward before a training forward pass") }
         let dz = Activations.backward(activation, dy: dy, y: y)
-        let (dw, db) = convolution.backwardWeights(x, dz)
+        let (dx, dw, db) = convolution.backward(x, dz, weights: kernel.value, inputGradient: computesInputGradient)
         kernel.gradient = dw
         bias?.gradient = db
-        guard computesInputGradient else { return dz }
-        return convolution.backwardData(dz, weights: kernel.value)
+        // The first layer skips its input gradient; nothing reads what it returns.
+        return dx ?? dz
     }
 }

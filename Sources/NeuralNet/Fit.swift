@@ -12,6 +12,7 @@ public struct TrainingConfiguration: Sendable {
     public var earlyStopping: EarlyStopping? = EarlyStopping()
     public var reduceLROnPlateau: ReduceLROnPlateau? = ReduceLROnPlateau()
     public var checkpoint: ModelCheckpoint? = ModelCheckpoint()
+    public var precision: Precision = .float32
     public init() {}
 }
 
@@ -38,6 +39,9 @@ public struct History {
     public var checkpointWeights: [Tensor]?
     public var stoppedEarly: Bool { events.contains { if case .stoppedEarly = $0 { return true }; return false } }
     public var trainImages = 0
+    /// The precision training ran in, and the line saying why when it is not the one asked for.
+    public var precision: Precision = .float32
+    public var precisionNote: String?
     public var trainSeconds: Double { epochs.reduce(0) { $0 + $1.trainSeconds } }
     public var imagesPerSecond: Double { trainSeconds > 0 ? Double(trainImages) / trainSeconds : 0 }
 }
@@ -78,6 +82,9 @@ public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, confi
 
     var stopping = EarlyStopping.State(), reducing = ReduceLROnPlateau.State(), checkpointing = ModelCheckpoint.State()
     var bestWeights: [Tensor]?
+    (history.precision, history.precisionNote) = c.precision.effective
+    model.useMixedPrecision(history.precision == .mixedBFloat16)
+    defer { model.useMixedPrecision(false) }
 
     func record(_ e: TrainingEvent) { history.events.append(e); observer.event(e) }
 

@@ -7,6 +7,7 @@ public final class Model {
     /// Per-sample input shape, e.g. [28, 28, 1].
     public let inputShape: [Int]
     public let layers: [Layer]
+    private var inference: (versions: [Int], network: InferenceNetwork?)?
 
     /// Builds the layers with Keras' default initialisers drawn from `seed`.
     /// The last layer must be dense with softmax (or linear, read as logits): the loss is softmax cross-entropy.
@@ -41,8 +42,24 @@ public final class Model {
     // MARK: forward
 
     /// Class probabilities.  x: [N, H, W, C] → [N, classes]
+    /// Inference runs the folded network (built once per model version) when every layer has a step in it.
     public func forward(_ x: Tensor, training: Bool = false) -> Tensor {
+        if !training, let network = inferenceNetwork() { return network.forward(x) }
+        return forwardLayerByLayer(x, training: training)
+    }
+
+    /// The layers' own forward passes, batch norm and dropout as layers.
+    func forwardLayerByLayer(_ x: Tensor, training: Bool) -> Tensor {
         layers.reduce(x) { $1.forward($0, training: training) }
+    }
+
+    /// The inference network for the current weights, rebuilt only when a parameter was written since.
+    func inferenceNetwork() -> InferenceNetwork? {
+        let versions = parameters.map(\.version)
+        if let cached = inference, cached.versions == versions { return cached.network }
+        let network = inferenceSteps().map { InferenceNetwork(inputShape: inputShape, steps: $0) }
+        inference = (versions, network)
+        return network
     }
 
     /// Probabilities for many samples, `batchSize` at a time.

@@ -4,7 +4,9 @@ import Tensor
 /// Non-trainable parameters (batch norm's moving statistics) are updated by their layer, not the optimizer.
 public final class Parameter {
     public let name: String
-    public var value: Tensor
+    public var value: Tensor { didSet { version &+= 1 } }
+    /// Bumped on every write of `value`, so forms derived from it (the folded inference network) know to rebuild.
+    public private(set) var version = 0
     public var gradient: Tensor?
     public let trainable: Bool
 

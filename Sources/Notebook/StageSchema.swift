@@ -60,6 +60,8 @@ public enum StageSchema {
             ParameterSpec("batch_size", .int(.positive), default: 64, doc: "images per step"),
             ParameterSpec("epochs", .int(.atLeast(1)), default: 20, doc: "maximum number of epochs"),
             ParameterSpec("shuffle", .bool, default: true, doc: "shuffle the training set every epoch"),
+            ParameterSpec("precision", .choice(["float32", "mixed_bfloat16"]), default: "float32",
+                          doc: "mixed_bfloat16: convolutions in bf16 on CPUs that have it (weights, statistics, loss, optimizer in float32)"),
             ParameterSpec("early_stopping", .map(earlyStopping, canDisable: true),
                           default: .map(defaultValues(of: earlyStopping)),
                           doc: "stop when the monitored value stops improving; false to disable"),

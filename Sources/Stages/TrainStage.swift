@@ -47,6 +47,7 @@ func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
         throw StageFailure("training stopped: \(error)", outputs: partial)
     }
     let seconds = Date().timeIntervalSince(start)
+    if let note = history.precisionNote { outputs.append(.note(note)) }
     let best = bestEpoch(history)
     workspace.training = TrainingSummary(history: TrainingRecord(history), configuration: configuration, bestEpoch: best, seconds: seconds)
     workspace.evaluations = [:]
@@ -80,6 +81,7 @@ func trainingConfiguration(_ step: ValidatedStep, seed: Int) -> TrainingConfigur
     c.batchSize = step.int("batch_size")
     c.epochs = step.int("epochs")
     c.shuffle = step.bool("shuffle")
+    c.precision = Precision(rawValue: step.string("precision")) ?? .float32
     c.seed = UInt64(seed)
     func monitor(_ map: [String: ParamValue], _ fallback: Monitor) -> Monitor {
         map["monitor"]?.stringValue.flatMap(Monitor.init(rawValue:)) ?? fallback
@@ -128,6 +130,7 @@ private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: 
         ("epochs", "at most \(c.epochs)"),
         ("validation", data.validation.count > 0 ? "\(groupThousands(data.validation.count)) images, after every epoch" : "none"),
         ("shuffle", c.shuffle ? "every epoch, seed \(c.seed)" : "no"),
+        ("precision", c.precision.rawValue),
     ]
     rows.append(("EarlyStopping", c.earlyStopping.map {
         "monitor \($0.monitor.rawValue), patience \($0.patience), min_delta \(compact($0.minDelta)), "

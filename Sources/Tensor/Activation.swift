@@ -18,7 +18,7 @@ public enum Activations {
         case .relu, .sigmoid, .tanh:
             let (fwd, _, a, b, _) = primitives(f, x.count)
             let y = Tensor(uninitialized: x.shape)
-            fwd.run([(DNNL_ARG_SRC, a, x.pointer), (DNNL_ARG_DST, b, y.pointer)])
+            small(x.count) { fwd.run([(DNNL_ARG_SRC, a, x.pointer), (DNNL_ARG_DST, b, y.pointer)]) }
             return y
         }
     }
@@ -32,9 +32,14 @@ public enum Activations {
         case .relu, .sigmoid, .tanh:
             let (_, bwd, a, b, c) = primitives(f, y.count)
             let dx = Tensor(uninitialized: y.shape)
-            bwd.run([(DNNL_ARG_DST, a, y.pointer), (DNNL_ARG_DIFF_DST, b, dy.pointer), (DNNL_ARG_DIFF_SRC, c, dx.pointer)])
+            small(y.count) { bwd.run([(DNNL_ARG_DST, a, y.pointer), (DNNL_ARG_DIFF_DST, b, dy.pointer), (DNNL_ARG_DIFF_SRC, c, dx.pointer)]) }
             return dx
         }
+    }
+
+    /// A pass over fewer than 64k values (a dense layer's) runs on the calling thread: waking the team costs more.
+    private static func small(_ count: Int, _ body: () -> Void) {
+        if count < 1 << 16 { Threads.onCallingThread(body) } else { body() }
     }
 
     private static func primitives(_ f: ActivationFunction, _ count: Int) -> (Primitive, Primitive, Memory, Memory, Memory) {
@@ -63,16 +68,19 @@ public enum Activations {
     public static func softmaxRows(_ x: Tensor) -> Tensor {
         let k = x.shape.last!, n = x.count / k
         let y = Tensor(uninitialized: x.shape)
-        for r in 0..<n {
-            let src = x.pointer + r * k, dst = y.pointer + r * k
-            var m = -Float.infinity
-            for j in 0..<k { m = max(m, src[j]) }
-            var s: Float = 0
-            for j in 0..<k { let e = Foundation.exp(src[j] - m); dst[j] = e; s += e }
-            let inv = 1 / s
-            for j in 0..<k { dst[j] *= inv }
-        }
+        y.pointer.update(from: x.pointer, count: x.count)
+        for r in 0..<n { softmax(y.pointer + r * k, count: k) }
         return y
+    }
+
+    /// Softmax of one row in place.
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count k: Int) {
+        var m = -Float.infinity
+        for j in 0..<k { m = max(m, row[j]) }
+        var s: Float = 0
+        for j in 0..<k { let e = Foundation.exp(row[j] - m); row[j] = e; s += e }
+        let inv = 1 / s
+        for j in 0..<k { row[j] *= inv }
     }
 
     static func softmaxBackward(dy: Tensor, y: Tensor) -> Tensor {

@@ -14,6 +14,11 @@ public final class Convolution {
     /// ReLU applied in the forward primitive itself (a oneDNN post-op), saving a pass over the output.
     public let fusedReLU: Bool
     private var plans: [Int: Plan] = [:]
+    /// Mixed precision: the products in bf16 (oneDNN's avx512_core_bf16 / AMX kernels), fp32 in and out.
+    /// Set only where `BFloat16.isSupported`.
+    public var bfloat16 = false {
+        didSet { if bfloat16 != oldValue { plans = [:] } }
+    }
 
     /// `samePadding` follows TensorFlow: the output is ceil(input / stride), extra padding goes bottom/right.
     public init(height: Int, width: Int, inputChannels: Int, outputChannels: Int,
@@ -45,8 +50,9 @@ public final class Convolution {
         let plan = self.plan(n)
         plan.weightsToForward.run(from: w.pointer, to: plan.forwardWeights.pointer)
         let y = Tensor(uninitialized: [n, outputHeight, outputWidth, outputChannels])
+        let source = plan.lowSource.map { $0.convert(x) } ?? x
         var args: [(Int32, Memory, UnsafeMutablePointer<Float>)] = [
-            (DNNL_ARG_SRC, plan.src, x.pointer),
+            (DNNL_ARG_SRC, plan.src, source.pointer),
             (DNNL_ARG_WEIGHTS, plan.forwardWeightsMemory, plan.forwardWeights.pointer),
             (DNNL_ARG_DST, plan.dst, y.pointer),
         ]
@@ -57,56 +63,65 @@ public final class Convolution {
 
     // MARK: backward
 
-    /// dx = dy ⊛ᵀ w.  dy: [N, OH, OW, Co] → dx: [N, H, W, Ci]
-    public func backwardData(_ dy: Tensor, weights w: Tensor) -> Tensor {
-        let n = dy.shape[0]
+    /// dw = Σ x ⊗ dy, db = Σ dy, and when `inputGradient` dx = dy ⊛ᵀ w.
+    /// x: [N, H, W, Ci], dy: [N, OH, OW, Co] → dx: [N, H, W, Ci], dw: [k, k, Ci, Co], db: [Co]
+    public func backward(_ x: Tensor, _ dy: Tensor, weights w: Tensor, inputGradient: Bool)
+        -> (input: Tensor?, weights: Tensor, bias: Tensor?) {
+        let n = x.shape[0]
         let plan = self.plan(n)
-        plan.weightsToBackwardData.run(from: w.pointer, to: plan.backwardDataWeights.pointer)
-        let dx = Tensor(uninitialized: [n, height, width, inputChannels])
-        plan.backwardData.run([
-            (DNNL_ARG_DIFF_DST, plan.dst, dy.pointer),
-            (DNNL_ARG_WEIGHTS, plan.backwardDataWeightsMemory, plan.backwardDataWeights.pointer),
-            (DNNL_ARG_DIFF_SRC, plan.src, dx.pointer),
-        ])
-        return dx
-    }
+        let source = plan.lowSource.map { $0.convert(x) } ?? x
+        let gradient = plan.lowGradient.map { $0.convert(dy) } ?? dy
 
-    /// dw = Σ x ⊗ dy, db = Σ dy.  → dw: [k, k, Ci, Co], db: [Co]
-    public func backwardWeights(_ x: Tensor, _ dy: Tensor) -> (weights: Tensor, bias: Tensor?) {
-        let plan = self.plan(x.shape[0])
         let db = hasBias ? Tensor(uninitialized: [outputChannels]) : nil
         var args: [(Int32, Memory, UnsafeMutablePointer<Float>)] = [
-            (DNNL_ARG_SRC, plan.src, x.pointer),
-            (DNNL_ARG_DIFF_DST, plan.dst, dy.pointer),
+            (DNNL_ARG_SRC, plan.src, source.pointer),
+            (DNNL_ARG_DIFF_DST, plan.diffDst, gradient.pointer),
             (DNNL_ARG_DIFF_WEIGHTS, plan.diffWeightsMemory, plan.diffWeights.pointer),
         ]
         if let db { args.append((DNNL_ARG_DIFF_BIAS, plan.bias, db.pointer)) }
         plan.backwardWeights.run(args)
         let dw = Tensor(uninitialized: [kernelSize, kernelSize, inputChannels, outputChannels])
         plan.diffWeightsToUser.run(from: plan.diffWeights.pointer, to: dw.pointer)
-        return (dw, db)
+        guard inputGradient else { return (nil, dw, db) }
+
+        plan.weightsToBackwardData.run(from: w.pointer, to: plan.backwardDataWeights.pointer)
+        let dx = Tensor(uninitialized: [n, height, width, inputChannels])
+        plan.backwardData.run([
+            (DNNL_ARG_DIFF_DST, plan.diffDst, gradient.pointer),
+            (DNNL_ARG_WEIGHTS, plan.backwardDataWeightsMemory, plan.backwardDataWeights.pointer),
+            (DNNL_ARG_DIFF_SRC, plan.diffSrc, dx.pointer),
+        ])
+        return (dx, dw, db)
     }
 
     // MARK: primitives per batch size
 
     private final class Plan {
         let forward, backwardData, backwardWeights: Primitive
-        let src, dst, bias: Memory
+        let src, dst, diffSrc, diffDst, bias: Memory
         let forwardWeightsMemory, backwardDataWeightsMemory, diffWeightsMemory: Memory
         let forwardWeights, backwardDataWeights, diffWeights: Tensor   // weights in oneDNN's preferred layouts
         let weightsToForward, weightsToBackwardData, diffWeightsToUser: Reorder
+        /// In bf16: the input and the output gradient converted before the primitives read them.
+        let lowSource, lowGradient: Conversion?
 
         init(_ c: Convolution, batch n: Int) {
+            // In bf16 the primitives read bf16 (input, weights, output gradient) and write fp32
+            // (output, input gradient, weight gradient), so everything outside stays fp32.
+            let low = c.bfloat16 ? dnnl_bf16 : dnnl_f32
             let srcMD = DNNL.desc([n, c.inputChannels, c.height, c.width], dnnl_nhwc)
             let dstMD = DNNL.desc([n, c.outputChannels, c.outputHeight, c.outputWidth], dnnl_nhwc)
+            let srcLow = DNNL.desc([n, c.inputChannels, c.height, c.width], dnnl_nhwc, low)
+            let dstLow = DNNL.desc([n, c.outputChannels, c.outputHeight, c.outputWidth], dnnl_nhwc, low)
             let userWeights = DNNL.desc([c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize], dnnl_hwio)
-            let anyWeights = DNNL.desc([c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize], dnnl_format_tag_any)
+            let anyWeights = DNNL.desc([c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize], dnnl_format_tag_any, low)
+            var anyDiffWeights = DNNL.desc([c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize], dnnl_format_tag_any)
             let biasMD = DNNL.desc([c.outputChannels], dnnl_a)
             // A zeroed descriptor tells oneDNN there is no bias.
             var biasArg = c.hasBias ? biasMD : dnnl_memory_desc_t()
             let strides = DNNL.dims([c.stride, c.stride])
             let padL = DNNL.dims([c.padTop, c.padLeft]), padR = DNNL.dims([c.padBottom, c.padRight])
-            var s = srcMD, d = dstMD, wAny = anyWeights
+            var s = srcLow, d = dstMD, wAny = anyWeights, ds = srcMD, dd = dstLow
 
             var fd = dnnl_convolution_desc_t()
             DNNL.check(dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct,
@@ -124,19 +139,23 @@ public final class Convolution {
             forward = Primitive(&fd, attr: attr, name: "convolution forward")
 
             var bd = dnnl_convolution_desc_t()
-            DNNL.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &s, &wAny, &d,
+            DNNL.check(dnnl_convolution_backward_data_desc_init(&bd, dnnl_convolution_direct, &ds, &wAny, &dd,
                                                                 strides, padL, padR), "conv bwd data desc")
             backwardData = Primitive(&bd, hint: forward, name: "convolution backward data")
 
             var wd = dnnl_convolution_desc_t()
-            DNNL.check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &s, &wAny,
-                                                                   &biasArg, &d, strides, padL, padR), "conv bwd weights desc")
+            DNNL.check(dnnl_convolution_backward_weights_desc_init(&wd, dnnl_convolution_direct, &s, &anyDiffWeights,
+                                                                   &biasArg, &dd, strides, padL, padR), "conv bwd weights desc")
             backwardWeights = Primitive(&wd, hint: forward, name: "convolution backward weights")
 
             src = Memory(forward.desc(dnnl_query_src_md))
             dst = Memory(forward.desc(dnnl_query_dst_md))
-            precondition(DNNL.equal(src.desc, srcMD) && DNNL.equal(dst.desc, dstMD), "conv: oneDNN changed the NHWC layout")
+            precondition(DNNL.equal(src.desc, srcLow) && DNNL.equal(dst.desc, dstMD), "conv: oneDNN changed the NHWC layout")
+            diffSrc = Memory(srcMD)
+            diffDst = Memory(dstLow)
             bias = Memory(biasMD)
+            lowSource = c.bfloat16 ? Conversion(from: srcMD, to: srcLow) : nil
+            lowGradient = c.bfloat16 ? Conversion(from: dstMD, to: dstLow) : nil
 
             let fw = forward.desc(dnnl_query_weights_md)
             let bw = backwardData.desc(dnnl_query_weights_md)
@@ -144,12 +163,29 @@ public final class Convolution {
             forwardWeightsMemory = Memory(fw)
             backwardDataWeightsMemory = Memory(bw)
             diffWeightsMemory = Memory(dw)
-            forwardWeights = Tensor(zeros: [DNNL.bytes(fw) / 4])
-            backwardDataWeights = Tensor(zeros: [DNNL.bytes(bw) / 4])
-            diffWeights = Tensor(zeros: [DNNL.bytes(dw) / 4])
+            forwardWeights = Tensor(zeros: [(DNNL.bytes(fw) + 3) / 4])
+            backwardDataWeights = Tensor(zeros: [(DNNL.bytes(bw) + 3) / 4])
+            diffWeights = Tensor(zeros: [(DNNL.bytes(dw) + 3) / 4])
             weightsToForward = Reorder(from: userWeights, to: fw)
             weightsToBackwardData = Reorder(from: userWeights, to: bw)
             diffWeightsToUser = Reorder(from: dw, to: userWeights)
+        }
+    }
+
+    /// An fp32 tensor converted to bf16, in a buffer of half as many floats.
+    private struct Conversion {
+        let reorder: Reorder
+        let floats: Int
+
+        init(from: dnnl_memory_desc_t, to: dnnl_memory_desc_t) {
+            reorder = Reorder(from: from, to: to)
+            floats = (DNNL.bytes(to) + 3) / 4
+        }
+
+        func convert(_ x: Tensor) -> Tensor {
+            let low = Tensor(uninitialized: [floats])
+            reorder.run(from: x.pointer, to: low.pointer)
+            return low
         }
     }
 

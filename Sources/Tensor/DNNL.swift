@@ -22,11 +22,11 @@ enum DNNL {
     }
 
     /// A memory descriptor; `dims` are in oneDNN's logical order (N, C, H, W for images; O, I, H, W for weights).
-    static func desc(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+    static func desc(_ dims: [Int], _ tag: dnnl_format_tag_t, _ type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         let d = dims.map { Int64($0) }
         d.withUnsafeBufferPointer { p in
-            check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), p.baseAddress, dnnl_f32, tag), "memory_desc_init \(dims)")
+            check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), p.baseAddress, type, tag), "memory_desc_init \(dims)")
         }
         return md
     }
@@ -128,10 +128,15 @@ final class Reorder {
 
     func run(from: UnsafeMutablePointer<Float>, to: UnsafeMutablePointer<Float>) {
         guard let primitive else {
-            to.update(from: from, count: DNNL.bytes(source.desc) / 4)
+            UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: DNNL.bytes(source.desc))
             return
         }
-        primitive.run([(DNNL_ARG_FROM, source, from), (DNNL_ARG_TO, destination, to)])
+        // Weights are small: one thread copies them faster than the team can be woken, most of all on a busy machine.
+        if DNNL.bytes(source.desc) < 1 << 18 {
+            Threads.onCallingThread { primitive.run([(DNNL_ARG_FROM, source, from), (DNNL_ARG_TO, destination, to)]) }
+        } else {
+            primitive.run([(DNNL_ARG_FROM, source, from), (DNNL_ARG_TO, destination, to)])
+        }
     }
 }
 

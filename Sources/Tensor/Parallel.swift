@@ -5,9 +5,10 @@ import CDNNL
 enum Parallel {
     /// Calls `body` with disjoint ranges covering 0..<count, one per thread; small loops stay on this thread.
     static func forEach(_ count: Int, minimumPerThread: Int = 32_768, _ body: (Range<Int>) -> Void) {
-        let threads = min(Threads.count, count / minimumPerThread)
-        guard threads > 1 else { return body(0..<count) }
         Threads.configure()
+        // The team's current size: one inside Threads.onCallingThread.
+        let threads = min(Int(omp_get_max_threads()), count / minimumPerThread)
+        guard threads > 1 else { return body(0..<count) }
         withoutActuallyEscaping(body) { body in
             var job = Job(count: count, threads: threads, body: body)
             withUnsafeMutablePointer(to: &job) { pointer in

@@ -1,8 +1,7 @@
-import CBLAS
 import CDNNL
 import Foundation
 
-/// One thread count for both libraries, so oneDNN's OpenMP pool and OpenBLAS' pthreads never oversubscribe the cores.
+/// The thread count of oneDNN's OpenMP team, which every parallel kernel shares so nothing oversubscribes the cores.
 public enum Threads {
     /// Threads used by the kernels: `MNISTBOOK_THREADS`, else `OMP_NUM_THREADS`, else the number of cores.
     public static let count: Int = {
@@ -20,14 +19,20 @@ public enum Threads {
         if configured { return }
         configured = true
         omp_set_num_threads(Int32(count))
-        // GEMMs go through OpenBLAS on one thread: they are small here, and its spinning
-        // pthreads would otherwise steal cycles from oneDNN's OpenMP workers.
-        openblas_set_num_threads(1)
         // Each training step frees and re-allocates tensors of several MB. With glibc's defaults those
         // go back to the kernel and fault in again page by page (~1 ms a step); keeping them in the heap
         // costs no more than the peak the step needs anyway.
         mallopt(M_MMAP_THRESHOLD, 64 << 20)
         mallopt(M_TRIM_THRESHOLD, 256 << 20)
+    }
+
+    /// Runs `body` with oneDNN (and `Parallel`) limited to this thread: for work too small to pay for waking the team.
+    /// oneDNN reads the OpenMP thread count when it creates and when it runs a primitive, so both happen inside.
+    public static func onCallingThread<R>(_ body: () throws -> R) rethrows -> R {
+        configure()
+        omp_set_num_threads(1)
+        defer { omp_set_num_threads(Int32(count)) }
+        return try body()
     }
 }
 

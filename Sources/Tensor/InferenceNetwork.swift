@@ -1,0 +1,222 @@
+import CDNNL
+
+/// One step of an inference network, its weights already in final form (batch norm folded in by the caller).
+public enum InferenceStep {
+    /// y = act(x ⊛ w + b), then · scale + shift per channel when given.  w: [k, k, Ci, Co] (HWIO)
+    case convolution(weights: Tensor, bias: Tensor?, stride: Int, samePadding: Bool,
+                     activation: ActivationFunction, scale: Tensor?, shift: Tensor?)
+    /// Max pooling with pool = stride and valid padding.
+    case maxPool(pool: Int)
+    /// y = act(x · w + b), then · scale + shift per unit when given; x is the image flattened.  w: [in, units]
+    case dense(weights: Tensor, bias: Tensor?, activation: ActivationFunction, scale: Tensor?, shift: Tensor?)
+    /// y = x · scale + shift per channel (the last axis).
+    case scaleShift(scale: Tensor, shift: Tensor)
+}
+
+/// A network for inference only, run one image at a time: each thread owns a chain of oneDNN primitives created
+/// for batch 1 on one thread (weights reordered once, activation and per-channel affine fused as post-ops), so a
+/// single image never wakes the OpenMP team, and an image gives the same bits alone or inside any batch.
+public final class InferenceNetwork {
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    private let steps: [InferenceStep]
+    private var chains: [Chain] = []
+
+    /// Validates the steps against `inputShape` (per image, e.g. [28, 28, 1]).
+    public init(inputShape: [Int], steps: [InferenceStep]) {
+        self.inputShape = inputShape
+        self.steps = steps
+        var shape = inputShape
+        for step in steps { shape = InferenceNetwork.shape(after: step, from: shape) }
+        outputShape = shape
+    }
+
+    static func shape(after step: InferenceStep, from s: [Int]) -> [Int] {
+        switch step {
+        case let .convolution(w, _, stride, same, _, _, _):
+            precondition(s.count == 3 && w.shape.count == 4 && w.shape[2] == s[2], "inference: convolution \(w.shape) on \(s)")
+            let (oh, _, _) = Convolution.outputSize(s[0], w.shape[0], stride, same)
+            let (ow, _, _) = Convolution.outputSize(s[1], w.shape[1], stride, same)
+            return [oh, ow, w.shape[3]]
+        case let .maxPool(p):
+            precondition(s.count == 3 && s[0] >= p && s[1] >= p, "inference: pool \(p) on \(s)")
+            return [(s[0] - p) / p + 1, (s[1] - p) / p + 1, s[2]]
+        case let .dense(w, _, _, _, _):
+            precondition(w.shape.count == 2 && w.shape[0] == s.reduce(1, *), "inference: dense \(w.shape) on \(s)")
+            return [w.shape[1]]
+        case .scaleShift:
+            return s
+        }
+    }
+
+    /// Outputs for a batch.  x: [N] + inputShape → [N] + outputShape
+    public func forward(_ x: Tensor) -> Tensor {
+        let n = x.shape[0]
+        precondition(Array(x.shape.dropFirst()) == inputShape, "inference: input \(x.shape), expected [N] + \(inputShape)")
+        if chains.isEmpty {
+            // Created on one thread, so oneDNN plans every kernel for a single thread.
+            chains = Threads.onCallingThread { (0..<Threads.count).map { _ in Chain(inputShape: inputShape, steps: steps) } }
+        }
+        let y = Tensor(uninitialized: [n] + outputShape)
+        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        let run = { (chain: Chain, range: Range<Int>) in
+            for i in range { chain.run(x.pointer + i * inSize, y.pointer + i * outSize) }
+        }
+        if n == 1 {
+            Threads.onCallingThread { run(chains[0], 0..<1) }
+        } else {
+            Parallel.forEach(n, minimumPerThread: 1) { range in run(self.chains[Int(omp_get_thread_num())], range) }
+        }
+        return y
+    }
+
+    /// One thread's primitives, memories and intermediate buffers for one image.
+    private final class Chain {
+        let kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void]
+        let buffers: [Tensor]
+
+        init(inputShape: [Int], steps: [InferenceStep]) {
+            var shape = inputShape
+            var kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void] = []
+            var buffers: [Tensor] = []
+            for (index, step) in steps.enumerated() {
+                let out = InferenceNetwork.shape(after: step, from: shape)
+                kernels.append(InferenceNetwork.kernel(step, input: shape, output: out))
+                if index < steps.count - 1 { buffers.append(Tensor(zeros: out)) }
+                shape = out
+            }
+            self.kernels = kernels
+            self.buffers = buffers
+        }
+
+        func run(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+            var source = x
+            for (i, kernel) in kernels.enumerated() {
+                let destination = i < buffers.count ? buffers[i].pointer : y
+                kernel(source, destination)
+                source = destination
+            }
+        }
+    }
+
+    /// The kernel of one step for one image, as a function from source to destination pointer.
+    static func kernel(_ step: InferenceStep, input s: [Int], output o: [Int])
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void {
+        switch step {
+        case let .convolution(w, b, stride, same, activation, scale, shift):
+            let k = w.shape[0]
+            let (_, pt, pb) = Convolution.outputSize(s[0], k, stride, same)
+            let (_, pl, pr) = Convolution.outputSize(s[1], k, stride, same)
+            var src = DNNL.desc([1, s[2], s[0], s[1]], dnnl_nhwc), dst = DNNL.desc([1, o[2], o[0], o[1]], dnnl_nhwc)
+            let user = DNNL.desc([o[2], s[2], k, k], dnnl_hwio)
+            var wAny = DNNL.desc([o[2], s[2], k, k], dnnl_format_tag_any)
+            var bias = b != nil ? DNNL.desc([o[2]], dnnl_a) : dnnl_memory_desc_t()
+            var d = dnnl_convolution_desc_t()
+            DNNL.check(dnnl_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct, &src, &wAny, &bias, &dst,
+                                                          DNNL.dims([stride, stride]), DNNL.dims([pt, pl]), DNNL.dims([pb, pr])), "conv inference desc")
+            let perChannel = DNNL.desc([1, o[2], 1, 1], dnnl_nhwc)
+            return fused(&d, activation: activation, scale: scale, shift: shift, perChannel: perChannel, name: "convolution inference",
+                         user: user, weights: w, bias: b, src: src, dst: dst)
+        case let .dense(w, b, activation, scale, shift):
+            let inputs = w.shape[0], units = w.shape[1]
+            var src = DNNL.desc([1, inputs], dnnl_nc), dst = DNNL.desc([1, units], dnnl_nc)
+            let user = DNNL.desc([units, inputs], dnnl_io)
+            var wAny = DNNL.desc([units, inputs], dnnl_format_tag_any)
+            var bias = b != nil ? DNNL.desc([units], dnnl_a) : dnnl_memory_desc_t()
+            var d = dnnl_inner_product_desc_t()
+            DNNL.check(dnnl_inner_product_forward_desc_init(&d, dnnl_forward_inference, &src, &wAny, &bias, &dst), "inner product desc")
+            let kernel = fused(&d, activation: activation == .softmax ? .linear : activation, scale: scale, shift: shift,
+                               perChannel: DNNL.desc([1, units], dnnl_nc), name: "inner product inference",
+                               user: user, weights: w, bias: b, src: src, dst: dst)
+            guard activation == .softmax else { return kernel }
+            return { x, y in
+                kernel(x, y)
+                Activations.softmax(y, count: units)
+            }
+        case let .maxPool(p):
+            var src = DNNL.desc([1, s[2], s[0], s[1]], dnnl_nhwc), dst = DNNL.desc([1, o[2], o[0], o[1]], dnnl_nhwc)
+            let pad = DNNL.dims([0, 0])
+            var d = dnnl_pooling_desc_t()
+            DNNL.check(dnnl_pooling_forward_desc_init(&d, dnnl_forward_inference, dnnl_pooling_max, &src, &dst,
+                                                      DNNL.dims([p, p]), DNNL.dims([p, p]), pad, pad), "pool inference desc")
+            let primitive = Primitive(&d, attr: userScratchpad(), name: "max pool inference")
+            let scratch = Scratchpad(primitive)
+            let a = Memory(src), c = Memory(dst)
+            return { x, y in withExtendedLifetime(scratch) { primitive.run([(DNNL_ARG_SRC, a, x), (DNNL_ARG_DST, c, y)] + scratch.args) } }
+        case let .scaleShift(scale, shift):
+            let channels = s.last!, pixels = s.reduce(1, *) / channels
+            return { x, y in
+                for p in 0..<pixels {
+                    for c in 0..<channels { y[p * channels + c] = x[p * channels + c] * scale.pointer[c] + shift.pointer[c] }
+                }
+            }
+        }
+    }
+
+    /// A convolution or inner product with the activation and per-channel affine map as post-ops, its weights
+    /// reordered once into the layout the primitive chose.
+    private static func fused(_ desc: UnsafeRawPointer, activation: ActivationFunction, scale: Tensor?, shift: Tensor?,
+                              perChannel: dnnl_memory_desc_t, name: String, user: dnnl_memory_desc_t, weights w: Tensor,
+                              bias b: Tensor?, src: dnnl_memory_desc_t, dst: dnnl_memory_desc_t)
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void {
+        let attr = userScratchpad()
+        var ops: dnnl_post_ops_t?
+        DNNL.check(dnnl_post_ops_create(&ops), "post_ops")
+        defer { dnnl_post_ops_destroy(ops) }
+        var count: Int32 = 0
+        var extra: [(Int32, Memory, UnsafeMutablePointer<Float>)] = []
+        if let alg = eltwise(activation) {
+            DNNL.check(dnnl_post_ops_append_eltwise(ops, 1, alg, 0, 0), "post_ops eltwise")
+            count += 1
+        }
+        for (operand, alg) in [(scale, dnnl_binary_mul), (shift, dnnl_binary_add)] {
+            guard let operand else { continue }
+            var md = perChannel
+            DNNL.check(dnnl_post_ops_append_binary(ops, alg, &md), "post_ops binary")
+            // DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1
+            extra.append((DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE * (count + 1) | DNNL_ARG_SRC_1, Memory(md), operand.pointer))
+            count += 1
+        }
+        DNNL.check(dnnl_primitive_attr_set_post_ops(attr, ops), "set post_ops")
+        let primitive = Primitive(desc, attr: attr, name: name)
+        dnnl_primitive_attr_destroy(attr)
+        let scratch = Scratchpad(primitive)
+        let chosen = primitive.desc(dnnl_query_weights_md)
+        let reordered = Tensor(zeros: [(DNNL.bytes(chosen) + 3) / 4])
+        Reorder(from: user, to: chosen).run(from: w.pointer, to: reordered.pointer)
+        let a = Memory(src), c = Memory(dst), weights = Memory(chosen)
+        var fixed = extra + scratch.args + [(DNNL_ARG_WEIGHTS, weights, reordered.pointer)]
+        if let b { fixed.append((DNNL_ARG_BIAS, Memory(DNNL.desc([b.count], dnnl_a)), b.pointer)) }
+        // The closure keeps every buffer the bound pointers point into.
+        let owned = (reordered, scratch, scale, shift, b)
+        return { x, y in withExtendedLifetime(owned) { primitive.run([(DNNL_ARG_SRC, a, x), (DNNL_ARG_DST, c, y)] + fixed) } }
+    }
+
+    private static func eltwise(_ f: ActivationFunction) -> dnnl_alg_kind_t? {
+        switch f {
+        case .relu: return dnnl_eltwise_relu
+        case .sigmoid: return dnnl_eltwise_logistic
+        case .tanh: return dnnl_eltwise_tanh
+        case .linear, .softmax: return nil
+        }
+    }
+
+    /// Each chain brings its own scratchpad, so two threads never share oneDNN's.
+    private static func userScratchpad() -> dnnl_primitive_attr_t? {
+        var attr: dnnl_primitive_attr_t?
+        DNNL.check(dnnl_primitive_attr_create(&attr), "attr")
+        DNNL.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode")
+        return attr
+    }
+
+    private struct Scratchpad {
+        let args: [(Int32, Memory, UnsafeMutablePointer<Float>)]
+        let buffer: Tensor
+
+        init(_ p: Primitive) {
+            let md = p.desc(dnnl_query_scratchpad_md)
+            buffer = Tensor(zeros: [(DNNL.bytes(md) + 3) / 4])
+            args = DNNL.bytes(md) > 0 ? [(DNNL_ARG_SCRATCHPAD, Memory(md), buffer.pointer)] : []
+        }
+    }
+}

@@ -89,12 +89,12 @@ public enum StageSchema {
         ParameterSpec("save_best_only", .bool, default: true, doc: "keep only the best model"),
     ]
 
-    /// Layer types for `build.layers`.
+    /// Layer types for `build.layers`. Their size bounds are NeuralNet's `ArchitectureLimits` (a test keeps them equal).
     public static let layers: [LayerSpec] = [
         LayerSpec(type: "conv2d", kerasClass: "Conv2D", autoNamePrefix: "conv2d", summary: "2-D convolution", parameters: [
-            ParameterSpec("filters", .int(.positive), required: true, doc: "output channels"),
-            ParameterSpec("kernel", .int(.positive), default: 3, doc: "square kernel size"),
-            ParameterSpec("stride", .int(.positive), default: 1, doc: "step between windows"),
+            ParameterSpec("filters", .int(.size(upTo: 4096)), required: true, doc: "output channels"),
+            ParameterSpec("kernel", .int(.size(upTo: 64)), default: 3, doc: "square kernel size"),
+            ParameterSpec("stride", .int(.size(upTo: 64)), default: 1, doc: "step between windows"),
             ParameterSpec("padding", .choice(["same", "valid"]), default: "same", doc: "same keeps the size, valid shrinks it"),
             ParameterSpec("activation", .choice(activations), default: "linear", doc: "activation after the convolution"),
             ParameterSpec("use_bias", .bool, default: true, doc: "add a bias per filter"),
@@ -108,13 +108,13 @@ public enum StageSchema {
         ]),
         LayerSpec(type: "maxpool", kerasClass: "MaxPooling2D", autoNamePrefix: "max_pooling2d", summary: "2-D max pooling",
                   parameters: [
-            ParameterSpec("pool", .int(.positive), default: 2, doc: "square window size and stride"),
+            ParameterSpec("pool", .int(.size(upTo: 64)), default: 2, doc: "square window size and stride"),
             layerName,
         ]),
         LayerSpec(type: "flatten", kerasClass: "Flatten", autoNamePrefix: "flatten", summary: "flatten to a vector",
                   parameters: [layerName]),
         LayerSpec(type: "dense", kerasClass: "Dense", autoNamePrefix: "dense", summary: "fully connected layer", parameters: [
-            ParameterSpec("units", .int(.positive), required: true, doc: "output units"),
+            ParameterSpec("units", .int(.size(upTo: 65_536)), required: true, doc: "output units"),
             ParameterSpec("activation", .choice(activations), default: "linear", doc: "activation"),
             ParameterSpec("use_bias", .bool, default: true, doc: "add a bias per unit"),
             layerName,

@@ -8,6 +8,12 @@ import Report
 func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
     let data = try workspace.requireData(for: "train")
     let model = try workspace.requireModel(for: "train")
+    // Bounds and memory for this batch size on the real input (a folder dataset's shape is known only now).
+    do throws(LayerProblem) {
+        try checkLayerShapes(model.specs, inputShape: model.inputShape, classes: nil, batchSize: step.int("batch_size"))
+    } catch {
+        throw StageFailure(error.description)
+    }
     let configuration = trainingConfiguration(step, seed: context.seed)
     let validation = data.validation.count > 0 ? data.validation : nil
     var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(step, configuration, data: data))]
@@ -57,7 +63,7 @@ func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
     outputs += charts.map { .lineChart($0) }
     outputs += history.events.map { .note($0.description) }
     outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
-    if let note = movingAverageNote(model, steps: history.epochs.count * ((data.train.count + configuration.batchSize - 1) / configuration.batchSize)) {
+    if let note = movingAverageNote(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
         outputs.append(.note(note))
     }
 
@@ -119,7 +125,7 @@ private func optimizerText(_ c: TrainingConfiguration) -> String {
 }
 
 private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: LoadedData) -> [(String, String)] {
-    let steps = (data.train.count + c.batchSize - 1) / c.batchSize
+    let steps = batchCount(data.train.count, batchSize: c.batchSize)
     var rows: [(String, String)] = [
         ("optimizer", optimizerText(c)),
         ("learning rate", learningRateText(c.learningRate)),

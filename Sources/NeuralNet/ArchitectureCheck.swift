@@ -85,16 +85,12 @@ public func checkArchitecture(inputShape: [Int], layers: [LayerSpec], classes: I
     guard layers.count <= limits.layers else {
         throw ShapeError(layer: layers[limits.layers].name, message: "a model may have at most \(limits.layers) layers, this one has \(layers.count)")
     }
-    var seen: Set<String> = []
     var shape = inputShape
     var shapes: [[Int]] = []
     var counts: [Int] = []
     for spec in layers {
         if let problem = spec.sizeProblem {
             throw ShapeError(layer: spec.name, message: problem)
-        }
-        guard seen.insert(spec.name).inserted else {
-            throw ShapeError(layer: spec.name, message: "two layers are named '\(spec.name)'; layer names must be unique")
         }
         shape = try spec.outputShape(for: shape)
         let counted = spec.parameterCounts(for: shapes.last ?? inputShape)

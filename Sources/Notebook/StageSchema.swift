@@ -14,13 +14,13 @@ public enum StageSchema {
                           doc: "mnist, fashion-mnist, kmnist, or a directory of IDX files"),
             ParameterSpec("validation_split", .double(.halfOpenUnit), default: 0.2,
                           doc: "fraction of the training set held out for validation, taken from its end as Keras does"),
-            ParameterSpec("limit_train", .int(.positive), defaultText: "all",
+            ParameterSpec("limit_train", .int(.size(upTo: 100_000_000)), defaultText: "all",
                           doc: "use only the first N training images"),
-            ParameterSpec("limit_test", .int(.positive), defaultText: "all",
+            ParameterSpec("limit_test", .int(.size(upTo: 100_000_000)), defaultText: "all",
                           doc: "use only the first N test images"),
         ]),
         StageSpec(name: "eda", summary: "Explore the data: class balance, pixel statistics, samples.", parameters: [
-            ParameterSpec("samples", .int(.nonNegative), default: 25, doc: "images in the sample grid"),
+            ParameterSpec("samples", .int(.count(upTo: 1000)), default: 25, doc: "images in the sample grid"),
             ParameterSpec("mean_images", .bool, default: true, doc: "show the mean image of each class"),
         ]),
         StageSpec(name: "preprocess", summary: "Scale the pixels and encode the labels.", parameters: [
@@ -41,8 +41,8 @@ public enum StageSchema {
             ParameterSpec("optimizer", .choice(["adam", "sgd", "rmsprop"]), default: "adam", doc: "optimizer"),
             ParameterSpec("learning_rate", .double(.positive), default: 0.001, doc: "initial learning rate"),
             ParameterSpec("momentum", .double(.nonNegative), default: 0.0, doc: "momentum for sgd (and rmsprop)"),
-            ParameterSpec("batch_size", .int(.positive), default: 64, doc: "images per step"),
-            ParameterSpec("epochs", .int(.atLeast(1)), default: 20, doc: "maximum number of epochs"),
+            ParameterSpec("batch_size", .int(.size(upTo: 65_536)), default: 64, doc: "images per step"),
+            ParameterSpec("epochs", .int(.size(upTo: 10_000)), default: 20, doc: "maximum number of epochs"),
             ParameterSpec("shuffle", .bool, default: true, doc: "shuffle the training set every epoch"),
             ParameterSpec("early_stopping", .map(earlyStopping, canDisable: true),
                           default: .map(defaultValues(of: earlyStopping)),
@@ -58,21 +58,21 @@ public enum StageSchema {
             ParameterSpec("split", .choice(["test", "validation"]), default: "test", doc: "which split to evaluate on"),
         ]),
         StageSpec(name: "error-analysis", summary: "Look at the mistakes: misclassified images and most-confused pairs.", parameters: [
-            ParameterSpec("show", .int(.nonNegative), default: 25, doc: "misclassified images in the grid"),
-            ParameterSpec("top_confusions", .int(.nonNegative), default: 10, doc: "most-confused class pairs listed"),
+            ParameterSpec("show", .int(.count(upTo: 1000)), default: 25, doc: "misclassified images in the grid"),
+            ParameterSpec("top_confusions", .int(.count(upTo: 1000)), default: 10, doc: "most-confused class pairs listed"),
         ]),
         StageSpec(name: "save", summary: "Write the model files and check them with an inference demo.", parameters: [
             ParameterSpec("name", .string, default: "mnist_cnn", doc: "file name stem of the saved model"),
             ParameterSpec("formats", .list(.choice(["mnistbook", "onnx"])), default: ["mnistbook", "onnx"],
                           doc: "formats to write"),
-            ParameterSpec("demo", .int(.nonNegative), default: 10,
+            ParameterSpec("demo", .int(.count(upTo: 1000)), default: 10,
                           doc: "test images the reloaded model predicts"),
         ]),
     ]
 
     static let earlyStopping: [ParameterSpec] = [
         ParameterSpec("monitor", .choice(monitors), default: "val_loss", doc: "value watched"),
-        ParameterSpec("patience", .int(.nonNegative), default: 3, doc: "epochs without improvement before stopping"),
+        ParameterSpec("patience", .int(.count(upTo: 10_000)), default: 3, doc: "epochs without improvement before stopping"),
         ParameterSpec("min_delta", .double(.nonNegative), default: 0.0, doc: "smallest change that counts as improvement"),
         ParameterSpec("restore_best_weights", .bool, default: true, doc: "end with the best epoch's weights"),
     ]
@@ -80,7 +80,7 @@ public enum StageSchema {
     static let reduceLROnPlateau: [ParameterSpec] = [
         ParameterSpec("monitor", .choice(monitors), default: "val_loss", doc: "value watched"),
         ParameterSpec("factor", .double(.openUnit), default: 0.5, doc: "multiplier for the learning rate"),
-        ParameterSpec("patience", .int(.nonNegative), default: 2, doc: "epochs without improvement before reducing"),
+        ParameterSpec("patience", .int(.count(upTo: 10_000)), default: 2, doc: "epochs without improvement before reducing"),
         ParameterSpec("min_lr", .double(.nonNegative), default: 1e-6, doc: "lower bound of the learning rate"),
     ]
 

@@ -59,6 +59,22 @@ final class LimitTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output").path))
     }
 
+    func testEverySizeOfEveryStageHasAnUpperBound() {
+        // Every integer parameter (and member) has a finite upper bound that check enforces.
+        func unbounded(_ specs: [ParameterSpec], _ prefix: String) -> [String] {
+            specs.flatMap { spec -> [String] in
+                switch spec.type {
+                case .int(let range): return range?.upper == nil ? [prefix + spec.name] : []
+                case .map(let members, _): return unbounded(members, prefix + spec.name + ".")
+                default: return []
+                }
+            }
+        }
+        let stages = StageSchema.stages.flatMap { unbounded($0.parameters, $0.name + ".") }
+        let layers = StageSchema.layers.flatMap { unbounded($0.parameters, $0.type + ".") }
+        XCTAssertEqual(stages + layers, [])
+    }
+
     func testABatchSizeTooBigForTheMachineIsBlamedOnItsFlag() throws {
         let folder = try temporaryFolder(self)
         _ = try writeNotebook(smallNotebook(), named: "nb.md", in: folder)
@@ -73,7 +89,7 @@ final class LimitTests: XCTestCase {
         _ = try writeNotebook(smallNotebook(), named: "nb.md", in: folder)
         let run = try mnistbook(["render", "nb.md", "--quiet", "--set", "train.batch_size=9223372036854775807"], in: folder)
         XCTAssertEqual(run.status, 1, run.stderr)
-        XCTAssertEqual(run.stderr, "--set train.batch_size=9223372036854775807: the batch size must be in [1, 65536], got 9223372036854775807\n")
+        XCTAssertEqual(run.stderr, "--set train.batch_size=9223372036854775807: 'batch_size' must be in [1, 65536], got 9223372036854775807\n")
     }
 
     /// A folder dataset's shape is known only when it is read: a model too big for it fails its build

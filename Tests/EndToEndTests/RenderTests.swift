@@ -217,7 +217,7 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(names, ["small.html", "metrics.json", "training_history.json", "training_history.svg",
                                "model_architecture.dot", "model_architecture.svg", "confusion_matrix.svg",
                                "sample_predictions.png", "misclassified_samples.png", "predictions.json",
-                               "small_cnn.mnistbook", "small_cnn_best.mnistbook", "small_cnn.onnx"])
+                               "small_cnn.mnistbook", "small_cnn_best.mnistbook", "small_cnn.onnx", "mnistbook-outputs.txt"])
         XCTAssertEqual(r.outcome.files.last, r.outcome.reportURL, "the report is written last")
         for png in ["sample_predictions.png", "misclassified_samples.png"] {
             let bytes = try Data(contentsOf: r.outcome.outputDirectory.appendingPathComponent(png))

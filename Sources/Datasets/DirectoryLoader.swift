@@ -19,6 +19,7 @@ enum DirectoryLoader {
     static func locate(_ base: String, in folder: URL) -> URL? {
         for name in [base + ".gz", base] {
             let url = folder.appendingPathComponent(name)
+            // Anything that exists and is not a folder is found here, so that a FIFO or a device is refused by name when read.
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 return url

@@ -12,14 +12,19 @@ private let systemRead = Glibc.read
 private let systemRead = Darwin.read
 #endif
 
-enum FileBytes {
+public enum FileBytes {
     /// The whole file. POSIX read rather than Foundation so the error carries errno's text.
-    static func read(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
+    /// Anything but a regular file is refused: opening a FIFO without O_NONBLOCK waits for a writer
+    /// forever, and a device never ends.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw DatasetError.file(path, "cannot open (\(errnoText()))") }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw DatasetError.file(path, "cannot stat (\(errnoText()))") }
+        if let kind = nonRegularKind(info.st_mode) {
+            throw DatasetError.file(path, "is \(kind), not a regular file")
+        }
         let size = Int(info.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
@@ -36,6 +41,19 @@ enum FileBytes {
         }
         if filled < size { bytes.removeSubrange(filled...) }
         return bytes
+    }
+
+    /// "a folder", "a FIFO (named pipe)" … for a mode that is not a regular file's; nil for a regular file.
+    public static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }

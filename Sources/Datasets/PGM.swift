@@ -32,7 +32,9 @@ public enum PGM {
         guard (1...65535).contains(maxval) else { throw fail("invalid PGM header: maxval \(maxval) is not in 1…65535") }
 
         let count = width * height
-        var samples = [Int](repeating: 0, count: count)
+        // Filled as read, never allocated from the header alone: "P2 65536 4096 255" is 20 bytes.
+        var samples: [Int] = []
+        samples.reserveCapacity(min(count, bytes.count))
         if binary {
             // Exactly one whitespace byte separates maxval from the raster.
             guard reader.position < bytes.count, HeaderReader.isSpace(bytes[reader.position]) else {
@@ -46,15 +48,15 @@ public enum PGM {
             }
             for i in 0..<count {
                 // 16-bit samples are big-endian.
-                samples[i] = bytesPerSample == 1 ? Int(bytes[start + i])
-                                                 : Int(bytes[start + 2 * i]) << 8 | Int(bytes[start + 2 * i + 1])
+                samples.append(bytesPerSample == 1 ? Int(bytes[start + i])
+                                                 : Int(bytes[start + 2 * i]) << 8 | Int(bytes[start + 2 * i + 1]))
             }
         } else {
             for i in 0..<count {
                 guard let value = try reader.optionalNumber(path: path, field: "pixel \(i + 1)", comments: false) else {
                     throw fail("truncated PGM: expected \(count) pixel values for \(width)×\(height), found \(i)")
                 }
-                samples[i] = value
+                samples.append(value)
             }
         }
         if let bad = samples.firstIndex(where: { $0 > maxval }) {

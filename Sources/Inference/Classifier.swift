@@ -43,7 +43,12 @@ public struct Classifier {
         } catch {
             throw DatasetError("\(file): \(error)")
         }
-        return Classification(prepared: prepared, probabilities: probabilities(prepared.pixels), classNames: metadata.classNames)
+        let probabilities = probabilities(prepared.pixels)
+        // Finite weights can still overflow on an image: say so instead of ranking NaNs as "0 (nan%)".
+        if let bad = probabilities.first(where: { !$0.isFinite }) {
+            throw DatasetError("\(file): the model's output is not a number (\(bad)); its weights overflow on this image")
+        }
+        return Classification(prepared: prepared, probabilities: probabilities, classNames: metadata.classNames)
     }
 
     /// The model's class probabilities for one already prepared image.  pixels: [side · side], 0…255, white on black

@@ -6,14 +6,13 @@ import Report
 public enum ImageDecoding {
     /// Reads the image file at `path`; errors start with `path` as given.
     public static func load(_ path: String) throws -> GrayscaleImage {
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw DatasetError("\(path): no such file")
-            }
-            throw DatasetError("\(path): cannot be read\(isDirectory.boolValue ? " (it is a folder)" : "")")
+        // A FIFO or a device would block or never end: only regular files are read.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw DatasetError(errno == ENOENT ? "\(path): no such file" : "\(path): cannot be read (\(String(cString: strerror(errno))))")
         }
+        if let kind = FileBytes.nonRegularKind(info.st_mode) { throw DatasetError("\(path): cannot be read (it is \(kind))") }
+        let bytes = try FileBytes.read(path)
         return try decode(bytes, name: path)
     }
 

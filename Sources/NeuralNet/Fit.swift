@@ -59,6 +59,7 @@ public struct TrainingObserver {
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Double)
     case noData
+    case invalidBatchSize(Int)
 
     public var description: String {
         switch self {
@@ -66,17 +67,25 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "epoch \(epoch), batch \(batch): invalid loss \(loss), terminating training (the learning rate may be too high)"
         case .noData:
             return "no training images"
+        case .invalidBatchSize(let size):
+            return "the batch size must be in [1, \(ArchitectureLimits.batchSize)], got \(size)"
         }
     }
+}
+
+/// Batches in one epoch of `count` images (the last one may be short), without overflowing for any batch size.
+public func batchCount(_ count: Int, batchSize: Int) -> Int {
+    count / batchSize + (count % batchSize == 0 ? 0 : 1)
 }
 
 /// Keras' `model.fit`: shuffles with `seed` each epoch, trains in batches, validates, and runs the callbacks.
 public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, configuration c: TrainingConfiguration,
                 observer: TrainingObserver = TrainingObserver()) throws(TrainingError) -> History {
     guard training.count > 0 else { throw TrainingError.noData }
+    guard (1...ArchitectureLimits.batchSize).contains(c.batchSize) else { throw TrainingError.invalidBatchSize(c.batchSize) }
     var history = History()
     var optimizer = Optimizer(c.optimizer, learningRate: Float(c.learningRate))
-    let steps = (training.count + c.batchSize - 1) / c.batchSize
+    let steps = batchCount(training.count, batchSize: c.batchSize)
     let trainable = model.trainableParameters
     var order = Array(0..<training.count)
 

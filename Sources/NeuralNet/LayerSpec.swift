@@ -101,7 +101,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
 public struct ShapeError: Error, CustomStringConvertible, Equatable {
     public let layer: String
     public let message: String
-    public var description: String { "layer '\(layer)': \(message)" }
+    /// A problem of the whole model (its input, its size) names no layer.
+    public var description: String { layer.isEmpty ? message : "layer '\(layer)': \(message)" }
 
     static func format(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "×") }
 }

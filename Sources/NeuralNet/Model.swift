@@ -14,6 +14,8 @@ public final class Model {
     public init(name: String, inputShape: [Int], layers specs: [LayerSpec], seed: UInt64) throws(ShapeError) {
         self.name = name
         self.inputShape = inputShape
+        // Every size bounded and the model known to fit in memory before anything is allocated.
+        _ = try checkArchitecture(inputShape: inputShape, layers: specs)
         var rng = SeededGenerator.derived(seed: seed, stream: 1)
         var shape = inputShape
         var built: [Layer] = []

@@ -87,6 +87,18 @@ public enum ModelFile {
     /// Reads a model file: the model with its saved weights (predictions bit-identical to the saved model's) and its metadata.
     public static func read(from url: URL) throws -> (model: Model, metadata: ModelMetadata) {
         let path = url.path
+        // Only a regular file: /dev/zero never ends, a FIFO blocks, a folder gives Foundation's error 256.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: kind = "a folder"
+            case S_IFIFO: kind = "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: kind = "a device"
+            default: kind = "a special file"
+            }
+            throw ModelFileError(path: path, kind: .io, message: "is \(kind), not a model file")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             if !FileManager.default.fileExists(atPath: path) {
@@ -147,7 +159,7 @@ public enum ModelFile {
                 if found < header.weightsBytes {
                     throw fail(.truncated, "is truncated: expected \(header.weightsBytes) bytes of weights, found \(found)")
                 }
-                if found < header.weightsBytes + 4 {
+                if found - header.weightsBytes < 4 {
                     throw fail(.truncated, "is truncated: expected a 4-byte CRC-32 after the weights, found \(found - header.weightsBytes) bytes")
                 }
             }
@@ -165,6 +177,23 @@ public enum ModelFile {
         let weightsBytes = size - weightsStart - 4
         guard header.weightsBytes == weightsBytes else {
             throw fail(.invalidArchitecture, "has an invalid architecture: the JSON announces \(header.weightsBytes) bytes of weights, the file holds \(weightsBytes)")
+        }
+
+        // The architecture is held to the same rules as a notebook's build step, before anything is allocated.
+        let plan: ArchitecturePlan
+        do {
+            plan = try checkArchitecture(inputShape: header.model.inputShape, layers: header.model.layers)
+        } catch {
+            throw fail(.invalidArchitecture, "has an invalid architecture: \(error)")
+        }
+        // An architecture that needs far more weights than the file holds is refused before the model is
+        // allocated; a near miss is named parameter by parameter below.
+        if plan.parameterCount / 2 > weightsBytes / 4 + (1 << 20) {
+            throw fail(.shapeMismatch, "does not match its architecture: it needs \(groupDigits(plan.parameterCount)) parameters, "
+                       + "the file holds \(groupDigits(weightsBytes / 4))")
+        }
+        if let problem = metadataProblem(header.metadata, architecture: header.model) {
+            throw fail(.invalidMetadata, "has invalid metadata: \(problem)")
         }
 
         let model: Model
@@ -193,12 +222,16 @@ public enum ModelFile {
                 throw fail(.shapeMismatch, "does not match its architecture: parameter '\(entry.name)' has shape \(format(entry.shape)), the architecture needs \(format(want.shape))")
             }
             let count = want.shape.reduce(1, *)
-            guard entry.count == count, entry.offset >= 0, entry.offset % 4 == 0, entry.offset + 4 * count <= weightsBytes else {
+            guard entry.count == count, entry.offset >= 0, entry.offset % 4 == 0, entry.offset <= weightsBytes - 4 * count else {
                 throw fail(.shapeMismatch, "does not match its architecture: parameter '\(entry.name)' (offset \(entry.offset), \(entry.count) values) does not fit its shape \(format(want.shape)) or the \(weightsBytes) bytes of weights")
             }
             var scalars = [Float](repeating: 0, count: count)
             let base = weightsStart + entry.offset
             for i in 0..<count { scalars[i] = Float(bitPattern: LittleEndian.read(bytes, at: base + 4 * i)) }
+            // A NaN or infinite weight gives NaN probabilities for every image: refuse it here, naming it.
+            if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
+                throw fail(.nonFiniteWeights, "has a non-finite weight: '\(entry.name)' holds \(scalars[bad]) at index \(bad)")
+            }
             weights.append(Tensor(shape: want.shape, scalars: scalars))
         }
         model.setWeights(weights)
@@ -275,6 +308,21 @@ public enum ModelFile {
         }
     }
 
+    /// What in the metadata does not fit the architecture it describes, or nil.
+    static func metadataProblem(_ metadata: ModelMetadata, architecture: Architecture) -> String? {
+        if metadata.inputShape != architecture.inputShape {
+            return "its input shape is \(format(metadata.inputShape)), the architecture's is \(format(architecture.inputShape))"
+        }
+        if case let .dense(name, units, _, _)? = architecture.layers.last, metadata.classNames.count != units {
+            return "\(metadata.classNames.count) class names for an output layer '\(name)' of \(units) units"
+        }
+        let p = metadata.preprocessing
+        if !p.scale.isFinite || !p.shift.isFinite || p.scale == 0 {
+            return "the preprocessing x · \(p.scale) + \(p.shift) is not a usable transformation"
+        }
+        return nil
+    }
+
     static func format(_ shape: [Int]) -> String { shape.isEmpty ? "scalar" : shape.map(String.init).joined(separator: "×") }
 
     static func describe(_ error: Error) -> String {
@@ -306,8 +354,10 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable {
         case invalidArchitecture
         /// The parameter table or the weights do not fit the architecture.
         case shapeMismatch
-        /// The metadata does not fit the model (on writing).
+        /// The metadata does not fit the model.
         case invalidMetadata
+        /// A weight is NaN or infinite.
+        case nonFiniteWeights
         /// The file cannot be opened, read or written.
         case io
     }

@@ -66,7 +66,7 @@ func parseFrontMatter(_ yaml: String?, path: String) -> (FrontMatter, [Diagnosti
     let node: Node
     switch composeYAML(yaml) {
     case .failure(let problem):
-        report(problem.message, problem.mark)
+        for each in problem.all { report(each.message, each.mark) }
         return (frontMatter, problems)
     case .success(nil):
         return (frontMatter, problems)

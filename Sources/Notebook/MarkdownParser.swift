@@ -1,4 +1,5 @@
 import CMark
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -47,6 +48,7 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String) -> ParsedM
         child = cmark_node_next(node)
     }
 
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
     var blocks: [Block] = []
     var problems: [Diagnostic] = []
     var slugs = SlugSet()
@@ -55,7 +57,8 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String) -> ParsedM
     func flushProse() {
         guard !proseGroup.isEmpty else { return }
         let line = Int(cmark_node_get_start_line(proseGroup[0])) + lineOffset
-        blocks.append(.prose(renderProse(proseGroup, extensions: extensions, lineOffset: lineOffset, slugs: &slugs, line: line)))
+        blocks.append(.prose(renderProse(proseGroup, extensions: extensions, lineOffset: lineOffset, slugs: &slugs, line: line,
+                                         directory: directory)))
         proseGroup = []
     }
 
@@ -94,7 +97,7 @@ private func isFenced(_ node: OpaquePointer) -> Bool {
 /// Renders consecutive top-level nodes as one HTML fragment. The nodes move into a document of their
 /// own so that footnote definitions in one run render as one footnotes section; that document frees them.
 private func renderProse(_ nodes: [OpaquePointer], extensions: UnsafeMutablePointer<cmark_llist>?, lineOffset: Int,
-                         slugs: inout SlugSet, line: Int) -> Prose {
+                         slugs: inout SlugSet, line: Int, directory: URL) -> Prose {
     var headings: [Heading] = []
     for node in nodes {
         collectHeadings(node, lineOffset: lineOffset, slugs: &slugs, into: &headings)
@@ -107,6 +110,7 @@ private func renderProse(_ nodes: [OpaquePointer], extensions: UnsafeMutablePoin
             cmark_node_free(node)  // cannot happen for top-level blocks; never leak it
         }
     }
+    ProseImages.resolve(fragment, directory: directory)
     var html = ""
     if let rendered = cmark_render_html(fragment, renderOptions, extensions) {
         html = String(cString: rendered)

@@ -23,8 +23,9 @@ public struct Notebook: Equatable, Sendable {
     public static func parse(source: String, path: String) -> Notebook {
         var text = source
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        // Swift treats "\r\n" as one Character; normalising keeps line splitting simple.
-        text = text.replacingOccurrences(of: "\r\n", with: "\n")
+        // Swift treats "\r\n" as one Character; normalising keeps line splitting simple. A lone "\r"
+        // (classic Mac files) ends a line too, as in CommonMark: without it the front matter was lost.
+        text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         let sections = splitFrontMatter(text, path: path)
         let (frontMatter, frontMatterProblems) = parseFrontMatter(sections.frontMatterYAML, path: path)
         let markdown = parseMarkdown(sections.markdown, lineOffset: sections.markdownLineOffset, path: path)

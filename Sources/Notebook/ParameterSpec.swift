@@ -15,6 +15,10 @@ public struct NumberRange: Equatable, Sendable, CustomStringConvertible {
     public static let positive = NumberRange(lower: 0, lowerInclusive: false)
     public static let nonNegative = NumberRange(lower: 0)
     public static func atLeast(_ value: Double) -> NumberRange { NumberRange(lower: value) }
+    /// `[1, limit]`: a size, bounded so nothing the engine computes from it can overflow or exhaust memory.
+    public static func size(upTo limit: Int) -> NumberRange { NumberRange(lower: 1, upper: Double(limit)) }
+    /// `[0, limit]`: how many of something to show, bounded like a size.
+    public static func count(upTo limit: Int) -> NumberRange { NumberRange(lower: 0, upper: Double(limit)) }
     /// `(0, 1)`: momentum, factor.
     public static let openUnit = NumberRange(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: false)
     /// `[0, 1)`: validation split, dropout rate.

@@ -14,13 +14,13 @@ public enum StageSchema {
                           doc: "mnist, fashion-mnist, kmnist, or a directory of IDX files"),
             ParameterSpec("validation_split", .double(.halfOpenUnit), default: 0.2,
                           doc: "fraction of the training set held out for validation, taken from its end as Keras does"),
-            ParameterSpec("limit_train", .int(.positive), defaultText: "all",
+            ParameterSpec("limit_train", .int(.size(upTo: 100_000_000)), defaultText: "all",
                           doc: "use only the first N training images"),
-            ParameterSpec("limit_test", .int(.positive), defaultText: "all",
+            ParameterSpec("limit_test", .int(.size(upTo: 100_000_000)), defaultText: "all",
                           doc: "use only the first N test images"),
         ]),
         StageSpec(name: "eda", summary: "Explore the data: class balance, pixel statistics, samples.", parameters: [
-            ParameterSpec("samples", .int(.nonNegative), default: 25, doc: "images in the sample grid"),
+            ParameterSpec("samples", .int(.count(upTo: 1000)), default: 25, doc: "images in the sample grid"),
             ParameterSpec("mean_images", .bool, default: true, doc: "show the mean image of each class"),
         ]),
         StageSpec(name: "preprocess", summary: "Scale the pixels and encode the labels.", parameters: [
@@ -57,8 +57,8 @@ public enum StageSchema {
             ParameterSpec("optimizer", .choice(["adam", "sgd", "rmsprop"]), default: "adam", doc: "optimizer"),
             ParameterSpec("learning_rate", .double(.positive), default: 0.001, doc: "initial learning rate"),
             ParameterSpec("momentum", .double(.nonNegative), default: 0.0, doc: "momentum for sgd (and rmsprop)"),
-            ParameterSpec("batch_size", .int(.positive), default: 64, doc: "images per step"),
-            ParameterSpec("epochs", .int(.atLeast(1)), default: 20, doc: "maximum number of epochs"),
+            ParameterSpec("batch_size", .int(.size(upTo: 65_536)), default: 64, doc: "images per step"),
+            ParameterSpec("epochs", .int(.size(upTo: 10_000)), default: 20, doc: "maximum number of epochs"),
             ParameterSpec("shuffle", .bool, default: true, doc: "shuffle the training set every epoch"),
             ParameterSpec("precision", .choice(["float32", "mixed_bfloat16"]), default: "float32",
                           doc: "mixed_bfloat16: convolutions in bf16 on CPUs that have it (weights, statistics, loss, optimizer in float32)"),
@@ -76,21 +76,21 @@ public enum StageSchema {
             ParameterSpec("split", .choice(["test", "validation"]), default: "test", doc: "which split to evaluate on"),
         ]),
         StageSpec(name: "error-analysis", summary: "Look at the mistakes: misclassified images and most-confused pairs.", parameters: [
-            ParameterSpec("show", .int(.nonNegative), default: 25, doc: "misclassified images in the grid"),
-            ParameterSpec("top_confusions", .int(.nonNegative), default: 10, doc: "most-confused class pairs listed"),
+            ParameterSpec("show", .int(.count(upTo: 1000)), default: 25, doc: "misclassified images in the grid"),
+            ParameterSpec("top_confusions", .int(.count(upTo: 1000)), default: 10, doc: "most-confused class pairs listed"),
         ]),
         StageSpec(name: "save", summary: "Write the model files and check them with an inference demo.", parameters: [
             ParameterSpec("name", .string, default: "mnist_cnn", doc: "file name stem of the saved model"),
             ParameterSpec("formats", .list(.choice(["mnistbook", "onnx"])), default: ["mnistbook", "onnx"],
                           doc: "formats to write"),
-            ParameterSpec("demo", .int(.nonNegative), default: 10,
+            ParameterSpec("demo", .int(.count(upTo: 1000)), default: 10,
                           doc: "test images the reloaded model predicts"),
         ]),
     ]
 
     static let earlyStopping: [ParameterSpec] = [
         ParameterSpec("monitor", .choice(monitors), default: "val_loss", doc: "value watched"),
-        ParameterSpec("patience", .int(.nonNegative), default: 3, doc: "epochs without improvement before stopping"),
+        ParameterSpec("patience", .int(.count(upTo: 10_000)), default: 3, doc: "epochs without improvement before stopping"),
         ParameterSpec("min_delta", .double(.nonNegative), default: 0.0, doc: "smallest change that counts as improvement"),
         ParameterSpec("restore_best_weights", .bool, default: true, doc: "end with the best epoch's weights"),
     ]
@@ -98,7 +98,7 @@ public enum StageSchema {
     static let reduceLROnPlateau: [ParameterSpec] = [
         ParameterSpec("monitor", .choice(monitors), default: "val_loss", doc: "value watched"),
         ParameterSpec("factor", .double(.openUnit), default: 0.5, doc: "multiplier for the learning rate"),
-        ParameterSpec("patience", .int(.nonNegative), default: 2, doc: "epochs without improvement before reducing"),
+        ParameterSpec("patience", .int(.count(upTo: 10_000)), default: 2, doc: "epochs without improvement before reducing"),
         ParameterSpec("min_lr", .double(.nonNegative), default: 1e-6, doc: "lower bound of the learning rate"),
     ]
 
@@ -107,12 +107,12 @@ public enum StageSchema {
         ParameterSpec("save_best_only", .bool, default: true, doc: "keep only the best model"),
     ]
 
-    /// Layer types for `build.layers`.
+    /// Layer types for `build.layers`. Their size bounds are NeuralNet's `ArchitectureLimits` (a test keeps them equal).
     public static let layers: [LayerSpec] = [
         LayerSpec(type: "conv2d", kerasClass: "Conv2D", autoNamePrefix: "conv2d", summary: "2-D convolution", parameters: [
-            ParameterSpec("filters", .int(.positive), required: true, doc: "output channels"),
-            ParameterSpec("kernel", .int(.positive), default: 3, doc: "square kernel size"),
-            ParameterSpec("stride", .int(.positive), default: 1, doc: "step between windows"),
+            ParameterSpec("filters", .int(.size(upTo: 4096)), required: true, doc: "output channels"),
+            ParameterSpec("kernel", .int(.size(upTo: 64)), default: 3, doc: "square kernel size"),
+            ParameterSpec("stride", .int(.size(upTo: 64)), default: 1, doc: "step between windows"),
             ParameterSpec("padding", .choice(["same", "valid"]), default: "same", doc: "same keeps the size, valid shrinks it"),
             ParameterSpec("activation", .choice(activations), default: "linear", doc: "activation after the convolution"),
             ParameterSpec("use_bias", .bool, default: true, doc: "add a bias per filter"),
@@ -126,13 +126,13 @@ public enum StageSchema {
         ]),
         LayerSpec(type: "maxpool", kerasClass: "MaxPooling2D", autoNamePrefix: "max_pooling2d", summary: "2-D max pooling",
                   parameters: [
-            ParameterSpec("pool", .int(.positive), default: 2, doc: "square window size and stride"),
+            ParameterSpec("pool", .int(.size(upTo: 64)), default: 2, doc: "square window size and stride"),
             layerName,
         ]),
         LayerSpec(type: "flatten", kerasClass: "Flatten", autoNamePrefix: "flatten", summary: "flatten to a vector",
                   parameters: [layerName]),
         LayerSpec(type: "dense", kerasClass: "Dense", autoNamePrefix: "dense", summary: "fully connected layer", parameters: [
-            ParameterSpec("units", .int(.positive), required: true, doc: "output units"),
+            ParameterSpec("units", .int(.size(upTo: 65_536)), required: true, doc: "output units"),
             ParameterSpec("activation", .choice(activations), default: "linear", doc: "activation"),
             ParameterSpec("use_bias", .bool, default: true, doc: "add a bias per unit"),
             layerName,

@@ -73,7 +73,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, blockIndex: Int, path: Str
     var params = spec.defaults
     switch composeYAML(step.body) {
     case .failure(let problem):
-        checker.problems.append(problem)
+        checker.problems += problem.all
     case .success(nil):
         break  // an empty body means all defaults
     case .success(let node?):

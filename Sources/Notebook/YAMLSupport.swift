@@ -4,6 +4,11 @@ import Yams
 struct YAMLProblem: Error {
     var message: String
     var mark: SourcePosition?
+    /// Problems found together with this one (each duplicated key of a mapping), reported beside it.
+    var others: [YAMLProblem] = []
+
+    /// This problem and the ones found with it.
+    var all: [YAMLProblem] { [YAMLProblem(message: message, mark: mark)] + others }
 }
 
 /// Parses one YAML document into a node tree, keeping marks; nil for an empty document.
@@ -28,12 +33,33 @@ private func yamlProblem(_ error: YamlError, text: String) -> YAMLProblem {
     case let .reader(problem, offset, _, _):
         return YAMLProblem(message: "invalid YAML: \(problem)", mark: offset.map { markAt(offset: $0, in: text) })
     case let .duplicatedKeysInMapping(duplicates, context):
-        // Yams marks the first occurrence of the key.
-        let key = duplicates.first ?? "?"
-        return YAMLProblem(message: "key '\(key)' is given more than once", mark: SourcePosition(context.mark))
+        // Yams marks only the first duplicated key; each other one is found at the first line that starts with it.
+        let problems = duplicates.map { key in
+            YAMLProblem(message: "key '\(key)' is given more than once",
+                        mark: firstKeyLine(key, in: text) ?? SourcePosition(context.mark))
+        }.sorted { ($0.mark?.line ?? 0, $0.mark?.column ?? 0) < ($1.mark?.line ?? 0, $1.mark?.column ?? 0) }
+        guard var first = problems.first else {
+            return YAMLProblem(message: "a key is given more than once", mark: SourcePosition(context.mark))
+        }
+        first.others = Array(problems.dropFirst())
+        return first
     default:
         return YAMLProblem(message: "invalid YAML: \(error)", mark: nil)
     }
+}
+
+/// Line and column of the first block-mapping line `key:` in a YAML text, or nil.
+private func firstKeyLine(_ key: String, in text: String) -> SourcePosition? {
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let indent = line.prefix { $0 == " " || $0 == "-" }
+        let rest = line.dropFirst(indent.count)
+        for written in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(written) {
+            if rest.dropFirst(written.count).drop(while: { $0 == " " }).first == ":" {
+                return SourcePosition(line: index + 1, column: indent.count + 1)
+            }
+        }
+    }
+    return nil
 }
 
 /// The mark of a character offset (Yams reports reader errors as offsets).

@@ -23,6 +23,21 @@ public struct LineChart: Sendable {
     }
 }
 
+/// The row of each label (horizontal extents, in x order): the first row whose labels all end at least
+/// 4 px before this one starts, so close events ("LR → 0.00025", "LR → 0.000125") never overprint.
+func markerLabelRows(_ spans: [ClosedRange<Double>]) -> [Int] {
+    var rows: [[ClosedRange<Double>]] = []
+    return spans.map { span in
+        let clear = { (placed: [ClosedRange<Double>]) in placed.allSatisfy { $0.upperBound + 4 <= span.lowerBound || span.upperBound + 4 <= $0.lowerBound } }
+        if let row = rows.firstIndex(where: clear) {
+            rows[row].append(span)
+            return row
+        }
+        rows.append([span])
+        return rows.count - 1
+    }
+}
+
 extension SVGChart {
     /// A line chart: axes with ticks and labels, a legend, one path per series, dashed markers.
     public static func render(_ chart: LineChart) -> String {
@@ -44,14 +59,26 @@ extension SVGChart {
         } else {
             top += 8
         }
-        // Marker labels get their own band above the plot, in two alternating rows, so they
-        // never sit on the data (accuracy curves hug the top, loss curves the bottom).
-        let markerRows = min(chart.markers.count, 2)
-        top += Double(markerRows) * 13
         let bottom = 46.0
-        let plotX = left, plotY = top, plotW = width - left - right, plotH = height - top - bottom
-
+        let plotX = left, plotW = width - left - right
         let n = chart.series.map(\.values.count).max() ?? 0
+        // x mapping: x = 1...n; a single point sits in the middle.
+        let xMax = max(n, chart.markers.map(\.x).max() ?? 0, 1)
+        let xMap: (Double) -> Double = { x in
+            xMax == 1 ? plotX + plotW / 2 : plotX + (x - 1) / Double(xMax - 1) * plotW
+        }
+        // Marker labels get their own band above the plot, so they never sit on the data (accuracy
+        // curves hug the top, loss curves the bottom), with as many rows as it takes for no two to overlap.
+        let markers = chart.markers.sorted { $0.x < $1.x }.map { m -> (x: Double, label: String, anchor: String, span: ClosedRange<Double>) in
+            let x = xMap(Double(m.x)), labelW = textWidth(m.label, size: 11)
+            let end = x + 3 + labelW > width - 4
+            return (x, m.label, end ? "end" : "start", end ? (x - 3 - labelW)...(x - 3) : (x + 3)...(x + 3 + labelW))
+        }
+        let rows = markerLabelRows(markers.map(\.span))
+        let markerRows = (rows.max() ?? -1) + 1
+        top += Double(markerRows) * 13
+        let plotY = top, plotH = height - top - bottom
+
         let finite = chart.series.flatMap(\.values).filter { $0.isFinite && (!chart.logY || $0 > 0) }
         let logY = chart.logY && !finite.isEmpty
 
@@ -67,12 +94,6 @@ extension SVGChart {
             yMap = { plotY + plotH - ($0 - t.lo) / (t.hi - t.lo) * plotH }
             yTicks = t.values.map { ($0, t.label($0)) }
         }
-        // x mapping: x = 1...n; a single point sits in the middle.
-        let xMax = max(n, chart.markers.map(\.x).max() ?? 0, 1)
-        let xMap: (Double) -> Double = { x in
-            xMax == 1 ? plotX + plotW / 2 : plotX + (x - 1) / Double(xMax - 1) * plotW
-        }
-
         // grid and y ticks
         for (v, label) in yTicks {
             let y = yMap(v)
@@ -97,14 +118,11 @@ extension SVGChart {
                    fill: mutedColor, rotate: -90)
         }
 
-        // markers under the lines, labels staggered so neighbours do not overprint
-        for (i, m) in chart.markers.sorted(by: { $0.x < $1.x }).enumerated() {
-            let x = xMap(Double(m.x))
-            let labelY = plotY - 4 - Double((markerRows - 1) - i % 2) * 13
-            c.line(x, labelY + 2, x, plotY + plotH, stroke: "#6e7781", width: 1.2, dash: "4 3", cls: "marker")
-            let labelW = textWidth(m.label, size: 11)
-            let anchor = x + 3 + labelW > width - 4 ? "end" : "start"
-            c.text(m.label, x: anchor == "end" ? x - 3 : x + 3, y: labelY, anchor: anchor, size: 11,
+        // markers under the lines, each label in its row
+        for (m, row) in zip(markers, rows) {
+            let labelY = plotY - 4 - Double(markerRows - 1 - row) * 13
+            c.line(m.x, labelY + 2, m.x, plotY + plotH, stroke: "#6e7781", width: 1.2, dash: "4 3", cls: "marker")
+            c.text(m.label, x: m.anchor == "end" ? m.x - 3 : m.x + 3, y: labelY, anchor: m.anchor, size: 11,
                    fill: "#424a53", halo: true)
         }
 

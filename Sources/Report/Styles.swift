@@ -87,6 +87,7 @@ figcaption { font-weight: 600; font-size: .9rem; margin: 0 0 6px; color: var(--i
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; font-size: .875rem; line-height: 1.45; }
 th, td { padding: 5px 12px; text-align: left; vertical-align: top; white-space: nowrap; }
+td:last-child:not(.num) { white-space: normal; min-width: 12em; overflow-wrap: break-word; }
 thead th { border-bottom: 2px solid var(--line); font-weight: 600; background: #fff; }
 tbody td, tbody th { border-bottom: 1px solid var(--rule); }
 tbody tr:nth-child(even) { background: #f8f9fb; }

@@ -36,7 +36,8 @@ func runEvaluate(_ step: ValidatedStep, _ workspace: inout Workspace, _ context:
 
     outputs.append(.barChart(BarChart(title: "Accuracy per class (\(split.rawValue) set)", categories: names,
                                       series: [(name: "accuracy", values: report.perClass.map(\.recall))],
-                                      xLabel: "class", yLabel: "accuracy", showValues: names.count <= 12)))
+                                      xLabel: "class", yLabel: "accuracy", showValues: names.count <= 12,
+                                      zoomAxis: true)))
     if let worst = report.perClass.indices.filter({ report.perClass[$0].support > 0 })
         .min(by: { report.perClass[$0].recall < report.perClass[$1].recall }) {
         outputs.append(.note("Hardest class: \(names[worst]), with \(percent(report.perClass[worst].recall)) of its "

@@ -49,34 +49,22 @@ func layerSpec(_ layer: [String: ParamValue]) -> NeuralNet.LayerSpec {
     }
 }
 
-/// The per-sample output shape of every layer, checked without allocating any weights; throws the
-/// first layer that does not fit, naming it. Also checks the engine's rule for the last layer and,
-/// when the number of classes is known, that the last layer has one unit per class.
-func checkLayerShapes(_ specs: [NeuralNet.LayerSpec], inputShape: [Int], classes: Int?) throws(LayerProblem) -> [[Int]] {
-    var shape = inputShape
-    var shapes: [[Int]] = []
-    for spec in specs {
-        do {
-            shape = try spec.outputShape(for: shape)
-        } catch {
-            throw LayerProblem(layer: error.layer, message: error.message)
-        }
-        shapes.append(shape)
+/// NeuralNet's one architecture check (bounds, shapes, the output layer, the memory it needs, for
+/// training with `batchSize` when given), without allocating any weights; throws the first layer that
+/// does not fit, naming it.
+@discardableResult
+func checkLayerShapes(_ specs: [NeuralNet.LayerSpec], inputShape: [Int], classes: Int?,
+                      batchSize: Int? = nil) throws(LayerProblem) -> ArchitecturePlan {
+    do {
+        return try checkArchitecture(inputShape: inputShape, layers: specs, classes: classes, batchSize: batchSize)
+    } catch {
+        throw LayerProblem(layer: error.layer, message: error.message)
     }
-    guard let last = specs.last, case let .dense(name, units, activation, _) = last,
-          activation == .softmax || activation == .linear else {
-        throw LayerProblem(layer: specs.last?.name ?? "",
-                         message: "the last layer must be dense with softmax activation (the loss is categorical cross-entropy)")
-    }
-    if let classes, units != classes {
-        throw LayerProblem(layer: name, message: "the last layer has \(units) units but the dataset has \(classes) classes")
-    }
-    return shapes
 }
 
 /// A layer stack that does not fit, naming the layer; worded like the engine's `ShapeError`.
 struct LayerProblem: Error, CustomStringConvertible {
     var layer: String
     var message: String
-    var description: String { "layer '\(layer)': \(message)" }
+    var description: String { layer.isEmpty ? message : "layer '\(layer)': \(message)" }
 }

@@ -41,7 +41,7 @@ func runLoad(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Sta
 
     var about: [(String, String)] = [
         ("dataset", dataset.name),
-        ("source", dataset.source),
+        ("source", shownSource(dataset.source, requested: requested, notebookDirectory: context.notebookDirectory)),
         ("image shape", "\(tupleShape(shape)): \(shape[0])×\(shape[1]) pixels, 1 channel, uint8"),
         ("classes", "\(dataset.classNames.count): " + dataset.classNames.joined(separator: ", ")),
     ]
@@ -83,4 +83,19 @@ func datasetLocation(_ name: String, notebookDirectory: URL) -> String {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: beside, isDirectory: &isDirectory), isDirectory.boolValue { return beside }
     return name
+}
+
+/// Where the data came from, as a reader of the report may see it: a path relative to the notebook
+/// (up to three folders up), else the catalog's name or the folder as the notebook wrote it; never
+/// the absolute path (and user name) of the machine that rendered it. URLs are shown as they are.
+func shownSource(_ source: String, requested: String, notebookDirectory: URL) -> String {
+    guard source.hasPrefix("/") else { return source }
+    let from = notebookDirectory.standardizedFileURL.pathComponents
+    let to = URL(fileURLWithPath: source).standardizedFileURL.pathComponents
+    let common = zip(from, to).prefix { $0 == $1 }.count
+    let up = from.count - common
+    let catalog = DatasetCatalog.entry(named: requested) != nil
+    guard common > 1, up <= 3 else { return catalog ? "\(requested) (from the catalog)" : requested }
+    let relative = (Array(repeating: "..", count: up) + to[common...]).joined(separator: "/")
+    return catalog ? "\(requested) (from the catalog, in \(relative.isEmpty ? "." : relative))" : (relative.isEmpty ? "." : relative)
 }

@@ -1,4 +1,6 @@
+import Foundation
 import Datasets
+import NeuralNet
 import Notebook
 
 /// Reads and validates a notebook without running anything: Notebook's parameter validation, then
@@ -15,7 +17,7 @@ public func checkNotebook(path: String, overrides: [String]) throws(DiagnosticLi
     case .failure(let list):
         // Check the load and build steps that are valid on their own too, so a bad layer stack is
         // reported together with a typo elsewhere.
-        let steps = individuallyValidSteps(notebook, overrides: overrides, stages: ["load", "build"])
+        let steps = individuallyValidSteps(notebook, overrides: overrides, stages: ["load", "build", "train"])
         throw DiagnosticList(sortedByPosition(list.diagnostics + stageProblems(steps, path: notebook.path)))
     }
 }
@@ -27,22 +29,45 @@ func stageProblems(_ steps: [ValidatedStep], path: String) -> [Diagnostic] {
     // it is read, so a build after it is checked when it runs.
     var inputKnown = true
     var classes: Int?
+    // The last build step whose layers fit, so a train step can check the memory its batch size needs.
+    var built: (step: ValidatedStep, specs: [NeuralNet.LayerSpec])?
+    func layerProblem(_ error: LayerProblem, in step: ValidatedStep, specs: [NeuralNet.LayerSpec]) -> Diagnostic {
+        let index = specs.firstIndex { $0.name == error.layer }
+        let position = index.flatMap { $0 < step.layerPositions.count ? step.layerPositions[$0] : nil } ?? step.position
+        return Diagnostic(path: path, line: position.line, column: position.column, stage: "build", message: error.description)
+    }
     for step in steps {
         switch step.stage {
         case "load":
             let entry = DatasetCatalog.entry(named: step.string("dataset"))
             inputKnown = entry != nil
             classes = entry?.classNames.count
+            built = nil
+            if entry == nil, let problem = datasetFolderProblem(step.string("dataset"), notebookPath: path) {
+                problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: "load", message: problem))
+            }
         case "build" where inputKnown:
-            let input = defaultInputShape
             let specs = layerSpecs(step.layers)
             do throws(LayerProblem) {
-                _ = try checkLayerShapes(specs, inputShape: input, classes: classes)
+                try checkLayerShapes(specs, inputShape: defaultInputShape, classes: classes)
+                built = (step, specs)
             } catch {
-                let index = specs.firstIndex { $0.name == error.layer }
-                let position = index.flatMap { $0 < step.layerPositions.count ? step.layerPositions[$0] : nil } ?? step.position
-                problems.append(Diagnostic(path: path, line: position.line, column: position.column, stage: "build",
-                                           message: error.description))
+                problems.append(layerProblem(error, in: step, specs: specs))
+                built = nil
+            }
+        case "train":
+            guard let specs = built?.specs, let batchSize = step["batch_size"]?.intValue else { break }
+            do throws(LayerProblem) {
+                try checkLayerShapes(specs, inputShape: defaultInputShape, classes: classes, batchSize: batchSize)
+            } catch {
+                // The batch size makes the difference: point at the train step (or its --set flag), naming the layer.
+                if step.overridden.contains("batch_size") {
+                    problems.append(Diagnostic(path: "--set train.batch_size=\(batchSize)", line: 0, column: 0, stage: "train",
+                                               message: error.description))
+                } else {
+                    problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: "train",
+                                               message: error.description))
+                }
             }
         case "save":
             if let problem = saveProblem(step, path: path) { problems.append(problem) }
@@ -53,9 +78,24 @@ func stageProblems(_ steps: [ValidatedStep], path: String) -> [Diagnostic] {
     return problems
 }
 
+/// A `dataset` that is neither a catalog name nor an existing folder: found now rather than when the render loads it.
+private func datasetFolderProblem(_ name: String, notebookPath: String) -> String? {
+    let directory = URL(fileURLWithPath: notebookPath).deletingLastPathComponent()
+    let location = datasetLocation(name, notebookDirectory: directory)
+    var isDirectory: ObjCBool = false
+    let exists = FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory)
+    if exists && isDirectory.boolValue { return nil }
+    let shown = location.hasPrefix("/") ? location : directory.appendingPathComponent(name).standardizedFileURL.path
+    return "dataset '\(name)' is not one of \(DatasetCatalog.names.joined(separator: ", ")) and \(shown) "
+        + (exists ? "is not a folder" : "does not exist") + "; give a catalog name or a folder of IDX files"
+}
+
 private func saveProblem(_ step: ValidatedStep, path: String) -> Diagnostic? {
     let name = step.string("name")
     guard let problem = fileStemProblem(name) else { return nil }
+    if step.overridden.contains("name") {
+        return Diagnostic(path: "--set save.name=\(name)", line: 0, column: 0, stage: "save", message: "name '\(name)' \(problem)")
+    }
     return Diagnostic(path: path, line: step.line, column: step.column, stage: "save", message: "name '\(name)' \(problem)")
 }
 

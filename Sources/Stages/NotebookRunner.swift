@@ -33,7 +33,7 @@ public struct NotebookRunner {
         let folder = (outputDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .appendingPathComponent("output").appendingPathComponent(stem)).standardizedFileURL
         let files = OutputFolder(folder)
-        try files.create()
+        try files.create(notebookPath: notebookPath, reportName: stem + ".html")
 
         let notebookDirectory = URL(fileURLWithPath: notebookPath).deletingLastPathComponent()
         let seed = notebook.frontMatter.seed
@@ -160,10 +160,12 @@ public struct NotebookRunner {
         // The report goes last: if anything before it cannot be written, the previous report stays.
         for artifact in deduplicated(artifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
         let metricsURL = try files.write(Artifact(name: "metrics.json", text: metrics))
-        let reportURL = try files.write(Artifact(name: stem + ".html", text: page.html()))
+        let reportURL = files.final(try files.write(Artifact(name: stem + ".html", text: page.html())))
+        // Everything is written: only now does any file of the previous render change.
+        try files.commit()
         cache.prune(keeping: usedEntries)
         observer.message("wrote \(reportURL.path)")
-        return RenderOutcome(outputDirectory: folder, reportURL: reportURL, metricsURL: metricsURL, files: files.written,
+        return RenderOutcome(outputDirectory: folder, reportURL: reportURL, metricsURL: files.final(metricsURL), files: files.written,
                              steps: records, seconds: Date().timeIntervalSince(started))
     }
 
@@ -208,49 +210,4 @@ func deduplicated(_ artifacts: [Artifact]) -> [Artifact] {
         last[artifact.name] = artifact
     }
     return order.map { last[$0]! }
-}
-
-/// The output folder, and every file written into it (always through `AtomicFile`).
-final class OutputFolder: @unchecked Sendable {
-    let url: URL
-    private(set) var written: [URL] = []
-
-    init(_ url: URL) { self.url = url }
-
-    func create() throws(RenderError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .cannotWrite("cannot write \(url.path): it is a file, not a folder") }
-            return
-        }
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotWrite("cannot create the output folder \(url.path): \(reason(error))")
-        }
-    }
-
-    /// `unlessUnchanged`: leave a file that already holds these bytes alone (a cached step's files are
-    /// usually already there), so a re-render does not rewrite and fsync megabytes of model files.
-    func write(_ artifact: Artifact, unlessUnchanged: Bool = false) throws(RenderError) -> URL {
-        let target = url.appendingPathComponent(artifact.name)
-        if unlessUnchanged, let existing = FileManager.default.contents(atPath: target.path),
-           existing.count == artifact.bytes.count, existing.elementsEqual(artifact.bytes) {
-            written.append(target)
-            return target
-        }
-        do {
-            try AtomicFile.write(artifact.bytes, to: target)
-        } catch {
-            throw .cannotWrite("\(error); the previous report, if any, is unchanged")
-        }
-        written.append(target)
-        return target
-    }
-
-    private func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return underlying.localizedDescription }
-        return ns.localizedDescription
-    }
 }

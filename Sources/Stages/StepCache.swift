@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNet
 import Report
@@ -41,6 +42,10 @@ struct StepCache {
         let url = url(stage: stage, key: key)
         guard FileManager.default.fileExists(atPath: url.path) else { return (nil, nil) }
         do {
+            var info = stat()
+            if stat(url.path, &info) == 0, let kind = FileBytes.nonRegularKind(info.st_mode) {
+                throw CacheEntryProblem("it is \(kind), not a cache entry")
+            }
             let bytes = [UInt8](try Data(contentsOf: url))
             let entry = try CacheEntryFile.decode(bytes)
             guard entry.key == key, entry.stage == stage else { throw CacheEntryProblem("it belongs to another step") }
@@ -60,6 +65,11 @@ struct StepCache {
     /// Stores an entry; a failure (disk full, read-only folder) is a warning, never an error.
     func write(_ entry: CacheEntry, line: Int) {
         do {
+            let target = url(stage: entry.stage, key: entry.key)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw CacheEntryProblem("\(target.path) is a folder, not a cache entry")
+            }
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try AtomicFile.write(try CacheEntryFile.encode(entry), to: url(stage: entry.stage, key: entry.key))
         } catch {

@@ -8,6 +8,12 @@ import Report
 func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
     let data = try workspace.requireData(for: "train")
     let model = try workspace.requireModel(for: "train")
+    // Bounds and memory for this batch size on the real input (a folder dataset's shape is known only now).
+    do throws(LayerProblem) {
+        try checkLayerShapes(model.specs, inputShape: model.inputShape, classes: nil, batchSize: step.int("batch_size"))
+    } catch {
+        throw StageFailure(error.description)
+    }
     let configuration = trainingConfiguration(step, seed: context.seed)
     let validation = data.validation.count > 0 ? data.validation : nil
     var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(step, configuration, data: data))]
@@ -58,7 +64,8 @@ func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: St
     outputs += charts.map { .lineChart($0) }
     outputs += history.events.map { .note($0.description) }
     outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
-    if let note = movingAverageNote(model, steps: history.epochs.count * ((data.train.count + configuration.batchSize - 1) / configuration.batchSize)) {
+    if let line = epochProvenance(history, bestEpoch: best, configuration: configuration) { outputs.append(.note(line)) }
+    if let note = movingAverageNote(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
         outputs.append(.note(note))
     }
 
@@ -121,7 +128,7 @@ private func optimizerText(_ c: TrainingConfiguration) -> String {
 }
 
 private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: LoadedData) -> [(String, String)] {
-    let steps = (data.train.count + c.batchSize - 1) / c.batchSize
+    let steps = batchCount(data.train.count, batchSize: c.batchSize)
     var rows: [(String, String)] = [
         ("optimizer", optimizerText(c)),
         ("learning rate", learningRateText(c.learningRate)),
@@ -205,6 +212,31 @@ private func resultRows(_ history: History, bestEpoch: Int?, seconds: Double) ->
     rows.append(("throughput", "\(groupThousands(Int(history.imagesPerSecond.rounded()))) training images/s "
         + "(\(groupThousands(history.trainImages)) images in \(secondsText(history.trainSeconds)))"))
     return rows
+}
+
+/// Which callback chose "best epoch" and where the final weights come from, in one line: "best epoch 9"
+/// beside "weights from epoch 8" is otherwise a puzzle.
+func epochProvenance(_ history: History, bestEpoch: Int?, configuration c: TrainingConfiguration) -> String? {
+    guard let bestEpoch else { return nil }
+    let restored = history.events.compactMap { event -> Int? in
+        if case .restoredBestWeights(let epoch) = event { return epoch }
+        return nil
+    }.last
+    let best: String
+    if history.checkpointEpoch != nil, let checkpoint = c.checkpoint {
+        best = "Best epoch \(bestEpoch) was chosen by ModelCheckpoint (best \(checkpoint.monitor.rawValue)), whose weights save writes as the _best model"
+    } else if let restored, let stopping = c.earlyStopping {
+        best = "Best epoch \(restored) was chosen by EarlyStopping (best \(stopping.monitor.rawValue))"
+    } else {
+        best = "Best epoch \(bestEpoch) has the lowest \(history.epochs.contains { $0.valLoss != nil } ? "val_loss" : "loss") (no callback chose one)"
+    }
+    let final: String
+    if let restored, let stopping = c.earlyStopping {
+        final = "the final weights are from epoch \(restored), restored by EarlyStopping (best \(stopping.monitor.rawValue))"
+    } else {
+        final = "the final weights are from the last epoch, \(history.finalWeightsEpoch)"
+    }
+    return best + "; " + final + "."
 }
 
 /// `history.history` as Keras' json.dump writes it: one list per metric, one value per epoch.

@@ -81,6 +81,9 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(load.contains("(28, 28, 1)"))
         // The bundled MNIST's training images, as docs/DATASETS.md lists them.
         XCTAssertTrue(load.contains("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"))
+        // The catalog's name, not the absolute path of the machine that rendered it.
+        XCTAssertTrue(load.contains("<td>mnist (from the catalog)</td>"), load)
+        XCTAssertFalse(r.html.contains(packageRoot.appendingPathComponent("data").path), "no absolute dataset path in the report")
     }
 
     func testEDAAndPreprocessShowComputedData() throws {
@@ -134,6 +137,8 @@ final class RenderTests: XCTestCase {
         // 15 steps at momentum 0.99 leave 86% of the batch-norm moving averages at their start.
         XCTAssertTrue(train.contains("have seen 15 steps, so 86% of them is still their initial value"), train)
         XCTAssertTrue(train.contains("Epoch 1: val_accuracy improved from -inf to"), "ModelCheckpoint's event, in Keras' words")
+        XCTAssertTrue(train.contains("Best epoch 1 was chosen by ModelCheckpoint (best val_accuracy), whose weights save writes as "
+                                     + "the _best model; the final weights are from the last epoch, 1."), train)
         let history = try readJSON(r.outcome.outputDirectory.appendingPathComponent("training_history.json"))
         XCTAssertEqual(Set(history.keys), ["loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"])
         XCTAssertEqual((history["loss"] as? [Double])?.count, 1)
@@ -212,7 +217,7 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(names, ["small.html", "metrics.json", "training_history.json", "training_history.svg",
                                "model_architecture.dot", "model_architecture.svg", "confusion_matrix.svg",
                                "sample_predictions.png", "misclassified_samples.png", "predictions.json",
-                               "small_cnn.mnistbook", "small_cnn_best.mnistbook", "small_cnn.onnx"])
+                               "small_cnn.mnistbook", "small_cnn_best.mnistbook", "small_cnn.onnx", "mnistbook-outputs.txt"])
         XCTAssertEqual(r.outcome.files.last, r.outcome.reportURL, "the report is written last")
         for png in ["sample_predictions.png", "misclassified_samples.png"] {
             let bytes = try Data(contentsOf: r.outcome.outputDirectory.appendingPathComponent(png))

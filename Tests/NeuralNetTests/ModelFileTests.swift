@@ -329,9 +329,9 @@ final class ModelFileTests: XCTestCase {
         // Valid JSON, but the layers do not fit together.
         let misfit = edited(bytes) { json in
             let range = json.range(of: #""pool" *: *2"#, options: .regularExpression)!
-            return json.replacingCharacters(in: range, with: json[range].replacingOccurrences(of: "2", with: "99"))
+            return json.replacingCharacters(in: range, with: json[range].replacingOccurrences(of: "2", with: "29"))
         }
         try rewrite(url, misfit)
-        assertReadError(url, "\(url.path) has an invalid architecture: layer 'pool1': pool 99×99 does not fit a 28×28 input", .invalidArchitecture)
+        assertReadError(url, "\(url.path) has an invalid architecture: layer 'pool1': pool 29×29 does not fit a 28×28 input", .invalidArchitecture)
     }
 }

@@ -61,7 +61,7 @@ final class OverrideTests: XCTestCase {
         ]), """
             --set train.epocs=3: unknown parameter 'epocs' (did you mean 'epochs'?)
             --set train.epochs=ten: 'epochs' must be an integer, got 'ten'
-            --set train.epochs=0: 'epochs' must be >= 1, got 0
+            --set train.epochs=0: 'epochs' must be in [1, 10000], got 0
             --set trian.epochs=3: unknown stage 'trian' (did you mean 'train'?)
             --set train.epochs: expected stage.parameter=value, for example train.epochs=5
             --set save.demo=3: the notebook has no 'save' step
@@ -74,7 +74,7 @@ final class OverrideTests: XCTestCase {
 
     func testOverrideErrorsComeBeforeNotebookErrors() {
         XCTAssertEqual(errorText(loadAndBuild + "\n```train\nepocs: 1\n```", overrides: ["train.batch_size=-1"]), """
-            --set train.batch_size=-1: 'batch_size' must be > 0, got -1
+            --set train.batch_size=-1: 'batch_size' must be in [1, 65536], got -1
             nb.md:6:1: train: unknown parameter 'epocs' (did you mean 'epochs'?)
             """)
     }

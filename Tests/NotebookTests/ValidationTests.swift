@@ -53,8 +53,8 @@ final class ValidationTests: XCTestCase {
             ```
             """), """
             nb.md:2:1: load: 'validation_split' must be in [0, 1), got 1.5
-            nb.md:3:1: load: 'limit_train' must be > 0, got 0
-            nb.md:8:1: train: 'epochs' must be >= 1, got -3
+            nb.md:3:1: load: 'limit_train' must be in [1, 100000000], got 0
+            nb.md:8:1: train: 'epochs' must be in [1, 10000], got -3
             nb.md:9:1: train: 'learning_rate' must be > 0, got 0
             """)
     }

@@ -144,3 +144,61 @@ final class SVGChartTests: XCTestCase {
         XCTAssertGreaterThan(flat.hi, 0.5)
     }
 }
+
+/// Marker labels of events close together (two learning-rate reductions a few epochs apart) used to overprint.
+final class MarkerLabelTests: XCTestCase {
+    func testLabelsGoToTheFirstRowWhereTheyFit() {
+        XCTAssertEqual(markerLabelRows([0...50, 60...100, 20...70, 110...150, 45...80]), [0, 0, 1, 0, 2])
+        XCTAssertEqual(markerLabelRows([]), [])
+    }
+
+    func testCloseLearningRateReductionsDoNotOverlapInTheChart() throws {
+        let markers: [(x: Int, label: String)] = [(7, "LR → 0.00025"), (8, "LR → 0.000125"), (9, "best epoch 9"), (10, "LR → 6.25e-05")]
+        let chart = LineChart(title: "Loss", series: [("loss", (1...12).map { 1 / Double($0) })], markers: markers)
+        let doc = try XMLDocument(xmlString: SVGChart.render(chart), options: [])
+        var placed: [(label: String, y: Double, span: ClosedRange<Double>)] = []
+        func walk(_ e: XMLElement) {
+            if e.localName == "text", let label = e.stringValue, markers.contains(where: { $0.label == label }),
+               let x = e.attr("x")?.stringValue.flatMap(Double.init), let y = e.attr("y")?.stringValue.flatMap(Double.init) {
+                let w = textWidth(label, size: 11)
+                let span = e.attr("text-anchor")?.stringValue == "end" ? (x - w)...x : x...(x + w)
+                if !placed.contains(where: { $0.label == label }) { placed.append((label, y, span)) }
+            }
+            for child in e.children ?? [] { if let c = child as? XMLElement { walk(c) } }
+        }
+        walk(try XCTUnwrap(doc.rootElement()))
+        XCTAssertEqual(placed.count, 4, "\(placed)")
+        for (i, a) in placed.enumerated() {
+            for b in placed[(i + 1)...] where a.y == b.y {
+                XCTAssertFalse(a.span.overlaps(b.span), "'\(a.label)' and '\(b.label)' overlap on one row")
+            }
+        }
+        XCTAssertGreaterThan(Set(placed.map(\.y)).count, 2, "four close labels need more than two rows")
+    }
+}
+
+/// Ten per-class accuracies of 98.6–99.9% looked identical on an axis from 0.
+final class ZoomedBarChartTests: XCTestCase {
+    func testCloseHighValuesZoomTheAxisAndSaySo() throws {
+        let accuracies = [0.986, 0.999, 0.991, 0.995, 0.989, 0.993, 0.997, 0.988, 0.990, 0.994]
+        let chart = BarChart(title: "Accuracy per class", categories: (0..<10).map(String.init),
+                             series: [("accuracy", accuracies)], yLabel: "accuracy", showValues: true, zoomAxis: true)
+        let svg = SVGChart.render(chart)
+        XCTAssertTrue(svg.contains(">axis zoomed: starts at 0.980, not 0</text>"), svg)
+        let doc = try XMLDocument(xmlString: svg, options: [])
+        var heights: [Double] = []
+        func walk(_ e: XMLElement) {
+            if e.localName == "rect", e.attr("class")?.stringValue == "bar",
+               let h = e.attr("height")?.stringValue.flatMap(Double.init) { heights.append(h) }
+            for child in e.children ?? [] { if let c = child as? XMLElement { walk(c) } }
+        }
+        walk(try XCTUnwrap(doc.rootElement()))
+        XCTAssertEqual(heights.count, 10)
+        // From 0 the tallest bar was 1.3% taller than the shortest; zoomed it is several times taller.
+        XCTAssertGreaterThan(heights.max()! / heights.min()!, 2)
+
+        // Values far apart, or a chart that did not ask, keep the axis at 0.
+        XCTAssertFalse(SVGChart.render(BarChart(categories: ["a", "b"], series: [("n", [0.2, 0.9])], zoomAxis: true)).contains("axis zoomed"))
+        XCTAssertFalse(SVGChart.render(BarChart(categories: ["a", "b"], series: [("n", [0.98, 0.99])])).contains("axis zoomed"))
+    }
+}

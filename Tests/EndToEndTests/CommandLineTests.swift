@@ -47,13 +47,13 @@ final class CommandLineTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let all = try mnistbook(["steps"], in: folder)
         XCTAssertEqual(all.status, 0)
-        for stage in ["load", "eda", "preprocess", "build", "train", "evaluate", "error-analysis", "save"] {
+        for stage in ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save"] {
             XCTAssertTrue(all.stdout.contains("\n\(stage): "), "missing \(stage)")
         }
         let train = try mnistbook(["steps", "train"], in: folder)
         XCTAssertTrue(train.stdout.contains("learning_rate"))
         let unknown = try mnistbook(["steps", "trian"], in: folder)
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertEqual(unknown.stderr, "unknown stage 'trian' (did you mean 'train'?); stages: load, eda, preprocess, build, train, evaluate, error-analysis, save\n")
+        XCTAssertEqual(unknown.stderr, "unknown stage 'trian' (did you mean 'train'?); stages: load, eda, preprocess, build, tune, train, evaluate, error-analysis, save\n")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Notebook
 
@@ -81,7 +82,9 @@ final class SchemaTests: XCTestCase {
                 XCTAssertTrue(text.contains("  \(parameter.name) "), "\(layer.type).\(parameter.name)")
             }
         }
-        XCTAssertTrue(text.contains("  validation_split  number in [0, 1)  0.2    fraction"), text)
+        // Columns are as wide as the stage's widest entry (limit_train's "int in [1, 100000000]").
+        let split = text.split(separator: "\n").first { $0.hasPrefix("  validation_split ") }.map(String.init) ?? ""
+        XCTAssertNotNil(split.range(of: #"^  validation_split +number in \[0, 1\) +0\.2 +fraction"#, options: .regularExpression), text)
         XCTAssertTrue(text.contains("  epochs "), text)
     }
 

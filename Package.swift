@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
@@ -28,13 +30,19 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["Tensor"]),
         .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Notebook", dependencies: ["CMark", "Yams"]),
-        .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"]),
-        .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report"]),
+        .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"],
+                resources: [.copy("Resources/digit-pad.js"), .copy("Resources/digit-model.js")]),
+        .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report", "Inference"]),
         .target(name: "Inference", dependencies: ["NeuralNet", "Datasets", "Report", "Tensor"]),
         // Finished render outputs read back: compare, collate.
         .target(name: "Runs", dependencies: ["Report", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Serve", dependencies: [
+            "Inference", "NeuralNet", "Datasets", "Report",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "mnistbook", dependencies: [
-            "Stages", "NeuralNet", "Datasets", "Notebook", "Report", "Inference", "Runs",
+            "Stages", "NeuralNet", "Datasets", "Notebook", "Report", "Inference", "Runs", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,6 +53,7 @@ let package = Package(
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
+        .testTarget(name: "ServeTests", dependencies: ["Serve", "Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Stages", "Runs", "mnistbook"]),
     ],
     // Swift 5 mode: the engine shares buffers with C libraries across threads it does not own.

@@ -199,6 +199,10 @@ struct HTMLBuilder {
             add("<pre class=\"code\"><code\(cls)>\(escapeHTML(text))</code></pre>")
         case .note(let text):
             add("<p class=\"note\">\(escapeHTML(text))</p>")
+        case .digitPad(let pad):
+            add("<div class=\"digit-pad\">")
+            add(DigitPad.reportFragment(id: "digit-pad", modelJSON: pad.modelJSON, classNames: pad.classNames, side: pad.side))
+            add("</div>")
         case .error(let text):
             add("<div class=\"error\" role=\"alert\"><p class=\"error-title\">Error</p><pre>\(escapeHTML(text))</pre></div>")
         case .files(let files):

@@ -7,11 +7,11 @@ import Foundation
 
 extension Output: Codable {
     private enum CodingKeys: String, CodingKey {
-        case kind, table, title, pairs, barChart, lineChart, heatmap, imageGrid, svg, caption, language, text, files
+        case kind, table, title, pairs, barChart, lineChart, heatmap, imageGrid, svg, caption, language, text, files, digitPad
     }
 
     private enum Kind: String, Codable {
-        case table, keyValues, barChart, lineChart, heatmap, imageGrid, diagram, code, note, error, files
+        case table, keyValues, barChart, lineChart, heatmap, imageGrid, diagram, code, note, error, files, digitPad
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -53,6 +53,9 @@ extension Output: Codable {
         case .files(let files):
             try c.encode(Kind.files, forKey: .kind)
             try c.encode(files.map { CodableFileSize(name: $0.name, bytes: $0.bytes) }, forKey: .files)
+        case .digitPad(let pad):
+            try c.encode(Kind.digitPad, forKey: .kind)
+            try c.encode(pad, forKey: .digitPad)
         }
     }
 
@@ -73,6 +76,7 @@ extension Output: Codable {
         case .note: self = .note(try c.decode(String.self, forKey: .text))
         case .error: self = .error(try c.decode(String.self, forKey: .text))
         case .files: self = .files(try c.decode([CodableFileSize].self, forKey: .files).map { (name: $0.name, bytes: $0.bytes) })
+        case .digitPad: self = .digitPad(try c.decode(DigitPadModel.self, forKey: .digitPad))
         }
     }
 }

@@ -17,6 +17,22 @@ public enum Output: Sendable {
     /// A failed step's error, shown in place.
     case error(String)
     case files([(name: String, bytes: Int)])
+    /// The digit pad: a canvas whose drawings the page classifies itself with the embedded model.
+    case digitPad(DigitPadModel)
+}
+
+/// What the report's digit pad embeds: the model as Inference's `PadModel` writes it, its class names, its input side.
+public struct DigitPadModel: Sendable, Codable, Equatable {
+    /// The JSON object digit-model.js runs (int8 kernels, float32 vectors, base64).
+    public var modelJSON: String
+    public var classNames: [String]
+    public var side: Int
+
+    public init(modelJSON: String, classNames: [String], side: Int) {
+        self.modelJSON = modelJSON
+        self.classNames = classNames
+        self.side = side
+    }
 }
 
 /// A table of text cells; numeric columns are right-aligned.

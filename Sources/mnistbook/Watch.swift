@@ -11,6 +11,15 @@ struct Watch: ParsableCommand {
 
     @OptionGroup var target: NotebookTarget
 
+    @Flag(help: "Also serve the report at http://127.0.0.1:PORT/; the open page reloads itself after every render.")
+    var serve = false
+
+    @Option(help: "The port for --serve (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "The address --serve listens on (loopback by default).")
+    var host = "127.0.0.1"
+
     /// For tests: stop after this many renders instead of running until interrupted.
     @Option(name: .customLong("stop-after"), help: .hidden)
     var stopAfter: Int?
@@ -20,6 +29,7 @@ struct Watch: ParsableCommand {
         // One line per step is enough on every save; training still shows its progress.
         let observer = renderObserver(progress, announceSteps: false)
         let notebook = target.notebook
+        let live = serve ? try startLiveReport(host: host, port: port, outputDirectory: outputFolder(notebook)) : nil
         watchNotebook(path: notebook, interval: 0.5, renders: stopAfter) { changed in
             progress.say(changed ? "\n\(localTime(Date(), seconds: true)) \(notebook) changed: rendering again"
                                  : "\(localTime(Date(), seconds: true)) rendering \(notebook)")
@@ -27,15 +37,26 @@ struct Watch: ParsableCommand {
                 let outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: target.outputDirectory, overrides: target.overrides,
                                                           observer: observer)
                 progress.say(renderSummary(outcome))
+                var failure: String?
                 if let failed = outcome.failedStep {
-                    printError("\(notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")")
+                    failure = "\(notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")"
+                    printError(failure!)
                 }
+                live?.published(reportPath: outcome.reportURL.path, error: failure)
             } catch {
                 // A notebook mid-edit is often invalid; say why and wait for the next save.
                 printError("\(error)")
+                live?.published(reportPath: nil, error: "\(error)")
             }
             progress.say("watching \(notebook) for changes (Ctrl-C to stop)")
         }
+    }
+}
+
+extension Watch {
+    /// The folder the report is written to: -o, or output/<notebook stem> as the runner picks it.
+    func outputFolder(_ notebook: String) -> String {
+        target.output ?? "output/" + URL(fileURLWithPath: notebook).deletingPathExtension().lastPathComponent
     }
 }
 

@@ -85,6 +85,8 @@ public enum StageSchema {
                           doc: "formats to write"),
             ParameterSpec("demo", .int(.count(upTo: 1000)), default: 10,
                           doc: "test images the reloaded model predicts"),
+            ParameterSpec("demo_pad", .bool, default: true,
+                          doc: "a digit pad in the report: draw a digit, the page runs the model (int8 weights)"),
         ]),
     ]
 

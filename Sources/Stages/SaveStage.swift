@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import NeuralNet
 import Notebook
 import Report
@@ -53,6 +54,7 @@ func runSave(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Sta
         ("input", "\(kerasShape(model.inputShape)) float32, channels last, preprocessed as \(preprocessing.description)"),
         ("output", "(None, \(model.classes)) class probabilities: " + data.classNames.joined(separator: ", ")),
     ]), at: 1)
+    if step.bool("demo_pad") { outputs += try digitPad(model, metadata: final) }
 
     let count = min(step.int("demo"), data.test.count)
     guard count > 0 else { return StageResult(outputs: outputs) }
@@ -62,6 +64,22 @@ func runSave(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: Sta
     }
     outputs += try inferenceDemo(modelURL: modelURL, saved: model, data: data, count: count)
     return StageResult(outputs: outputs)
+}
+
+/// The report's digit pad: the model runs in the page's JavaScript with int8 kernels, so a reader can draw a digit
+/// in the HTML file opened from anywhere, without mnistbook or a server.
+private func digitPad(_ model: Model, metadata: ModelMetadata) throws -> [Output] {
+    let shape = model.inputShape
+    guard shape.count == 3, shape[0] == shape[1], shape[2] == 1, shape[0] >= 8 else {
+        return [.note("No digit pad: it draws square grayscale digits, and this model takes \(kerasShape(shape)).")]
+    }
+    let pad = try PadModel(model, metadata: metadata)
+    let kilobytes = (Double(pad.weightBytes) / 1024).rounded()
+    return [
+        .note("Draw a digit: the page itself runs the model in JavaScript, its kernels embedded as int8 per output channel "
+            + "(\(Int(kilobytes)) kB of weights), prepared like MNIST's digits (centre of mass, 20×20 box). No server, no network."),
+        .digitPad(DigitPadModel(modelJSON: pad.json, classNames: metadata.classNames, side: shape[0])),
+    ]
 }
 
 /// Reads the model file back and classifies the first `count` test images with the preprocessing

@@ -196,6 +196,9 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(save.contains("small_cnn.onnx"))
         XCTAssertTrue(save.contains("Reloaded small_cnn.mnistbook from disk"))
         XCTAssertTrue(save.contains("identical to the in-memory model"), save)
+        // The digit pad: its canvas, the page's own model with the int8 weights (checked in Chromium by PadAgreementTests).
+        XCTAssertTrue(save.contains("<canvas class=\"pad-draw\""), save)
+        XCTAssertTrue(save.contains("var model = MnistbookModel.create({\"inputShape\":[28,28,1],"), save)
         XCTAssertEqual(captures("<tr><td class=\"num\">([0-9]+)</td>", in: try XCTUnwrap(excerpt(save, from: "Inference demo", to: "</table>"))).count, 8)
 
         let (model, metadata) = try ModelFile.read(from: r.outcome.outputDirectory.appendingPathComponent("small_cnn.mnistbook"))

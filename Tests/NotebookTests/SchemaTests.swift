@@ -26,7 +26,7 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(train["shuffle"], true)
         XCTAssertEqual(defaults("evaluate"), ["split": "test"])
         XCTAssertEqual(defaults("error-analysis"), ["show": 25, "top_confusions": 10])
-        XCTAssertEqual(defaults("save"), ["name": "mnist_cnn", "formats": ["mnistbook", "onnx"], "demo": 10])
+        XCTAssertEqual(defaults("save"), ["name": "mnist_cnn", "formats": ["mnistbook", "onnx"], "demo": 10, "demo_pad": true])
     }
 
     /// The reference CNN has the Keras names and 459,210 parameters (458,890 trainable).

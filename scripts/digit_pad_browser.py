@@ -44,9 +44,11 @@ def draw(driver, pad, digit):
         actions = ActionBuilder(driver, mouse=PointerInput(kind, kind))
         x, y = at(stroke[0])
         actions.pointer_action.move_to(canvas, x, y).pointer_down()
-        for p in stroke[1:]:
-            x, y = at(p)
-            actions.pointer_action.move_to(canvas, x, y, duration=60)
+        for a, b in zip(stroke, stroke[1:]):
+            # Several moves per segment, as a hand makes them: each is one pointermove event.
+            for t in range(1, 7):
+                x, y = at((a[0] + (b[0] - a[0]) * t / 6, a[1] + (b[1] - a[1]) * t / 6))
+                actions.pointer_action.move_to(canvas, x, y)
         actions.pointer_action.pointer_up()
         actions.perform()
     # The pad is idle once the last stroke is classified.

@@ -11,7 +11,8 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 
 report=${1:-}
 if [ -z "$report" ]; then
-  swift build -c release --product mnistbook
+  # CI has just built the binary with `swift test -c release`; a plain release build would compile everything again.
+  [ -n "${MNISTBOOK_PREBUILT:-}" ] || swift build -c release --product mnistbook
   out=$(mktemp -d "${TMPDIR:-/tmp}/mnistbook-browser.XXXXXX")
   .build/release/mnistbook render notebooks/quickstart.md -o "$out" --quiet
   report="$out/quickstart.html"

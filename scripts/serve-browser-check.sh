@@ -20,7 +20,8 @@ if [ $# -ge 1 ]; then out="$1"; mkdir -p "$out"; else
     out="$(mktemp -d "${TMPDIR:-/tmp}/mnistbook-serve.XXXXXX")"
     trap 'rm -rf "$out"' EXIT
 fi
-swift build -c release --product mnistbook
+# CI has just built the binary with `swift test -c release`; a plain release build would compile everything again.
+[ -n "${MNISTBOOK_PREBUILT:-}" ] || swift build -c release --product mnistbook
 binary="$root/.build/release/mnistbook"
 "$binary" render notebooks/quickstart.md -o "$out" --quiet
 

@@ -74,7 +74,7 @@ public indirect enum ParamType: Sendable {
         case .list(let inner): return "list of \(inner.summary)"
         case .map(_, let canDisable): return canDisable ? "mapping or false" : "mapping"
         case .layers: return "list of layers"
-        case .space: return "mapping of stage.parameter: values"
+        case .space: return "search space"
         }
     }
 

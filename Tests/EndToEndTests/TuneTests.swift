@@ -202,7 +202,7 @@ final class TuneTests: XCTestCase {
                 "\(path):\(line):3: tune: unknown parameter 'learning_rat' of train (did you mean 'learning_rate'?)",
                 "\(path):\(line + 1):3: tune: no layer named 'dense2' in the 'build' step on line \(lineNumber(of: "```build", in: text)) (did you mean 'dense1'?)",
                 "\(path):\(line + 2):3: tune: layer 'dense1' (dense) has no parameter 'unitz' (did you mean 'units'?)",
-                "\(path):\(line + 3):22: tune: 'train.batch_size' must be > 0, got 0",
+                "\(path):\(line + 3):22: tune: 'train.batch_size' must be in [1, 65536], got 0",
                 "\(path):\(line + 4):3: tune: grid search needs a list of values for 'build.drop.rate', not a range",
                 "\(path):\(line + 5):3: tune: 'load.limit_train': only parameters of the 'train' step and of the 'build' step's layers can be tuned",
             ])

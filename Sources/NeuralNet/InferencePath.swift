@@ -8,7 +8,8 @@ extension Model {
         for layer in foldingBatchNorm() {
             switch layer.kind {
             case let .conv2d(_, stride, same):
-                guard let kernel = layer.kernel else { return nil }
+                // The engine has no per-pixel softmax over channels as a post-op: such a model runs layer by layer.
+                guard let kernel = layer.kernel, layer.activation != .softmax else { return nil }
                 steps.append(.convolution(weights: kernel, bias: layer.bias, stride: stride, samePadding: same,
                                           activation: layer.activation, scale: layer.postScale, shift: layer.postShift))
             case .dense:

@@ -420,8 +420,7 @@ final class ONNXExportTests: XCTestCase {
         let variant = try Model(name: "variant", inputShape: [28, 28, 1], layers: onnxVariantLayers, seed: 9)
         _ = try fit(variant, training: train, validation: nil, configuration: configuration)
         let variantAccuracy = variant.evaluate(test).accuracy
-        // Chance is 0.1; one epoch gives 0.28-0.4 depending on the CPU's rounding along the way.
-        XCTAssertGreaterThan(variantAccuracy, 0.2, "the variant's outputs should depend on the image")
+        XCTAssertGreaterThan(variantAccuracy, 0.3, "the variant's outputs should depend on the image")
 
         let images = test.batch(0..<test.count).x
         try Data(LittleEndianFloats.bytes(images.scalars)).write(to: directory.appendingPathComponent("images.f32"))

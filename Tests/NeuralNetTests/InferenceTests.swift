@@ -64,6 +64,15 @@ final class InferenceTests: XCTestCase {
         XCTAssertLessThanOrEqual(model.forward(x).maxAbsDifference(model.forwardLayerByLayer(x, training: false)), 1e-5)
     }
 
+    /// The ONNX cross-check's variant (a convolution with softmax over channels, strides 2 with same padding, pool 3)
+    /// gives the same answers in inference as layer by layer: the fused path once dropped that softmax.
+    func testTheONNXVariantModelInfersLikeItsLayers() throws {
+        let model = try Model(name: "variant", inputShape: [28, 28, 1], layers: onnxVariantLayers, seed: 9)
+        randomiseBatchNorms(model, seed: 3)
+        let x = randomTensor([4, 28, 28, 1], seed: 8)
+        XCTAssertLessThanOrEqual(model.forward(x).maxAbsDifference(model.forwardLayerByLayer(x, training: false)), 1e-5)
+    }
+
     func testOneImageEqualsItsRowOfABatchBitForBit() throws {
         let model = try Model(name: "ref", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 8)
         randomiseBatchNorms(model, seed: 2)

@@ -42,4 +42,16 @@ final class BatchNorm: Layer {
         beta.gradient = dbeta
         return dx
     }
+
+    func traceForward(_ x: Tensor) -> Tensor { forward(x, training: false) }
+
+    /// With moving statistics the layer is y = γ (x − mean) / √(var + ε) + β per channel, so dx = dy · γ / √(var + ε).
+    func traceBackward(_ dy: Tensor) -> Tensor {
+        let c = inputShape.last!
+        let g = gamma.value.scalars, v = movingVariance.value.scalars
+        let scale = (0..<c).map { g[$0] / (v[$0] + kernel.epsilon).squareRoot() }
+        var dx = dy.scalars
+        for i in dx.indices { dx[i] *= scale[i % c] }
+        return Tensor(shape: dy.shape, scalars: dx)
+    }
 }

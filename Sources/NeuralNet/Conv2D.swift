@@ -9,6 +9,7 @@ final class Conv2D: Layer {
     let activation: ActivationFunction
     let convolution: Convolution
     private var x: Tensor?, y: Tensor?     // kept from forward for backward
+    private var tracedX: Tensor?, tracedY: Tensor?   // kept from traceForward
     var computesInputGradient = true
 
     init(spec: LayerSpec, inputShape: [Int], outputShape: [Int], rng: inout SeededGenerator) {
@@ -39,5 +40,20 @@ final class Conv2D: Layer {
         bias?.gradient = db
         // The first layer skips its input gradient; nothing reads what it returns.
         return dx ?? dz
+    }
+
+    func traceForward(_ x: Tensor) -> Tensor {
+        let y = forward(x, training: false)
+        tracedX = x
+        tracedY = y
+        return y
+    }
+
+    // Always to the input, even for the first layer: that gradient is the saliency map.
+    // The engine computes weight gradients alongside; they are discarded and no parameter is touched.
+    func traceBackward(_ dy: Tensor) -> Tensor {
+        guard let tracedX, let tracedY else { fatalError("\(name): traceBackward before traceForward") }
+        let dz = Activations.backward(activation, dy: dy, y: tracedY)
+        return convolution.backward(tracedX, dz, weights: kernel.value, inputGradient: true).input!
     }
 }

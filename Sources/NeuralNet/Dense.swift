@@ -8,6 +8,7 @@ final class Dense: Layer {
     let bias: Parameter?         // [units]
     let activation: ActivationFunction
     private var x: Tensor?, y: Tensor?
+    private var tracedY: Tensor?
 
     init(spec: LayerSpec, inputShape: [Int], outputShape: [Int], rng: inout SeededGenerator) {
         guard case let .dense(_, units, activation, useBias) = spec else { fatalError("Dense: \(spec)") }
@@ -42,5 +43,21 @@ final class Dense: Layer {
         kernel.gradient = MatrixMultiply.product(x, dz, transposeA: true)
         bias?.gradient = dz.columnSums()
         return MatrixMultiply.product(dz, kernel.value, transposeB: true)
+    }
+
+    func traceForward(_ x: Tensor) -> Tensor {
+        let y = forward(x, training: false)
+        tracedY = y
+        return y
+    }
+
+    func traceBackward(_ dy: Tensor) -> Tensor {
+        guard let tracedY else { fatalError("\(name): traceBackward before traceForward") }
+        return traceBackward(logitsGradient: Activations.backward(activation, dy: dy, y: tracedY))
+    }
+
+    /// d loss / d input from d loss / d pre-activation, without parameter gradients.  dz: [N, units] → [N, in]
+    func traceBackward(logitsGradient dz: Tensor) -> Tensor {
+        MatrixMultiply.product(dz, kernel.value, transposeB: true)
     }
 }

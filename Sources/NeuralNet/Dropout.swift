@@ -30,4 +30,9 @@ final class Dropout: Layer {
         guard let mask else { return dy }
         return dy.multiplied(by: mask)
     }
+
+    // At inference dropout is the identity, both ways.
+    func traceForward(_ x: Tensor) -> Tensor { x }
+
+    func traceBackward(_ dy: Tensor) -> Tensor { dy }
 }

@@ -14,4 +14,8 @@ final class Flatten: Layer {
     func forward(_ x: Tensor, training: Bool) -> Tensor { x.reshaped([x.shape[0]] + outputShape) }
 
     func backward(_ dy: Tensor) -> Tensor { dy.reshaped([dy.shape[0]] + inputShape) }
+
+    func traceForward(_ x: Tensor) -> Tensor { forward(x, training: false) }
+
+    func traceBackward(_ dy: Tensor) -> Tensor { backward(dy) }
 }

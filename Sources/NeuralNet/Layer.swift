@@ -11,6 +11,11 @@ public protocol Layer: AnyObject {
     func forward(_ x: Tensor, training: Bool) -> Tensor
     /// Takes d loss / d output of the last training forward pass, fills parameter gradients, returns d loss / d input.
     func backward(_ dy: Tensor) -> Tensor
+    /// The inference forward pass, keeping what `traceBackward` needs: gradients to the input of a trained
+    /// model (saliency) with moving statistics, no dropout, and no parameter gradient or batch statistic touched.
+    func traceForward(_ x: Tensor) -> Tensor
+    /// d output / d input at inference, for the input of the last `traceForward`.
+    func traceBackward(_ dy: Tensor) -> Tensor
 }
 
 extension Layer {

@@ -5,7 +5,7 @@ final class MaxPool2D: Layer {
     let spec: LayerSpec
     let inputShape: [Int], outputShape: [Int]
     let kernel: MaxPooling
-    private var workspace: Tensor?
+    private var workspace: Tensor?, tracedWorkspace: Tensor?
 
     init(spec: LayerSpec, inputShape: [Int], outputShape: [Int]) {
         guard case let .maxpool(_, pool) = spec else { fatalError("MaxPool2D: \(spec)") }
@@ -24,5 +24,17 @@ final class MaxPool2D: Layer {
     func backward(_ dy: Tensor) -> Tensor {
         guard let workspace else { fatalError("\(name): backward before a training forward pass") }
         return kernel.backward(dy, workspace: workspace)
+    }
+
+    // Pooling is the same in both modes; the training primitive records where each max came from.
+    func traceForward(_ x: Tensor) -> Tensor {
+        let (y, ws) = kernel.forward(x, training: true)
+        tracedWorkspace = ws
+        return y
+    }
+
+    func traceBackward(_ dy: Tensor) -> Tensor {
+        guard let tracedWorkspace else { fatalError("\(name): traceBackward before traceForward") }
+        return kernel.backward(dy, workspace: tracedWorkspace)
     }
 }

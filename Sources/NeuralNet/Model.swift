@@ -8,6 +8,8 @@ public final class Model {
     public let inputShape: [Int]
     public let layers: [Layer]
     private var inference: (versions: [Int], network: InferenceNetwork?)?
+    /// Every parameter's value as initialised from the seed, before any training (kernels before and after).
+    public let initialWeights: [Tensor]
 
     /// Builds the layers with Keras' default initialisers drawn from `seed`.
     /// The last layer must be dense with softmax (or linear, read as logits): the loss is softmax cross-entropy.
@@ -31,6 +33,24 @@ public final class Model {
         // The first layer's input gradient is never used; skipping it saves a whole backward-data convolution.
         (built.first as? Conv2D)?.computesInputGradient = false
         layers = built
+        initialWeights = built.flatMap(\.parameters).map(\.value)
+    }
+
+    /// A parameter's initial value by layer and parameter name, e.g. ("conv1", "kernel").
+    public func initialValue(layer: String, parameter: String) -> Tensor? {
+        var i = 0
+        for l in layers {
+            for p in l.parameters {
+                if l.name == layer && p.name == parameter { return initialWeights[i] }
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    /// A parameter's current value by layer and parameter name.
+    public func value(layer: String, parameter: String) -> Tensor? {
+        layers.first { $0.name == layer }?.parameters.first { $0.name == parameter }?.value
     }
 
     public var specs: [LayerSpec] { layers.map(\.spec) }

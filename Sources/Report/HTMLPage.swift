@@ -49,6 +49,7 @@ public struct ReportPage: Sendable {
             }
         }
         h.add("</div>")
+        if sections.contains(where: { if case .step = $0 { return true }; return false }) { h.glossary() }
         h.add("<footer class=\"page-foot\">Rendered by \(escapeHTML(generator)).</footer>")
         h.add("</main>")
         h.add("</body>")
@@ -135,6 +136,13 @@ struct HTMLBuilder {
         add("<p class=\"step-meta\">\(parts.joined(separator: " · "))</p>")
         add("</header>")
         if !step.params.isEmpty { params(step) }
+        if !step.expectations.isEmpty {
+            add("<ul class=\"expectations\" aria-label=\"Expectations\">")
+            for e in step.expectations {
+                add("<li class=\"expectation \(e.passed ? "ok" : "bad")\">\(e.passed ? "✓ passed" : "✗ failed"): \(escapeHTML(e.summary))</li>")
+            }
+            add("</ul>")
+        }
         if !step.outputs.isEmpty {
             add("<div class=\"outputs\">")
             outputs(step.outputs)
@@ -143,20 +151,43 @@ struct HTMLBuilder {
         add("</section>")
     }
 
+    /// One chip per parameter; hover or keyboard focus shows its doc, allowed values and default,
+    /// with a link to the glossary term when there is one.
     mutating func params(_ step: StepSection) {
         let set = Set(step.overridden)
         add("<ul class=\"params\" aria-label=\"Parameters\">")
         let tuned = Set(step.tuned)
         for (k, v) in step.params {
-            if tuned.contains(k) {
-                add("<li class=\"param set tuned\" title=\"the best value of the tune step\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span> <span class=\"mark\">tuned</span></li>")
-            } else if set.contains(k) {
-                add("<li class=\"param set\" title=\"set in the notebook or on the command line\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span> <span class=\"mark\">set</span></li>")
-            } else {
-                add("<li class=\"param\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span></li>")
+            let isTuned = tuned.contains(k), isSet = set.contains(k)
+            let mark = isTuned ? " <span class=\"mark\">tuned</span>" : isSet ? " <span class=\"mark\">set</span>" : ""
+            let cls = isTuned ? "param set tuned" : isSet ? "param set" : "param"
+            let origin = isTuned ? "the best value of the tune step" : "set in the notebook or on the command line"
+            guard let help = step.help[k] else {
+                let title = isTuned || isSet ? " title=\"\(origin)\"" : ""
+                add("<li class=\"\(cls)\"\(title)><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span>\(mark)</li>")
+                continue
             }
+            let id = "\(step.id)-help-\(anchorID(k))"
+            var tip = escapeHTML(help.doc)
+            if let term = Glossary.term(forParameter: k) {
+                tip += " (<a href=\"#glossary-\(term.id)\">\(escapeHTML(term.term))</a>)"
+            }
+            tip += "<span class=\"d\">\(escapeHTML(help.allowed)) · default \(escapeHTML(help.defaultValue.isEmpty ? "none" : help.defaultValue))</span>"
+            if isTuned || isSet { tip += "<span class=\"d\">\(origin)</span>" }
+            add("<li class=\"\(cls)\" tabindex=\"0\" aria-describedby=\"\(escapeHTML(id))\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span>\(mark)<span class=\"help\" role=\"tooltip\" id=\"\(escapeHTML(id))\">\(tip)</span></li>")
         }
         add("</ul>")
+    }
+
+    mutating func glossary() {
+        add("<section class=\"glossary\" id=\"glossary\" aria-label=\"Glossary\">")
+        add("<h2>Glossary</h2>")
+        add("<dl>")
+        for term in Glossary.terms {
+            add("<dt id=\"glossary-\(term.id)\">\(escapeHTML(term.term))</dt><dd>\(escapeHTML(term.definition))</dd>")
+        }
+        add("</dl>")
+        add("</section>")
     }
 
     /// Outputs in order; consecutive line and bar charts share a row (loss beside accuracy).
@@ -210,6 +241,11 @@ struct HTMLBuilder {
                           rows: files.map { [$0.name, formatBytes($0.bytes), groupThousands($0.bytes)] },
                           alignRight: [1, 2])
             table(t, cls: "files")
+        case .details(let summary, let inner):
+            add("<details class=\"more\"><summary>\(escapeHTML(summary))</summary>")
+            outputs(inner)
+            add("</details>")
+        case .timelapse(let t): add(t.html())
         }
     }
 

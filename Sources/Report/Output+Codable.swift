@@ -7,11 +7,11 @@ import Foundation
 
 extension Output: Codable {
     private enum CodingKeys: String, CodingKey {
-        case kind, table, title, pairs, barChart, lineChart, heatmap, imageGrid, svg, caption, language, text, files, digitPad
+        case kind, table, title, pairs, barChart, lineChart, heatmap, imageGrid, svg, caption, language, text, files, digitPad, outputs, timelapse
     }
 
     private enum Kind: String, Codable {
-        case table, keyValues, barChart, lineChart, heatmap, imageGrid, diagram, code, note, error, files, digitPad
+        case table, keyValues, barChart, lineChart, heatmap, imageGrid, diagram, code, note, error, files, digitPad, details, timelapse
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -56,6 +56,13 @@ extension Output: Codable {
         case .digitPad(let pad):
             try c.encode(Kind.digitPad, forKey: .kind)
             try c.encode(pad, forKey: .digitPad)
+        case .details(let summary, let outputs):
+            try c.encode(Kind.details, forKey: .kind)
+            try c.encode(summary, forKey: .title)
+            try c.encode(outputs, forKey: .outputs)
+        case .timelapse(let timelapse):
+            try c.encode(Kind.timelapse, forKey: .kind)
+            try c.encode(timelapse, forKey: .timelapse)
         }
     }
 
@@ -77,6 +84,8 @@ extension Output: Codable {
         case .error: self = .error(try c.decode(String.self, forKey: .text))
         case .files: self = .files(try c.decode([CodableFileSize].self, forKey: .files).map { (name: $0.name, bytes: $0.bytes) })
         case .digitPad: self = .digitPad(try c.decode(DigitPadModel.self, forKey: .digitPad))
+        case .details: self = .details(summary: try c.decode(String.self, forKey: .title), try c.decode([Output].self, forKey: .outputs))
+        case .timelapse: self = .timelapse(try c.decode(Timelapse.self, forKey: .timelapse))
         }
     }
 }

@@ -17,6 +17,10 @@ public enum Output: Sendable {
     /// A failed step's error, shown in place.
     case error(String)
     case files([(name: String, bytes: Int)])
+    /// Outputs folded away under a one-line summary (per-epoch snapshots), opened on demand.
+    indirect case details(summary: String, [Output])
+    /// Tracked digits × epochs (train.track).
+    case timelapse(Timelapse)
     /// The digit pad: a canvas whose drawings the page classifies itself with the embedded model.
     case digitPad(DigitPadModel)
 }

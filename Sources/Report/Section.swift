@@ -46,13 +46,17 @@ public struct StepSection: Sendable {
     public var tuned: [String] = []
     /// Every parameter with its effective value, in the order the stage documents them.
     public var params: [(String, String)]
+    /// Each parameter's doc, allowed values and default, shown on the chip's hover and focus.
+    public var help: [String: ParameterHelp]
+    /// The step's `expect:` conditions, checked after it ran.
+    public var expectations: [ExpectationCheck] = []
     public var outputs: [Output]
     /// Fragment id of the section; unique because two steps never share a line.
     public var id: String
 
     public init(stage: String, title: String? = nil, line: Int, seconds: Double? = nil,
                 status: StepStatus = .ran, overridden: [String] = [], params: [(String, String)] = [],
-                outputs: [Output] = [], id: String? = nil) {
+                outputs: [Output] = [], help: [String: ParameterHelp] = [:], id: String? = nil) {
         self.stage = stage
         self.title = title
         self.line = line
@@ -60,6 +64,7 @@ public struct StepSection: Sendable {
         self.status = status
         self.overridden = overridden
         self.params = params
+        self.help = help
         self.outputs = outputs
         self.id = id ?? "step-\(anchorID(stage))-line-\(line)"
     }

@@ -7,13 +7,15 @@ let reportCSS = #"""
   --soft: #f6f8fa; --desk: #eef0f3; --accent: #0969da;
   --ok: #1a7f37; --ok-bg: #dafbe1; --cache: #6639ba; --cache-bg: #f3eefc;
   --bad: #cf222e; --bad-bg: #ffebe9; --skip: #6e7781; --set-bg: #fff8c5; --set-line: #d4a72c;
+  --paper: #fff; --stripe: #f8f9fb; --note-bg: #ddf4ff; --mark: #7d4e00; --error-ink: #82071e; --error-line: #ffcecb;
+  color-scheme: light dark;
   --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
   --mono: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace;
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0; background: var(--desk); color: var(--ink); font: 16px/1.6 var(--sans); }
-.page { max-width: 1020px; margin: 28px auto; padding: 40px 56px 32px; background: #fff;
+.page { max-width: 1020px; margin: 28px auto; padding: 40px 56px 32px; background: var(--paper);
   border-radius: 10px; box-shadow: 0 1px 3px rgba(31,35,40,.08), 0 8px 24px rgba(31,35,40,.06); }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -65,7 +67,7 @@ a:hover { text-decoration: underline; }
 .step-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 14px; padding: 10px 16px; background: var(--soft); border-bottom: 1px solid var(--rule); border-radius: 0 7px 0 0; }
 .step-title { font-size: 1.05rem; margin: 0; }
 .step-meta { margin: 0; color: var(--muted); font-size: .86rem; font-variant-numeric: tabular-nums; }
-.stage { font-family: var(--mono); font-weight: 600; font-size: .92em; color: var(--ink); background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 0 .4em; }
+.stage { font-family: var(--mono); font-weight: 600; font-size: .92em; color: var(--ink); border: 1px solid var(--line); border-radius: 4px; padding: 0 .4em; background: var(--paper); }
 .status { font-weight: 600; border-radius: 999px; padding: 0 .55em; }
 .status-ran .status { color: var(--ok); background: var(--ok-bg); }
 .status-cached .status { color: var(--cache); background: var(--cache-bg); }
@@ -77,7 +79,14 @@ a:hover { text-decoration: underline; }
 .param .k::after { content: ":"; }
 .param .v { font-family: var(--mono); font-size: .95em; }
 .param.set { background: var(--set-bg); border-color: var(--set-line); }
-.param .mark { font-size: .78em; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; color: #7d4e00; margin-left: 2px; }
+.param { position: relative; }
+.param:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
+.param .help { display: none; position: absolute; z-index: 5; left: 0; top: calc(100% + 4px); width: max-content; max-width: min(340px, 80vw);
+  padding: 7px 10px; background: var(--ink); color: var(--paper); border-radius: 6px; font-size: .78rem; line-height: 1.45; box-shadow: 0 4px 14px rgba(0,0,0,.2); }
+.param .help a { color: inherit; text-decoration: underline; }
+.param .help .d { display: block; margin-top: 2px; opacity: .85; font-family: var(--mono); font-size: .95em; }
+.param:hover .help, .param:focus .help, .param:focus-within .help { display: block; }
+.param .mark { font-size: .78em; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; color: var(--mark); margin-left: 2px; }
 .outputs { padding: 6px 16px 14px; }
 .outputs > * { margin: 14px 0; }
 
@@ -88,9 +97,9 @@ figcaption { font-weight: 600; font-size: .9rem; margin: 0 0 6px; color: var(--i
 table { border-collapse: collapse; font-size: .875rem; line-height: 1.45; }
 th, td { padding: 5px 12px; text-align: left; vertical-align: top; white-space: nowrap; }
 td:last-child:not(.num) { white-space: normal; min-width: 12em; overflow-wrap: break-word; }
-thead th { border-bottom: 2px solid var(--line); font-weight: 600; background: #fff; }
+thead th { border-bottom: 2px solid var(--line); font-weight: 600; background: var(--paper); }
 tbody td, tbody th { border-bottom: 1px solid var(--rule); }
-tbody tr:nth-child(even) { background: #f8f9fb; }
+tbody tr:nth-child(even) { background: var(--stripe); }
 tfoot td { font-weight: 600; }
 tfoot tr:first-child td { border-top: 2px solid var(--line); }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -116,15 +125,58 @@ svg { display: block; max-width: 100%; height: auto; }
 .tile.wrong span { color: var(--bad); font-weight: 600; }
 
 pre.code { font-family: var(--mono); font-size: .84rem; line-height: 1.5; background: var(--soft); border: 1px solid var(--rule); border-radius: 6px; padding: 10px 14px; overflow-x: auto; }
-.note { margin: 8px 0; padding: 6px 12px; font-size: .9rem; background: #ddf4ff; border-left: 3px solid var(--accent); border-radius: 0 4px 4px 0; }
-.error { background: var(--bad-bg); border: 1px solid #ffcecb; border-left: 4px solid var(--bad); border-radius: 6px; padding: 8px 14px; }
+.note { margin: 8px 0; padding: 6px 12px; font-size: .9rem; background: var(--note-bg); border-left: 3px solid var(--accent); border-radius: 0 4px 4px 0; }
+.error { background: var(--bad-bg); border: 1px solid var(--error-line); border-left: 4px solid var(--bad); border-radius: 6px; padding: 8px 14px; }
 .error-title { margin: 0 0 4px; color: var(--bad); font-weight: 700; }
-.error pre { margin: 0; font-family: var(--mono); font-size: .84rem; white-space: pre-wrap; overflow-wrap: anywhere; color: #82071e; }
+.error pre { margin: 0; font-family: var(--mono); font-size: .84rem; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--error-ink); }
+
+/* Training timelapse: digit × epoch, green right, red wrong, deeper with confidence */
+.timelapse th img { vertical-align: middle; image-rendering: pixelated; margin-right: 4px; background: #000; }
+.timelapse .truth { color: var(--muted); font-weight: 400; }
+.timelapse td.cell { text-align: center; font-weight: 600; font-variant-numeric: tabular-nums; }
+.timelapse td.cell.right { background: rgba(26,127,55,var(--alpha)); }
+.timelapse td.cell.wrong { background: rgba(207,34,46,var(--alpha)); }
+.timelapse td.cell.strong { color: #fff; }
+.timelapse .conf { font-weight: 400; font-size: .85em; }
+
+details.more { border: 1px solid var(--rule); border-radius: 6px; padding: 6px 12px; }
+details.more > summary { cursor: pointer; font-weight: 600; font-size: .9rem; }
+details.more[open] > summary { margin-bottom: 8px; }
+details.more .heatmaps { display: flex; flex-wrap: wrap; gap: 10px; }
+
+/* Expectations beside their step, and the class page */
+.expectations { list-style: none; margin: 0; padding: 8px 16px 0; font-size: .86rem; }
+.expectations li, .checks li { padding: 1px 0; }
+.checks { list-style: none; margin: 0; padding: 0; white-space: normal; }
+.ok { color: var(--ok); }
+.bad { color: var(--bad); font-weight: 600; }
+.grade tr.fail td:first-child { border-left: 3px solid var(--bad); }
+.grade tr.pass td:first-child { border-left: 3px solid var(--ok); }
+
+/* Glossary, linked from the parameter chips */
+.glossary { margin-top: 36px; border-top: 1px solid var(--rule); padding-top: 8px; }
+.glossary h2 { font-size: 1.35rem; }
+.glossary dt { font-weight: 600; margin-top: 10px; scroll-margin-top: 12px; }
+.glossary dt:target { background: var(--set-bg); }
+.glossary dd { margin: 2px 0 0 0; color: var(--ink); }
+
+/* Dark mode: the page follows the reader's setting; charts, diagrams and digits keep their light paper. */
+@media (prefers-color-scheme: dark) {
+  :root {
+    --ink: #e6edf3; --muted: #9da7b1; --faint: #7d8590; --line: #3d444d; --rule: #30363d;
+    --soft: #161b22; --desk: #010409; --accent: #4493f8; --paper: #0d1117; --stripe: #12171e;
+    --ok: #3fb950; --ok-bg: #12261e; --cache: #ab7df8; --cache-bg: #211a33; --bad: #f85149; --bad-bg: #2d1214;
+    --skip: #8b949e; --set-bg: #2e2a12; --set-line: #9e6a03; --note-bg: #0c2d4b; --mark: #e3b341;
+    --error-ink: #ffa198; --error-line: #6e2b2b;
+  }
+  .chart, .heatmap, .diagram, .tile img { background: #fff; color: #1f2328; }
+  .heatmap, .diagram { color-scheme: light; }
+}
 
 .page-foot { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--rule); color: var(--faint); font-size: .8rem; }
 
 @media (max-width: 720px) {
-  body { background: #fff; }
+  body { background: var(--paper); }
   .page { margin: 0; padding: 18px 14px 24px; border-radius: 0; box-shadow: none; }
   .page-title { font-size: 1.55rem; }
   .step-head, .params, .outputs { padding-left: 10px; padding-right: 10px; }
@@ -133,7 +185,9 @@ pre.code { font-family: var(--mono); font-size: .84rem; line-height: 1.5; backgr
 }
 
 @media print {
-  body { background: #fff; font-size: 11pt; }
+  :root { --ink: #1f2328; --muted: #57606a; --paper: #fff; --soft: #f6f8fa; --rule: #eaeef2; --line: #d0d7de; --stripe: #f8f9fb; }
+  body { background: #fff; color: #1f2328; font-size: 11pt; }
+  .param .help { display: none !important; }
   .page { max-width: none; margin: 0; padding: 0; box-shadow: none; border-radius: 0; }
   a { color: inherit; }
   .step { break-inside: auto; }

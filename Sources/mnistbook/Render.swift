@@ -20,7 +20,19 @@ struct Render: ParsableCommand {
         + "--sweep train.learning_rate=1e-4,1e-3,1e-2.", valueName: "stage.param=v1,v2,…"))
     var sweep: String?
 
+    @Flag(help: "Also print the report to <stem>.pdf beside it through headless Chromium (chromium must be installed).")
+    var pdf = false
+
     func run() throws {
+        // Asked for a PDF without a browser to print it: a command-line problem, found before anything runs.
+        if pdf && sweep != nil {
+            printError("render: --pdf prints one report; it cannot be combined with --sweep")
+            throw ExitCode(2)
+        }
+        if pdf && PDFPrinter.findBrowser() == nil {
+            printError(PDFPrinter.missingBrowser)
+            throw ExitCode(2)
+        }
         let progress = ProgressBar.automatic(quiet: quiet)
         if let sweep { return try runSweep(sweep, progress: progress) }
         let outcome: RenderOutcome
@@ -38,6 +50,14 @@ struct Render: ParsableCommand {
             throw ExitCode.failure
         }
         progress.say(String(format: "Report: %@ (%d steps, %.1f s)", report, outcome.steps.count, outcome.seconds))
+        if pdf {
+            do {
+                progress.say("PDF: " + relativePath(try PDFPrinter.print(report: outcome.reportURL)))
+            } catch {
+                printError("\(error)")
+                throw ExitCode.failure
+            }
+        }
     }
 }
 

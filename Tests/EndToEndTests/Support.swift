@@ -130,7 +130,8 @@ func readJSON(_ url: URL) throws -> [String: Any] {
 var mnistbookExecutable: URL { Bundle.main.bundleURL.appendingPathComponent("mnistbook") }
 
 /// Starts the built `mnistbook`; stdout and stderr go to files so neither pipe can fill up.
-func startMnistbook(_ arguments: [String], in folder: URL) throws -> (process: Process, stdout: URL, stderr: URL) {
+/// `environment` replaces variables of this process's environment (e.g. PATH) for the run.
+func startMnistbook(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> (process: Process, stdout: URL, stderr: URL) {
     guard FileManager.default.isExecutableFile(atPath: mnistbookExecutable.path) else {
         throw XCTSkip("no mnistbook executable next to the tests at \(mnistbookExecutable.path)")
     }
@@ -141,6 +142,9 @@ func startMnistbook(_ arguments: [String], in folder: URL) throws -> (process: P
     process.executableURL = mnistbookExecutable
     process.arguments = arguments
     process.currentDirectoryURL = folder
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     try process.run()
@@ -148,8 +152,8 @@ func startMnistbook(_ arguments: [String], in folder: URL) throws -> (process: P
 }
 
 /// Runs the built `mnistbook` to its end.
-func mnistbook(_ arguments: [String], in folder: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-    let run = try startMnistbook(arguments, in: folder)
+func mnistbook(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let run = try startMnistbook(arguments, in: folder, environment: environment)
     run.process.waitUntilExit()
     return (run.process.terminationStatus, try String(contentsOf: run.stdout, encoding: .utf8),
             try String(contentsOf: run.stderr, encoding: .utf8))

@@ -1,0 +1,140 @@
+import Foundation
+
+/// One rule-based reading of a training run or an evaluation: what the numbers show (quoted), and
+/// which notebook parameter to change. Each rule is a pure function of a training history or a confusion
+/// matrix, so it lives beside `History` and is tested without running a notebook.
+public struct DiagnosisNote: Equatable, Sendable {
+    public enum Rule: String, Sendable, CaseIterable {
+        case overfitting, divergence, underfitting
+        case neglectedClass = "neglected class"
+        case learningRateFloor = "learning rate at min_lr"
+        case earlyStop = "early stop"
+    }
+    public var rule: Rule
+    /// The finding with its evidence numbers.
+    public var evidence: String
+    /// The parameter to change (`stage.param`) and how.
+    public var parameter: String
+    public var suggestion: String
+}
+
+/// The diagnosis rules. Thresholds are chosen for MNIST-like data; each is a parameter so tests can drive it.
+public enum Diagnosis {
+    /// Every training rule that fires, in a fixed order.
+    public static func training(_ epochs: [EpochLog], events: [TrainingEvent], learningRate: Double,
+                                minLR: Double?, patience: Int?, underfitBelow: Double = 0.9) -> [DiagnosisNote] {
+        let diverged = divergence(epochs, learningRate: learningRate)
+        return [
+            overfitting(epochs),
+            diverged,
+            diverged == nil ? underfitting(epochs, below: underfitBelow) : nil,   // a diverged run underfits by definition
+            learningRateFloor(epochs, events: events, minLR: minLR),
+            earlyStop(events, patience: patience),
+        ].compactMap { $0 }
+    }
+
+    /// val_loss lowest at epoch k, then higher at the end (by 2% or more) while the training loss kept falling.
+    public static func overfitting(_ epochs: [EpochLog]) -> DiagnosisNote? {
+        let scored = epochs.compactMap { e in e.valLoss.map { (epoch: e.epoch, val: $0, loss: e.loss) } }.filter { $0.val.isFinite }
+        guard scored.count >= 3, let best = scored.min(by: { $0.val < $1.val }), let last = scored.last,
+              last.epoch > best.epoch, last.val >= best.val * 1.02, last.loss < best.loss else { return nil }
+        return DiagnosisNote(
+            rule: .overfitting,
+            evidence: "val_loss was lowest at epoch \(best.epoch) (\(fixed(best.val, 4))) and rose to \(fixed(last.val, 4)) "
+                + "by epoch \(last.epoch), while the training loss fell from \(fixed(best.loss, 4)) to \(fixed(last.loss, 4)).",
+            parameter: "train.epochs",
+            suggestion: "train.epochs: \(best.epoch), or keep early_stopping on val_loss with restore_best_weights: true, "
+                + "or a higher dropout rate in build.layers.")
+    }
+
+    /// The training loss ends above where it started, or became non-finite: the steps overshoot.
+    public static func divergence(_ epochs: [EpochLog], learningRate: Double, failedWithNonFiniteLoss: Bool = false) -> DiagnosisNote? {
+        let suggestion = "train.learning_rate: \(learningRateText(learningRate / 10)) (a tenth of \(learningRateText(learningRate)))."
+        if failedWithNonFiniteLoss || epochs.contains(where: { !$0.loss.isFinite }) {
+            let epoch = epochs.first(where: { !$0.loss.isFinite })?.epoch ?? (epochs.count + 1)
+            return DiagnosisNote(rule: .divergence,
+                                 evidence: "the training loss became non-finite in epoch \(epoch) with learning rate \(learningRateText(learningRate)).",
+                                 parameter: "train.learning_rate", suggestion: suggestion)
+        }
+        guard epochs.count >= 2, let first = epochs.first, let last = epochs.last, last.loss > first.loss * 1.05 else { return nil }
+        let peak = epochs.max { $0.loss < $1.loss }!
+        return DiagnosisNote(rule: .divergence,
+                             evidence: "the training loss rose from \(fixed(first.loss, 4)) in epoch 1 to \(fixed(last.loss, 4)) in epoch "
+                                 + "\(last.epoch) (peak \(fixed(peak.loss, 4)) in epoch \(peak.epoch)) with learning rate \(learningRateText(learningRate)).",
+                             parameter: "train.learning_rate", suggestion: suggestion)
+    }
+
+    /// The training accuracy after all epochs is below `below`.
+    public static func underfitting(_ epochs: [EpochLog], below threshold: Double) -> DiagnosisNote? {
+        guard let last = epochs.last, last.accuracy.isFinite, last.accuracy < threshold else { return nil }
+        return DiagnosisNote(rule: .underfitting,
+                             evidence: "the training accuracy after \(epochs.count) epoch\(epochs.count == 1 ? "" : "s") is "
+                                 + "\(percent(last.accuracy)), below \(percent(threshold, digits: 0)).",
+                             parameter: "train.epochs",
+                             suggestion: "train.epochs: \(max(epochs.count * 2, 2)), or more filters or units in build.layers.")
+    }
+
+    /// ReduceLROnPlateau brought the learning rate down to its floor: later epochs barely move the weights.
+    public static func learningRateFloor(_ epochs: [EpochLog], events: [TrainingEvent], minLR: Double?) -> DiagnosisNote? {
+        guard let minLR else { return nil }
+        let floorEvent = events.first { if case let .learningRateReduced(_, lr) = $0 { return Float(lr) <= Float(minLR) }; return false }
+        guard case let .learningRateReduced(epoch, lr)? = floorEvent else { return nil }
+        let after = epochs.filter { $0.epoch > epoch }.count
+        return DiagnosisNote(rule: .learningRateFloor,
+                             evidence: "ReduceLROnPlateau reduced the learning rate to \(learningRateText(lr)) (min_lr \(learningRateText(minLR))) "
+                                 + "after epoch \(epoch); \(after) epoch\(after == 1 ? "" : "s") ran at that floor.",
+                             parameter: "train.reduce_lr_on_plateau",
+                             suggestion: "train.reduce_lr_on_plateau: {patience: 3} so it waits longer, or fewer train.epochs.")
+    }
+
+    /// EarlyStopping ended the run within its first patience + 2 epochs: the first epoch was the best.
+    public static func earlyStop(_ events: [TrainingEvent], patience: Int?) -> DiagnosisNote? {
+        guard let patience else { return nil }
+        let stop = events.first { if case .stoppedEarly = $0 { return true }; return false }
+        guard case let .stoppedEarly(epoch)? = stop, epoch <= patience + 2 else { return nil }
+        return DiagnosisNote(rule: .earlyStop,
+                             evidence: "EarlyStopping (patience \(patience)) stopped training after epoch \(epoch): the monitored "
+                                 + "value stopped improving after epoch \(max(epoch - patience, 1)).",
+                             parameter: "train.early_stopping",
+                             suggestion: "train.early_stopping: {patience: \(patience + 3)}, or a lower train.learning_rate.")
+    }
+
+    /// Classes never predicted, or with recall more than `gap` below the median recall.  confusion[true][predicted]
+    public static func neglectedClasses(_ confusion: [[Int]], classNames: [String], gap: Double = 0.2) -> [DiagnosisNote] {
+        let k = confusion.count
+        guard k >= 2 else { return [] }
+        let support = confusion.map { $0.reduce(0, +) }
+        let predicted = (0..<k).map { c in confusion.reduce(0) { $0 + (c < $1.count ? $1[c] : 0) } }
+        let recall = (0..<k).map { c in support[c] > 0 ? Double(confusion[c][c]) / Double(support[c]) : Double.nan }
+        let known = recall.filter { !$0.isNaN }.sorted()
+        guard !known.isEmpty else { return [] }
+        let median = known[known.count / 2]
+        func name(_ c: Int) -> String { c < classNames.count ? classNames[c] : "\(c)" }
+        var notes: [DiagnosisNote] = []
+        for c in 0..<k where support[c] > 0 {
+            if predicted[c] == 0 {
+                notes.append(DiagnosisNote(rule: .neglectedClass,
+                                           evidence: "class \(name(c)) is never predicted (\(support[c]) images of it, recall 0%; median recall \(percent(median))).",
+                                           parameter: "train.epochs",
+                                           suggestion: "train.epochs: more, or a lower train.learning_rate; check the class balance in eda."))
+            } else if recall[c] < median - gap {
+                notes.append(DiagnosisNote(rule: .neglectedClass,
+                                           evidence: "class \(name(c)) has recall \(percent(recall[c])), far below the median recall \(percent(median)) "
+                                               + "(\(confusion[c][c]) of \(support[c]) images).",
+                                           parameter: "train.epochs",
+                                           suggestion: "train.epochs: more; see error-analysis for what class \(name(c)) is taken for."))
+            }
+        }
+        return notes
+    }
+}
+
+private func fixed(_ x: Double, _ digits: Int) -> String {
+    x.isFinite ? String(format: "%.\(digits)f", x) : "\(x)"
+}
+
+/// 0.9912 → "99.12%".
+private func percent(_ x: Double, digits: Int = 2) -> String { fixed(x * 100, digits) + "%" }
+
+/// A learning rate as the notebook writes it: 0.001, 1e-06.
+private func learningRateText(_ x: Double) -> String { String(format: "%g", Double(Float(x))) }

@@ -9,6 +9,8 @@ public struct Classifier {
     public let metadata: ModelMetadata
     /// The prepared image's side: the model's input is [side, side, 1].
     public let side: Int
+    /// Further ensemble members (`.ensemble` files): their probabilities are averaged with the model's.
+    public var members: [Model] = []
     /// The longer side of the digit inside the prepared image (MNIST: 20 in 28).
     public var box: Int { Int((Double(side) * 20 / 28).rounded()) }
 
@@ -23,15 +25,27 @@ public struct Classifier {
         side = shape[0]
     }
 
-    /// Reads a `.mnistbook` file; errors name it as `path` was given (as the user typed it), not as a resolved URL.
+    /// Reads a `.mnistbook` file, or a `.ensemble` file and its members; errors name it as `path` was given (as the
+    /// user typed it), not as a resolved URL.
     public static func load(path: String) throws -> Classifier {
         let loaded: (model: Model, metadata: ModelMetadata)
-        do { loaded = try ModelFile.read(from: URL(fileURLWithPath: path)) } catch let error as ModelFileError {
+        var members: [Model] = []
+        do {
+            if path.hasSuffix(".\(EnsembleFile.fileExtension)") {
+                let read = try EnsembleFile.read(from: URL(fileURLWithPath: path))
+                loaded = read.models[0]
+                members = read.models.dropFirst().map(\.model)
+            } else {
+                loaded = try ModelFile.read(from: URL(fileURLWithPath: path))
+            }
+        } catch let error as ModelFileError {
             throw ModelFileError(path: path, kind: error.kind, message: error.message)
         } catch {
             throw DatasetError("\(path): \(error)")
         }
-        return try Classifier(model: loaded.model, metadata: loaded.metadata, path: path)
+        var classifier = try Classifier(model: loaded.model, metadata: loaded.metadata, path: path)
+        classifier.members = members
+        return classifier
     }
 
     /// Prepares the image like MNIST (the digit box keeps MNIST's 20:28 proportion), then runs the model on it.
@@ -57,7 +71,15 @@ public struct Classifier {
         let x = ImageBatch.gather(pixels, imageShape: model.inputShape, indices: [0],
                                   scale: metadata.preprocessing.scale, shift: metadata.preprocessing.shift)
         let scores = model.forward(x).scalars   // [1, classes]
-        return endsInSoftmax ? scores : Self.softmax(scores)
+        let probabilities = endsInSoftmax ? scores : Self.softmax(scores)
+        guard !members.isEmpty else { return probabilities }
+        // An ensemble: the mean of the members' probabilities (they share the first member's architecture).
+        var sum = probabilities
+        for member in members {
+            let scores = member.forward(x).scalars
+            for (i, p) in (endsInSoftmax ? scores : Self.softmax(scores)).enumerated() where i < sum.count { sum[i] += p }
+        }
+        return sum.map { $0 / Float(members.count + 1) }
     }
 
     /// True when the model's last layer already outputs probabilities.

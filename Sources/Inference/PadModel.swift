@@ -14,6 +14,7 @@ public struct PadModel {
     public let weightBytes: Int
 
     public init(_ source: Model, metadata: ModelMetadata) throws {
+        if let unsupported = Self.unsupportedLayer(in: source.specs) { throw PadModelError(message: unsupported) }
         let copy = try Model(name: source.name, inputShape: source.inputShape, layers: source.specs, seed: 0)
         var layers: [String] = [], bytes = 0
         for (from, to) in zip(source.layers, copy.layers) {
@@ -31,9 +32,9 @@ public struct PadModel {
                     fields.append("\"\(key)\":\"\(Self.base64(value.scalars))\"")
                     bytes += 4 * value.count
                 }
-            case let .maxpool(_, pool):
+            case let .maxpool(_, pool, _, _):
                 fields.append("\"pool\":\(pool)")
-            case .flatten, .dropout:
+            case .flatten, .dropout, .residual, .globalAvgPool:
                 break
             }
             if Self.hasKernel(from.spec) {
@@ -61,8 +62,24 @@ public struct PadModel {
     static func hasKernel(_ spec: LayerSpec) -> Bool {
         switch spec {
         case .conv2d, .dense: return true
-        case .batchnorm, .maxpool, .flatten, .dropout: return false
+        case .batchnorm, .maxpool, .flatten, .dropout, .residual, .globalAvgPool: return false
         }
+    }
+
+    /// Why the page's digit-model.js cannot run these layers, or nil when it can: it has no residual block, no
+    /// global average pooling, and pools only with stride = pool and valid padding.
+    public static func unsupportedLayer(in specs: [LayerSpec]) -> String? {
+        for spec in specs {
+            switch spec {
+            case .residual, .globalAvgPool:
+                return "the digit pad's JavaScript has no \(spec.kerasClass) layer (layer '\(spec.name)')"
+            case let .maxpool(name, pool, strides, padding) where (strides ?? pool) != pool || padding == .same:
+                return "the digit pad's JavaScript pools only with strides equal to the pool and valid padding (layer '\(name)')"
+            default:
+                continue
+            }
+        }
+        return nil
     }
 
     /// The layer's name in digit-model.js.
@@ -74,6 +91,8 @@ public struct PadModel {
         case .maxpool: return "maxpool"
         case .flatten: return "flatten"
         case .dropout: return "dropout"
+        case .residual: return "residual"
+        case .globalAvgPool: return "global_avg_pool"
         }
     }
 
@@ -97,4 +116,10 @@ public struct PadModel {
     static func string(_ s: String) -> String {
         String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
     }
+}
+
+/// A model the digit pad cannot run.
+public struct PadModelError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public var description: String { message }
 }

@@ -29,13 +29,18 @@ public struct ArchitecturePlan: Equatable, Sendable {
     public let shapes: [[Int]]
     /// Parameter values per layer (trainable and not).
     public let parameterCounts: [Int]
+    /// Tensors of its output's size each layer keeps per image in training, beyond the output itself
+    /// (a residual block: its inner layers' outputs, 6 or 8 of them).
+    public var innerActivations: [Int] = []
     public var parameterCount: Int { parameterCounts.reduce(0) { plus($0, $1) } }
 
     /// Bytes to train with `batchSize` images per step: each parameter six times (value, gradient,
     /// two Adam moments, the checkpoint and the best weights), each activation three times per image
     /// (output, its gradient, the kernels' scratch), the input batch twice.
     public func trainingBytes(batchSize: Int, inputShape: [Int]) -> Int {
-        let perImage = shapes.reduce(times(3, count(inputShape))) { plus($0, times(3, count($1))) }
+        let perImage = shapes.indices.reduce(times(3, count(inputShape))) {
+            plus($0, times(3 * (1 + inner($1)), count(shapes[$1])))
+        }
         return plus(times(24, parameterCount), times(times(4, batchSize), perImage))
     }
 
@@ -47,11 +52,14 @@ public struct ArchitecturePlan: Equatable, Sendable {
 
     /// The layer whose activations and parameters weigh most in training: the one to name when the total is too big.
     public func heaviestLayer(batchSize: Int) -> Int {
-        let weights = shapes.indices.map { plus(times(24, parameterCounts[$0]), times(times(12, batchSize), count(shapes[$0]))) }
+        let weights = shapes.indices.map {
+            plus(times(24, parameterCounts[$0]), times(times(12 * (1 + inner($0)), batchSize), count(shapes[$0])))
+        }
         return weights.indices.max { weights[$0] < weights[$1] } ?? 0
     }
 
     private func count(_ shape: [Int]) -> Int { shape.reduce(1) { times($0, $1) } }
+    private func inner(_ layer: Int) -> Int { layer < innerActivations.count ? innerActivations[layer] : 0 }
 }
 
 /// Sizes that saturate at Int.max instead of trapping: an estimate beyond the budget only needs to stay beyond it.
@@ -88,14 +96,22 @@ public func checkArchitecture(inputShape: [Int], layers: [LayerSpec], classes: I
     var shape = inputShape
     var shapes: [[Int]] = []
     var counts: [Int] = []
+    var inner: [Int] = []
     for spec in layers {
         if let problem = spec.sizeProblem {
             throw ShapeError(layer: spec.name, message: problem)
         }
-        shape = try spec.outputShape(for: shape)
-        let counted = spec.parameterCounts(for: shapes.last ?? inputShape)
+        let input = shape
+        shape = try spec.outputShape(for: input)
+        let counted = spec.parameterCounts(for: input)
         shapes.append(shape)
         counts.append(counted.trainable + counted.nonTrainable)
+        if case let .residual(_, filters, _, strides) = spec {
+            // conv_a, bn_a, relu_a, conv_b, bn_b and the sum; the projection's conv and batch norm when there is one.
+            inner.append(ResidualBlock.hasProjection(inputShape: input, filters: filters, strides: strides) ? 8 : 6)
+        } else {
+            inner.append(0)
+        }
     }
     guard let last = layers.last, case let .dense(name, units, activation, _) = last,
           activation == .softmax || activation == .linear else {
@@ -105,7 +121,8 @@ public func checkArchitecture(inputShape: [Int], layers: [LayerSpec], classes: I
     if let classes, units != classes {
         throw ShapeError(layer: name, message: "the last layer has \(units) units but the dataset has \(classes) classes")
     }
-    let plan = ArchitecturePlan(shapes: shapes, parameterCounts: counts)
+    var plan = ArchitecturePlan(shapes: shapes, parameterCounts: counts)
+    plan.innerActivations = inner
     let budget = limits.memoryBudget
     // Parameters alone: the figure does not depend on the batch size, so name the biggest layer.
     let parameterBytes = times(24, plan.parameterCount)
@@ -151,8 +168,13 @@ extension LayerSpec {
             if !(momentum > 0 && momentum < 1) { return "momentum must be in (0, 1), got \(momentum)" }
             if !(epsilon > 0 && epsilon.isFinite) { return "epsilon must be a positive number, got \(epsilon)" }
             return nil
-        case let .maxpool(_, pool):
-            return outside("pool", pool, limits.pool)
+        case let .maxpool(_, pool, strides, _):
+            return outside("pool", pool, limits.pool) ?? strides.flatMap { outside("strides", $0, limits.stride) }
+        case let .residual(_, filters, kernel, strides):
+            return outside("filters", filters, limits.filters) ?? outside("kernel", kernel, limits.kernel)
+                ?? outside("strides", strides, limits.stride)
+        case .globalAvgPool:
+            return nil
         case .flatten:
             return nil
         case let .dense(_, units, _, _):

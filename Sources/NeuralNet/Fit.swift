@@ -13,6 +13,8 @@ public struct TrainingConfiguration: Sendable {
     public var reduceLROnPlateau: ReduceLROnPlateau? = ReduceLROnPlateau()
     public var checkpoint: ModelCheckpoint? = ModelCheckpoint()
     public var precision: Precision = .float32
+    /// Applied to training batches only, a fresh draw per image and epoch from `seed`.
+    public var augmentation: Augmentation?
     public init() {}
 }
 
@@ -107,7 +109,7 @@ public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, confi
         var lossSum = 0.0, correct = 0, seen = 0
         for step in 0..<steps {
             let indices = order[step * c.batchSize..<min((step + 1) * c.batchSize, training.count)]
-            let batch = training.batch(indices)
+            let batch = c.augmentation.map { $0.batch(training, indices, epoch: epoch, seed: c.seed) } ?? training.batch(indices)
             let (loss, right) = model.computeGradients(batch.x, labels: batch.labels)
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step + 1, loss: loss) }
             optimizer.step(trainable)

@@ -10,8 +10,11 @@ public struct FoldedLayer: Sendable {
     public enum Kind: Equatable, Sendable {
         case conv2d(kernelSize: Int, stride: Int, samePadding: Bool)
         case dense
-        case maxpool(pool: Int)
+        case maxpool(pool: Int, stride: Int, samePadding: Bool)
         case flatten
+        case globalAvgPool
+        /// A residual block: relu(main(x) + shortcut(x)), its paths in `branches` (batch norms folded into their convolutions).
+        case residual
         /// A batch norm with no conv2d or dense right before it: y = x · postScale + postShift.
         case affine
     }
@@ -28,6 +31,8 @@ public struct FoldedLayer: Sendable {
     public var postScale: Tensor?, postShift: Tensor?
     /// The batch norms folded into this layer, in order.
     public var foldedBatchNorms: [String] = []
+    /// A residual block's main path (two convolutions, the first with ReLU) and shortcut (empty: the identity).
+    public var branches: (main: [FoldedLayer], shortcut: [FoldedLayer])?
 
     public var outputChannels: Int { outputShape.last ?? 0 }
 }
@@ -51,18 +56,19 @@ extension Model {
                                        kernel: dense.kernel.value, bias: dense.bias?.value ?? Tensor(zeros: dense.outputShape),
                                        activation: dense.activation))
             case let pool as MaxPool2D:
-                out.append(FoldedLayer(name: pool.name, kind: .maxpool(pool: pool.kernel.pool), inputShape: pool.inputShape,
-                                       outputShape: pool.outputShape, activation: .linear))
+                guard case let .maxpool(_, size, strides, padding) = pool.spec else { continue }
+                out.append(FoldedLayer(name: pool.name, kind: .maxpool(pool: size, stride: strides ?? size, samePadding: padding == .same),
+                                       inputShape: pool.inputShape, outputShape: pool.outputShape, activation: .linear))
+            case let gap as GlobalAvgPool:
+                out.append(FoldedLayer(name: gap.name, kind: .globalAvgPool, inputShape: gap.inputShape,
+                                       outputShape: gap.outputShape, activation: .linear))
+            case let block as ResidualBlock:
+                out.append(block.folded())
             case let flatten as Flatten:
                 out.append(FoldedLayer(name: flatten.name, kind: .flatten, inputShape: flatten.inputShape,
                                        outputShape: flatten.outputShape, activation: .linear))
             case let bn as BatchNorm:
-                // BN(x) = x · s + t with s = γ / √(σ² + ε), t = β − μ · s.
-                guard case let .batchnorm(_, _, epsilon) = bn.spec else { continue }
-                let gamma = bn.gamma.value.scalars, beta = bn.beta.value.scalars
-                let mean = bn.movingMean.value.scalars, variance = bn.movingVariance.value.scalars
-                let s = zip(gamma, variance).map { $0 / ($1 + epsilon).squareRoot() }
-                let t = (0..<s.count).map { beta[$0] - mean[$0] * s[$0] }
+                let (s, t) = bn.affineTerms
                 if var last = out.last, last.kind.takesPostTerms {
                     last.fold(scale: s, shift: t, batchNorm: bn.name)
                     out[out.count - 1] = last
@@ -80,12 +86,45 @@ extension Model {
     }
 }
 
+extension BatchNorm {
+    /// BN(x) = x · s + t with s = γ / √(σ² + ε), t = β − μ · s.
+    var affineTerms: (scale: [Float], shift: [Float]) {
+        guard case let .batchnorm(_, _, epsilon) = spec else { fatalError("BatchNorm: \(spec)") }
+        let gamma = gamma.value.scalars, beta = beta.value.scalars
+        let mean = movingMean.value.scalars, variance = movingVariance.value.scalars
+        let s = zip(gamma, variance).map { $0 / ($1 + epsilon).squareRoot() }
+        return (s, (0..<s.count).map { beta[$0] - mean[$0] * s[$0] })
+    }
+}
+
+extension ResidualBlock {
+    /// The block with each batch norm folded into the (linear, bias-free) convolution before it; relu_a becomes
+    /// the first convolution's activation, which is exact because that fold leaves no post terms.
+    func folded() -> FoldedLayer {
+        func fold(_ conv: Conv2D, _ bn: BatchNorm, activation: ActivationFunction) -> FoldedLayer {
+            guard case let .conv2d(name, _, k, stride, padding, _, _) = conv.spec else { fatalError("ResidualBlock: \(conv.spec)") }
+            var layer = FoldedLayer(name: name, kind: .conv2d(kernelSize: k, stride: stride, samePadding: padding == .same),
+                                    inputShape: conv.inputShape, outputShape: conv.outputShape, kernel: conv.kernel.value,
+                                    bias: Tensor(zeros: [conv.outputShape[2]]), activation: .linear)
+            let (s, t) = bn.affineTerms
+            layer.fold(scale: s, shift: t, batchNorm: bn.name)
+            layer.activation = activation
+            return layer
+        }
+        var layer = FoldedLayer(name: name, kind: .residual, inputShape: inputShape, outputShape: outputShape, activation: .relu)
+        layer.branches = ([fold(convA, bnA, activation: .relu), fold(convB, bnB, activation: .linear)],
+                          projection.map { [fold($0.conv, $0.bn, activation: .linear)] } ?? [])
+        layer.foldedBatchNorms = [bnA.name, bnB.name] + (projection.map { [$0.bn.name] } ?? [])
+        return layer
+    }
+}
+
 extension FoldedLayer.Kind {
     /// conv2d, dense and affine layers end in per-channel terms a batch norm can fold into.
     var takesPostTerms: Bool {
         switch self {
         case .conv2d, .dense, .affine: return true
-        case .maxpool, .flatten: return false
+        case .maxpool, .flatten, .globalAvgPool, .residual: return false
         }
     }
 }

@@ -7,6 +7,8 @@ public final class FoldedModel {
     public let inputShape: [Int]
     private let convolutions: [Convolution?]
     private let pools: [MaxPooling?]
+    /// A residual block's paths as models of their own (a nil shortcut: the identity).
+    private let blocks: [(main: FoldedModel, shortcut: FoldedModel?)?]
 
     public convenience init(_ model: Model) {
         self.init(layers: model.foldingBatchNorm(), inputShape: model.inputShape)
@@ -22,8 +24,14 @@ public final class FoldedModel {
                                bias: true, fusedReLU: layer.activation == .relu)
         }
         pools = layers.map { layer in
-            guard case let .maxpool(pool) = layer.kind else { return nil }
-            return MaxPooling(height: layer.inputShape[0], width: layer.inputShape[1], channels: layer.inputShape[2], pool: pool)
+            guard case let .maxpool(pool, stride, same) = layer.kind else { return nil }
+            return MaxPooling(height: layer.inputShape[0], width: layer.inputShape[1], channels: layer.inputShape[2], pool: pool,
+                              stride: stride, samePadding: same)
+        }
+        blocks = layers.map { layer in
+            guard let (main, shortcut) = layer.branches else { return nil }
+            return (FoldedModel(layers: main, inputShape: layer.inputShape),
+                    shortcut.isEmpty ? nil : FoldedModel(layers: shortcut, inputShape: layer.inputShape))
         }
     }
 
@@ -58,6 +66,11 @@ public final class FoldedModel {
             return x.reshaped([x.shape[0]] + layer.outputShape)
         case .affine:
             return x.channelAffine(scale: layer.postScale, shift: layer.postShift)
+        case .globalAvgPool:
+            return GlobalAveragePooling.forward(x)
+        case .residual:
+            let (main, shortcut) = blocks[i]!
+            return Activations.forward(.relu, main.forward(x).adding(shortcut?.forward(x) ?? x))
         }
     }
 

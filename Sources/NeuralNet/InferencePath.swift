@@ -4,8 +4,12 @@ extension Model {
     /// The model's inference form (`foldingBatchNorm`: batch norm folded, dropout gone) as the engine's inference
     /// steps. Nil when a layer has no step there (the caller then runs the layers one by one).
     func inferenceSteps() -> [InferenceStep]? {
+        Model.inferenceSteps(foldingBatchNorm())
+    }
+
+    static func inferenceSteps(_ layers: [FoldedLayer]) -> [InferenceStep]? {
         var steps: [InferenceStep] = []
-        for layer in foldingBatchNorm() {
+        for layer in layers {
             switch layer.kind {
             case let .conv2d(_, stride, same):
                 // The engine has no per-pixel softmax over channels as a post-op: such a model runs layer by layer.
@@ -18,8 +22,14 @@ extension Model {
                       layer.activation != .softmax || (layer.postScale == nil && layer.postShift == nil) else { return nil }
                 steps.append(.dense(weights: kernel, bias: layer.bias, activation: layer.activation,
                                     scale: layer.postScale, shift: layer.postShift))
-            case let .maxpool(pool):
-                steps.append(.maxPool(pool: pool))
+            case let .maxpool(pool, stride, same):
+                steps.append(.maxPool(pool: pool, stride: stride, samePadding: same))
+            case .globalAvgPool:
+                steps.append(.globalAveragePool)
+            case .residual:
+                guard let (main, shortcut) = layer.branches, let mainSteps = inferenceSteps(main),
+                      let shortcutSteps = inferenceSteps(shortcut) else { return nil }
+                steps.append(.residual(main: mainSteps, shortcut: shortcutSteps))
             case .flatten:
                 continue    // a view: the next dense reads the image flattened
             case .affine:

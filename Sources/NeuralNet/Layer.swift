@@ -16,9 +16,12 @@ public protocol Layer: AnyObject {
     func traceForward(_ x: Tensor) -> Tensor
     /// d output / d input at inference, for the input of the last `traceForward`.
     func traceBackward(_ dy: Tensor) -> Tensor
+    /// The layer's operations in the model graph, the first fed by `input`.
+    func nodes(input: String) -> [GraphNode]
 }
 
 extension Layer {
+    public func nodes(input: String) -> [GraphNode] { singleNode(input: input) }
     public var name: String { spec.name }
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 }

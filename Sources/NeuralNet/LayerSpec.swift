@@ -5,17 +5,21 @@ import Tensor
 public enum LayerSpec: Codable, Equatable, Sendable {
     case conv2d(name: String, filters: Int, kernel: Int, stride: Int, padding: Padding, activation: ActivationFunction, useBias: Bool)
     case batchnorm(name: String, momentum: Float, epsilon: Float)
-    case maxpool(name: String, pool: Int)
+    /// `strides` nil: the pool size; `padding` nil: valid (Keras' defaults, and files written before they existed).
+    case maxpool(name: String, pool: Int, strides: Int? = nil, padding: Padding? = nil)
     case flatten(name: String)
     case dense(name: String, units: Int, activation: ActivationFunction, useBias: Bool)
     case dropout(name: String, rate: Float)
+    /// The ResNet v1 basic block (He et al. 2015), as Keras builds it from Conv2D, BatchNormalization, ReLU and Add.
+    case residual(name: String, filters: Int, kernel: Int, strides: Int)
+    case globalAvgPool(name: String)
 
     public enum Padding: String, Codable, Sendable { case same, valid }
 
     public var name: String {
         switch self {
-        case .conv2d(let n, _, _, _, _, _, _), .batchnorm(let n, _, _), .maxpool(let n, _),
-             .flatten(let n), .dense(let n, _, _, _), .dropout(let n, _):
+        case .conv2d(let n, _, _, _, _, _, _), .batchnorm(let n, _, _), .maxpool(let n, _, _, _),
+             .flatten(let n), .dense(let n, _, _, _), .dropout(let n, _), .residual(let n, _, _, _), .globalAvgPool(let n):
             return n
         }
     }
@@ -29,6 +33,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .flatten: return "Flatten"
         case .dense: return "Dense"
         case .dropout: return "Dropout"
+        case .residual: return "ResidualBlock"
+        case .globalAvgPool: return "GlobalAveragePooling2D"
         }
     }
 
@@ -40,9 +46,26 @@ public enum LayerSpec: Codable, Equatable, Sendable {
             }
             return (input[0], input[1], input[2])
         }
+        func checkStrides(_ s: Int, _ h: Int, _ w: Int) throws(ShapeError) {
+            guard s >= 1, s <= min(h, w) else {
+                throw ShapeError(layer: name, message: "strides \(s) must be between 1 and the input size \(min(h, w)) (input is \(ShapeError.format(input)))")
+            }
+        }
         switch self {
+        case let .residual(_, filters, kernel, strides):
+            let (h, w, _) = try image("residual")
+            try checkStrides(strides, h, w)
+            let (oh, _, _) = Convolution.outputSize(h, kernel, strides, true)
+            let (ow, _, _) = Convolution.outputSize(w, kernel, strides, true)
+            return [oh, ow, filters]
+        case .globalAvgPool:
+            guard input.count == 3 else {
+                throw ShapeError(layer: name, message: "global_avg_pool needs an image input [height, width, channels] with spatial axes left, got \(ShapeError.format(input)); put it before flatten and dense")
+            }
+            return [input[2]]
         case let .conv2d(_, filters, kernel, stride, padding, _, _):
             let (h, w, _) = try image("conv2d")
+            try checkStrides(stride, h, w)
             let (oh, _, _) = Convolution.outputSize(h, kernel, stride, padding == .same)
             let (ow, _, _) = Convolution.outputSize(w, kernel, stride, padding == .same)
             guard oh > 0, ow > 0 else {
@@ -51,12 +74,14 @@ public enum LayerSpec: Codable, Equatable, Sendable {
             return [oh, ow, filters]
         case .batchnorm:
             return input
-        case let .maxpool(_, pool):
+        case let .maxpool(_, pool, strides, padding):
             let (h, w, c) = try image("maxpool")
-            guard h >= pool, w >= pool else {
+            let same = padding == .same, s = strides ?? pool
+            guard same || (h >= pool && w >= pool) else {
                 throw ShapeError(layer: name, message: "pool \(pool)×\(pool) does not fit a \(h)×\(w) input")
             }
-            return [(h - pool) / pool + 1, (w - pool) / pool + 1, c]
+            try checkStrides(s, h, w)
+            return [Convolution.outputSize(h, pool, s, same).0, Convolution.outputSize(w, pool, s, same).0, c]
         case .flatten:
             return [input.reduce(1, *)]
         case let .dense(_, units, _, _):
@@ -78,7 +103,13 @@ public enum LayerSpec: Codable, Equatable, Sendable {
             return (2 * (input.last ?? 0), 2 * (input.last ?? 0))
         case let .dense(_, units, _, useBias):
             return ((input.last ?? 0) * units + (useBias ? units : 0), 0)
-        case .maxpool, .flatten, .dropout:
+        case let .residual(_, f, k, strides):
+            let ci = input.last ?? 0
+            let projection = strides != 1 || ci != f
+            // conv_a, bn_a, conv_b, bn_b, and the 1×1 projection with its batch norm; no convolution has a bias.
+            let trainable = k * k * ci * f + 2 * f + k * k * f * f + 2 * f + (projection ? ci * f + 2 * f : 0)
+            return (trainable, 4 * f + (projection ? 2 * f : 0))
+        case .maxpool, .flatten, .dropout, .globalAvgPool:
             return (0, 0)
         }
     }
@@ -93,6 +124,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .flatten: return Flatten(spec: self, inputShape: inputShape, outputShape: output)
         case .dense: return Dense(spec: self, inputShape: inputShape, outputShape: output, rng: &rng)
         case .dropout: return Dropout(spec: self, inputShape: inputShape, seed: rng.next())
+        case .residual: return ResidualBlock(spec: self, inputShape: inputShape, outputShape: output, rng: &rng)
+        case .globalAvgPool: return GlobalAvgPool(spec: self, inputShape: inputShape, outputShape: output)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Tensor
 
-/// Keras `MaxPooling2D` with pool = strides and valid padding.  x: [N, H, W, C] → [N, H/p, W/p, C]
+/// Keras `MaxPooling2D(pool, strides, padding)`.  x: [N, H, W, C] → [N, OH, OW, C]
 final class MaxPool2D: Layer {
     let spec: LayerSpec
     let inputShape: [Int], outputShape: [Int]
@@ -8,9 +8,10 @@ final class MaxPool2D: Layer {
     private var workspace: Tensor?, tracedWorkspace: Tensor?
 
     init(spec: LayerSpec, inputShape: [Int], outputShape: [Int]) {
-        guard case let .maxpool(_, pool) = spec else { fatalError("MaxPool2D: \(spec)") }
+        guard case let .maxpool(_, pool, strides, padding) = spec else { fatalError("MaxPool2D: \(spec)") }
         self.spec = spec; self.inputShape = inputShape; self.outputShape = outputShape
-        kernel = MaxPooling(height: inputShape[0], width: inputShape[1], channels: inputShape[2], pool: pool)
+        kernel = MaxPooling(height: inputShape[0], width: inputShape[1], channels: inputShape[2], pool: pool,
+                            stride: strides, samePadding: padding == .same)
     }
 
     var parameters: [Parameter] { [] }

@@ -137,27 +137,64 @@ public enum ONNXExport {
                 let w = params[parameter]!
                 return constant("\(layer.name)/\(parameter)", w.shape, w.scalars)
             }
-            switch layer.spec {
-            case let .conv2d(name, filters, k, stride, padding, activation, _):
-                toNCHW(name)
-                let hwio = params["kernel"]!
-                let ci = hwio.shape[2]
-                let kernel = constant("\(name)/kernel", [filters, ci, k, k], hwioToOIHW(hwio))
-                let bias = params["bias"] != nil ? [input("bias")] : []
-                let (_, top, bottom) = Convolution.outputSize(layer.inputShape[0], k, stride, padding == .same)
-                let (_, left, right) = Convolution.outputSize(layer.inputShape[1], k, stride, padding == .same)
-                add(name, "Conv", [kernel] + bias, [
+            /// Conv with TensorFlow's padding rule; `kernel` names an HWIO parameter of this layer.
+            func convolution(_ node: String, _ kernel: String, _ bias: Bool, _ k: Int, _ stride: Int, _ same: Bool, _ inputShape: [Int]) {
+                let hwio = params[kernel]!
+                let oihw = constant("\(layer.name)/\(kernel)", [hwio.shape[3], hwio.shape[2], k, k], hwioToOIHW(hwio))
+                let (_, top, bottom) = Convolution.outputSize(inputShape[0], k, stride, same)
+                let (_, left, right) = Convolution.outputSize(inputShape[1], k, stride, same)
+                add(node, "Conv", [oihw] + (bias ? [input("bias")] : []), [
                     .ints("dilations", [1, 1]), .int("group", 1), .ints("kernel_shape", [k, k]),
                     .ints("pads", [top, left, bottom, right]), .ints("strides", [stride, stride]),
                 ])
+            }
+            /// Inference-form BatchNormalization of the parameters `prefix`gamma, beta, moving_mean, moving_variance.
+            func batchNorm(_ node: String, _ prefix: String?, epsilon: Float = 0.001) {
+                let names = ["gamma", "beta", "moving_mean", "moving_variance"].map { (v: String) -> String in prefix.map { "\($0)/\(v)" } ?? v }
+                add(node, "BatchNormalization", names.map(input), [.float("epsilon", epsilon)])
+            }
+            switch layer.spec {
+            case let .conv2d(name, _, k, stride, padding, activation, _):
+                toNCHW(name)
+                convolution(name, "kernel", params["bias"] != nil, k, stride, padding == .same, layer.inputShape)
                 activate(name, activation)
             case let .batchnorm(name, _, epsilon):
                 toNCHW(name)
-                let inputs = ["gamma", "beta", "moving_mean", "moving_variance"].map(input)
-                add(name, "BatchNormalization", inputs, [.float("epsilon", epsilon)])
-            case let .maxpool(name, pool):
+                batchNorm(name, nil, epsilon: epsilon)
+            case let .maxpool(name, pool, strides, padding):
                 toNCHW(name)
-                add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("strides", [pool, pool])])
+                let s = strides ?? pool
+                let (_, top, bottom) = Convolution.outputSize(layer.inputShape[0], pool, s, padding == .same)
+                let (_, left, right) = Convolution.outputSize(layer.inputShape[1], pool, s, padding == .same)
+                add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("pads", [top, left, bottom, right]),
+                                          .ints("strides", [s, s])])
+            case let .residual(name, _, k, strides):
+                // Main path, then the shortcut from the block's input, joined by Add (the skip connection).
+                toNCHW(name)
+                let n = ResidualBlock.innerNames
+                let x = value
+                let outputShape = layer.outputShape
+                convolution("\(name)/\(n.convA)", "\(n.convA)/kernel", false, k, strides, true, layer.inputShape)
+                batchNorm("\(name)/\(n.bnA)", n.bnA)
+                add("\(name)/\(n.reluA)", "Relu", [])
+                convolution("\(name)/\(n.convB)", "\(n.convB)/kernel", false, k, 1, true, outputShape)
+                batchNorm("\(name)/\(n.bnB)", n.bnB)
+                let main = value
+                var shortcut = x
+                if params["\(n.shortcutConv)/kernel"] != nil {
+                    value = x
+                    convolution("\(name)/\(n.shortcutConv)", "\(n.shortcutConv)/kernel", false, 1, strides, true, layer.inputShape)
+                    batchNorm("\(name)/\(n.shortcutBN)", n.shortcutBN)
+                    shortcut = value
+                }
+                value = main
+                add("\(name)/\(n.add)", "Add", [shortcut])
+                add("\(name)/\(n.relu)", "Relu", [])
+            case let .globalAvgPool(name):
+                toNCHW(name)
+                add(name, "GlobalAveragePool", [])
+                add("\(name)/flatten", "Flatten", [], [.int("axis", 1)])
+                layout = .flat
             case let .flatten(name):
                 // Keras flattens channels-last: (h, w, c) order, which the next dense kernel's rows follow.
                 toNHWC(name)

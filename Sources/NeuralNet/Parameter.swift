@@ -3,7 +3,8 @@ import Tensor
 /// One weight tensor of a layer, with the gradient of the last backward pass.
 /// Non-trainable parameters (batch norm's moving statistics) are updated by their layer, not the optimizer.
 public final class Parameter {
-    public let name: String
+    /// Unique within its layer; a block's inner layers prefix theirs (`conv_a/kernel`).
+    public internal(set) var name: String
     public var value: Tensor { didSet { version &+= 1 } }
     /// Bumped on every write of `value`, so forms derived from it (the folded inference network) know to rebuild.
     public private(set) var version = 0

@@ -16,6 +16,8 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
 extension Model {
     /// Switches every convolution between fp32 and bf16 products; the weights stay fp32 either way.
     func useMixedPrecision(_ on: Bool) {
-        for case let conv as Conv2D in layers { conv.convolution.bfloat16 = on && BFloat16.isSupported }
+        // A residual block's convolutions are its inner layers.
+        let all = layers.flatMap { ($0 as? ResidualBlock)?.innerLayers ?? [$0] }
+        for case let conv as Conv2D in all { conv.convolution.bfloat16 = on && BFloat16.isSupported }
     }
 }

@@ -33,7 +33,8 @@ private func fillColor(_ spec: LayerSpec) -> String {
     switch spec {
     case .conv2d: return "#dbeafe"
     case .batchnorm: return "#ede9fe"
-    case .maxpool: return "#dcfce7"
+    case .maxpool, .globalAvgPool: return "#dcfce7"
+    case .residual: return "#ffedd5"
     case .flatten: return "#f3f4f6"
     case .dense: return "#fee2e2"
     case .dropout: return "#fef9c3"

@@ -5,8 +5,12 @@ public enum InferenceStep {
     /// y = act(x ⊛ w + b), then · scale + shift per channel when given.  w: [k, k, Ci, Co] (HWIO)
     case convolution(weights: Tensor, bias: Tensor?, stride: Int, samePadding: Bool,
                      activation: ActivationFunction, scale: Tensor?, shift: Tensor?)
-    /// Max pooling with pool = stride and valid padding.
-    case maxPool(pool: Int)
+    /// Max pooling; same padding as TensorFlow's (the odd pixel bottom/right, padded positions never win).
+    case maxPool(pool: Int, stride: Int, samePadding: Bool)
+    /// Each channel's mean over the image: [H, W, C] → [C].
+    case globalAveragePool
+    /// relu(main(x) + shortcut(x)), an empty shortcut being the identity (a residual block, batch norms folded).
+    case residual(main: [InferenceStep], shortcut: [InferenceStep])
     /// y = act(x · w + b), then · scale + shift per unit when given; x is the image flattened.  w: [in, units]
     case dense(weights: Tensor, bias: Tensor?, activation: ActivationFunction, scale: Tensor?, shift: Tensor?)
     /// y = x · scale + shift per channel (the last axis).
@@ -38,9 +42,16 @@ public final class InferenceNetwork {
             let (oh, _, _) = Convolution.outputSize(s[0], w.shape[0], stride, same)
             let (ow, _, _) = Convolution.outputSize(s[1], w.shape[1], stride, same)
             return [oh, ow, w.shape[3]]
-        case let .maxPool(p):
-            precondition(s.count == 3 && s[0] >= p && s[1] >= p, "inference: pool \(p) on \(s)")
-            return [(s[0] - p) / p + 1, (s[1] - p) / p + 1, s[2]]
+        case let .maxPool(p, stride, same):
+            precondition(s.count == 3 && (same || (s[0] >= p && s[1] >= p)), "inference: pool \(p) on \(s)")
+            return [Convolution.outputSize(s[0], p, stride, same).0, Convolution.outputSize(s[1], p, stride, same).0, s[2]]
+        case .globalAveragePool:
+            precondition(s.count == 3, "inference: global average pool on \(s)")
+            return [s[2]]
+        case let .residual(main, shortcut):
+            let out = main.reduce(s) { shape(after: $1, from: $0) }
+            precondition(out == shortcut.reduce(s) { shape(after: $1, from: $0) }, "inference: residual paths disagree on \(s)")
+            return out
         case let .dense(w, _, _, _, _):
             precondition(w.shape.count == 2 && w.shape[0] == s.reduce(1, *), "inference: dense \(w.shape) on \(s)")
             return [w.shape[1]]
@@ -74,25 +85,29 @@ public final class InferenceNetwork {
     private final class Chain {
         let kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void]
         let buffers: [Tensor]
+        /// With `ownOutput` (a residual path), the last step writes here instead of the caller's destination.
+        let output: Tensor?
 
-        init(inputShape: [Int], steps: [InferenceStep]) {
+        init(inputShape: [Int], steps: [InferenceStep], ownOutput: Bool = false) {
             var shape = inputShape
             var kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void] = []
             var buffers: [Tensor] = []
             for (index, step) in steps.enumerated() {
                 let out = InferenceNetwork.shape(after: step, from: shape)
                 kernels.append(InferenceNetwork.kernel(step, input: shape, output: out))
-                if index < steps.count - 1 { buffers.append(Tensor(zeros: out)) }
+                if index < steps.count - 1 || ownOutput { buffers.append(Tensor(zeros: out)) }
                 shape = out
             }
             self.kernels = kernels
             self.buffers = buffers
+            output = ownOutput ? buffers.last : nil
         }
 
-        func run(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        /// y nil: into `output` (a chain made with `ownOutput`).
+        func run(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>?) {
             var source = x
             for (i, kernel) in kernels.enumerated() {
-                let destination = i < buffers.count ? buffers[i].pointer : y
+                let destination = i < buffers.count ? buffers[i].pointer : y!
                 kernel(source, destination)
                 source = destination
             }
@@ -133,16 +148,42 @@ public final class InferenceNetwork {
                 kernel(x, y)
                 Activations.softmax(y, count: units)
             }
-        case let .maxPool(p):
+        case let .maxPool(p, stride, same):
             var src = DNNL.desc([1, s[2], s[0], s[1]], dnnl_nhwc), dst = DNNL.desc([1, o[2], o[0], o[1]], dnnl_nhwc)
-            let pad = DNNL.dims([0, 0])
+            let (_, pt, pb) = Convolution.outputSize(s[0], p, stride, same)
+            let (_, pl, pr) = Convolution.outputSize(s[1], p, stride, same)
             var d = dnnl_pooling_desc_t()
             DNNL.check(dnnl_pooling_forward_desc_init(&d, dnnl_forward_inference, dnnl_pooling_max, &src, &dst,
-                                                      DNNL.dims([p, p]), DNNL.dims([p, p]), pad, pad), "pool inference desc")
+                                                      DNNL.dims([stride, stride]), DNNL.dims([p, p]),
+                                                      DNNL.dims([pt, pl]), DNNL.dims([pb, pr])), "pool inference desc")
             let primitive = Primitive(&d, attr: userScratchpad(), name: "max pool inference")
             let scratch = Scratchpad(primitive)
             let a = Memory(src), c = Memory(dst)
             return { x, y in withExtendedLifetime(scratch) { primitive.run([(DNNL_ARG_SRC, a, x), (DNNL_ARG_DST, c, y)] + scratch.args) } }
+        case .globalAveragePool:
+            let channels = s[2], pixels = s[0] * s[1], scale = 1 / Float(pixels)
+            return { x, y in
+                for c in 0..<channels { y[c] = 0 }
+                for p in 0..<pixels {
+                    for c in 0..<channels { y[c] += x[p * channels + c] }
+                }
+                for c in 0..<channels { y[c] *= scale }
+            }
+        case let .residual(main, shortcut):
+            // Each path runs into buffers of its own (this chain's, so no other thread touches them).
+            let mainPath = Chain(inputShape: s, steps: main, ownOutput: true), skipPath = Chain(inputShape: s, steps: shortcut, ownOutput: true)
+            let count = o.reduce(1, *)
+            return { x, y in
+                mainPath.run(x, nil)
+                let a = mainPath.output!.pointer
+                if shortcut.isEmpty {
+                    for i in 0..<count { y[i] = max(a[i] + x[i], 0) }
+                } else {
+                    skipPath.run(x, nil)
+                    let b = skipPath.output!.pointer
+                    for i in 0..<count { y[i] = max(a[i] + b[i], 0) }
+                }
+            }
         case let .scaleShift(scale, shift):
             let channels = s.last!, pixels = s.reduce(1, *) / channels
             return { x, y in

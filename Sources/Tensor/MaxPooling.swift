@@ -1,15 +1,23 @@
 import CDNNL
 
-/// 2-D max pooling over NHWC images with a square window and stride equal to the window (Keras' default, valid padding).
+/// 2-D max pooling over NHWC images with a square window; the stride defaults to the window and the padding to
+/// valid (Keras' defaults). "Same" padding follows TensorFlow (output ceil(input / stride), the odd pixel
+/// bottom/right); padded positions never win the max.
 public final class MaxPooling {
     public let pool: Int
+    public let stride: Int
     public let height: Int, width: Int, channels: Int
-    public var outputHeight: Int { (height - pool) / pool + 1 }
-    public var outputWidth: Int { (width - pool) / pool + 1 }
+    public let outputHeight: Int, outputWidth: Int
+    let padTop: Int, padLeft: Int, padBottom: Int, padRight: Int
     private var plans: [Int: Plan] = [:]
 
-    public init(height: Int, width: Int, channels: Int, pool: Int) {
+    public init(height: Int, width: Int, channels: Int, pool: Int, stride: Int? = nil, samePadding: Bool = false) {
         self.height = height; self.width = width; self.channels = channels; self.pool = pool
+        self.stride = stride ?? pool
+        let (oh, pt, pb) = Convolution.outputSize(height, pool, self.stride, samePadding)
+        let (ow, pl, pr) = Convolution.outputSize(width, pool, self.stride, samePadding)
+        outputHeight = oh; outputWidth = ow
+        padTop = pt; padBottom = pb; padLeft = pl; padRight = pr
     }
 
     // MARK: forward
@@ -49,15 +57,16 @@ public final class MaxPooling {
         init(_ p: MaxPooling, batch n: Int) {
             var s = DNNL.desc([n, p.channels, p.height, p.width], dnnl_nhwc)
             var d = DNNL.desc([n, p.channels, p.outputHeight, p.outputWidth], dnnl_nhwc)
-            let strides = DNNL.dims([p.pool, p.pool]), kernel = DNNL.dims([p.pool, p.pool]), pad = DNNL.dims([0, 0])
+            let strides = DNNL.dims([p.stride, p.stride]), kernel = DNNL.dims([p.pool, p.pool])
+            let pad = DNNL.dims([p.padTop, p.padLeft]), padR = DNNL.dims([p.padBottom, p.padRight])
             var td = dnnl_pooling_desc_t()
-            DNNL.check(dnnl_pooling_forward_desc_init(&td, dnnl_forward_training, dnnl_pooling_max, &s, &d, strides, kernel, pad, pad), "pool fwd")
+            DNNL.check(dnnl_pooling_forward_desc_init(&td, dnnl_forward_training, dnnl_pooling_max, &s, &d, strides, kernel, pad, padR), "pool fwd")
             training = Primitive(&td, name: "max pool training")
             var id = dnnl_pooling_desc_t()
-            DNNL.check(dnnl_pooling_forward_desc_init(&id, dnnl_forward_inference, dnnl_pooling_max, &s, &d, strides, kernel, pad, pad), "pool inf")
+            DNNL.check(dnnl_pooling_forward_desc_init(&id, dnnl_forward_inference, dnnl_pooling_max, &s, &d, strides, kernel, pad, padR), "pool inf")
             inference = Primitive(&id, name: "max pool inference")
             var bd = dnnl_pooling_desc_t()
-            DNNL.check(dnnl_pooling_backward_desc_init(&bd, dnnl_pooling_max, &s, &d, strides, kernel, pad, pad), "pool bwd")
+            DNNL.check(dnnl_pooling_backward_desc_init(&bd, dnnl_pooling_max, &s, &d, strides, kernel, pad, padR), "pool bwd")
             backward = Primitive(&bd, hint: training, name: "max pool backward")
             src = Memory(s); dst = Memory(d)
             let ws = training.desc(dnnl_query_workspace_md)

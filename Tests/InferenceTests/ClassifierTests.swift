@@ -49,6 +49,29 @@ final class ClassifierTests: XCTestCase {
         }
     }
 
+    /// A `.ensemble` file: the mean of its members' probabilities, each member's logits softmaxed first.
+    func testAnEnsembleFileAveragesItsMembersProbabilities() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classifier-ensemble-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Self.model(activation: .linear), second = try Self.model(activation: .linear)
+        second.parameters[1].value = Tensor(shape: [10], scalars: (0..<10).map { Float(9 - $0) })   // bias 9, 8, …, 0
+        try ModelFile.write(first, metadata: Self.metadata, to: folder.appendingPathComponent("m_member1.mnistbook"))
+        try ModelFile.write(second, metadata: Self.metadata, to: folder.appendingPathComponent("m_member2.mnistbook"))
+        let file = EnsembleFile(members: [.init(file: "m_member1.mnistbook", seed: 1, testAccuracy: nil),
+                                          .init(file: "m_member2.mnistbook", seed: 1001, testAccuracy: nil)])
+        let path = folder.appendingPathComponent("m.ensemble").path
+        try Data(try file.encoded()).write(to: URL(fileURLWithPath: path))
+
+        let classifier = try Classifier.load(path: path)
+        XCTAssertEqual(classifier.members.count, 1)
+        let c = try classifier.classify(Self.bar, file: "bar.png")
+        let up = softmax((0..<10).map(Double.init)), down = softmax((0..<10).map { Double(9 - $0) })
+        for k in 0..<10 { XCTAssertEqual(Double(c.probabilities[k]), (up[k] + down[k]) / 2, accuracy: 1e-6, "class \(k)") }
+        // Symmetric: 0 and 9 lead together (their order is left to float rounding), where either member alone is sure of one.
+        XCTAssertEqual(Set(c.ranking.prefix(2)), [0, 9])
+    }
+
     func testTheModelSeesThePreparedDigitScaledByTheFilesPreprocessing() throws {
         let classifier = try Classifier(model: Self.model(activation: .linear, ink: 0.01), metadata: Self.metadata, path: "m")
         let c = try classifier.classify(Self.bar, file: "bar.png")

@@ -19,8 +19,8 @@ final class CraftedModelFileTests: XCTestCase {
     }
 
     /// The bytes of a saved copy of `modelFileTestLayers` (every kind of layer).
-    private func savedBytes() throws -> [UInt8] {
-        let model = try Model(name: "small", inputShape: [28, 28, 1], layers: modelFileTestLayers, seed: 3)
+    private func savedBytes(_ layers: [LayerSpec] = modelFileTestLayers) throws -> [UInt8] {
+        let model = try Model(name: "small", inputShape: [28, 28, 1], layers: layers, seed: 3)
         let metadata = ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init), inputShape: [28, 28, 1], seed: 3,
                                      created: Date(timeIntervalSince1970: 0))
         return try ModelFile.encode(weights: model.weights(), of: model, metadata: metadata)
@@ -91,6 +91,26 @@ final class CraftedModelFileTests: XCTestCase {
         }, "has an invalid architecture: the model has no layers; it needs at least a dense output layer", .invalidArchitecture)
     }
 
+    func testResidualGlobalPoolingAndPoolStridesOutsideTheLimitsAreRefused() throws {
+        let bytes = try savedBytes([
+            .conv2d(name: "stem", filters: 4, kernel: 3, stride: 2, padding: .same, activation: .relu, useBias: true),
+            .residual(name: "block", filters: 8, kernel: 3, strides: 2),
+            .maxpool(name: "pool", pool: 2, strides: 1, padding: .same),
+            .globalAvgPool(name: "gap"),
+            .dense(name: "output", units: 10, activation: .softmax, useBias: true),
+        ])
+        try assertRefused(crafted(bytes) { setLayer(&$0, "block", "strides", 0) },
+                          "has an invalid architecture: layer 'block': strides must be in [1, 64], got 0", .invalidArchitecture)
+        try assertRefused(crafted(bytes) { setLayer(&$0, "block", "filters", Int.max) },
+                          "has an invalid architecture: layer 'block': filters must be in [1, 4096], got 9223372036854775807",
+                          .invalidArchitecture)
+        try assertRefused(crafted(bytes) { setLayer(&$0, "block", "strides", 20) },
+                          "has an invalid architecture: layer 'block': strides 20 must be between 1 and the input size 14 (input is 14×14×4)",
+                          .invalidArchitecture)
+        try assertRefused(crafted(bytes) { setLayer(&$0, "pool", "strides", -1) },
+                          "has an invalid architecture: layer 'pool': strides must be in [1, 64], got -1", .invalidArchitecture)
+    }
+
     func testAModelTooBigForTheMachineIsRefusedWithItsSize() throws {
         // Within every per-layer bound, but 4096 filters at 28×28 then 65,536 units is 210 billion weights.
         let bytes = try savedBytes()
@@ -157,6 +177,13 @@ final class CraftedModelFileTests: XCTestCase {
         XCTAssertThrowsError(try checkArchitecture(inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, classes: 7)) { error in
             XCTAssertEqual("\(error)", "layer 'output': the last layer has 10 units but the dataset has 7 classes")
         }
+        // A residual block keeps its inner layers' outputs for the backward pass: they count in its memory.
+        let residual = try checkArchitecture(inputShape: [28, 28, 1], layers: [
+            .residual(name: "down", filters: 8, kernel: 3, strides: 2), .residual(name: "same", filters: 8, kernel: 3, strides: 1),
+            .globalAvgPool(name: "gap"), .dense(name: "output", units: 10, activation: .softmax, useBias: true),
+        ], classes: 10, batchSize: 64)
+        XCTAssertEqual(residual.innerActivations, [8, 6, 0, 0])
+        XCTAssertEqual(residual.shapes, [[14, 14, 8], [14, 14, 8], [8], [10]])
         XCTAssertEqual(describeBytes(3 << 30), "3 GiB")
         XCTAssertEqual(describeBytes(1536), "1.5 KiB")
         XCTAssertEqual(groupDigits(3_136_000_000), "3,136,000,000")

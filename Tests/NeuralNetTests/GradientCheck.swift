@@ -32,7 +32,7 @@ func projection(_ y: Tensor, _ r: Tensor) -> Double {
 }
 
 /// Checks d L / d input and d L / d every trainable parameter of one layer in training mode.
-func checkLayer(_ spec: LayerSpec, input: [Int], batch: Int = 3, seed: UInt64 = 7, tolerance: Double = 2e-2,
+func checkLayer(_ spec: LayerSpec, input: [Int], batch: Int = 3, seed: UInt64 = 7, tolerance: Double = 2e-2, h: Float = 1e-2,
                 x given: Tensor? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
     var rng = SeededGenerator(seed: seed)
     let layer = try spec.makeLayer(inputShape: input, rng: &rng)
@@ -45,7 +45,7 @@ func checkLayer(_ spec: LayerSpec, input: [Int], batch: Int = 3, seed: UInt64 = 
     }
     _ = layer.forward(x, training: true)
     let dx = layer.backward(r)
-    assertGradient(dx, of: { projection(layer.forward($0, training: true), r) }, at: x, tolerance: tolerance,
+    assertGradient(dx, of: { projection(layer.forward($0, training: true), r) }, at: x, h: h, tolerance: tolerance,
                    "\(spec.name) input", file: file, line: line)
     for p in layer.parameters where p.trainable {
         _ = layer.forward(x, training: true)
@@ -56,7 +56,7 @@ func checkLayer(_ spec: LayerSpec, input: [Int], batch: Int = 3, seed: UInt64 = 
             p.value = w
             defer { p.value = saved }
             return projection(layer.forward(x, training: true), r)
-        }, at: saved, tolerance: tolerance, "\(spec.name).\(p.name)", file: file, line: line)
+        }, at: saved, h: h, tolerance: tolerance, "\(spec.name).\(p.name)", file: file, line: line)
     }
 }
 

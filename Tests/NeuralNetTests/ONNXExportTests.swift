@@ -422,15 +422,33 @@ final class ONNXExportTests: XCTestCase {
         let variantAccuracy = variant.evaluate(test).accuracy
         XCTAssertGreaterThan(variantAccuracy, 0.3, "the variant's outputs should depend on the image")
 
+        // A residual network: strided and "same" max pooling, blocks with projection and identity shortcuts (Add nodes).
+        let residual = try Model(name: "residual", inputShape: [28, 28, 1], layers: [
+            .conv2d(name: "stem", filters: 8, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+            .maxpool(name: "stem_pool", pool: 3, strides: 2, padding: .same),
+            .residual(name: "block1", filters: 16, kernel: 3, strides: 2),
+            .residual(name: "block2", filters: 16, kernel: 3, strides: 1),
+            .globalAvgPool(name: "gap"),
+            .dense(name: "output", units: 10, activation: .softmax, useBias: true),
+        ], seed: 5)
+        _ = try fit(residual, training: train, validation: nil, configuration: configuration)
+        XCTAssertGreaterThan(residual.evaluate(test).accuracy, 0.3, "the residual net's outputs should depend on the image")
+
         let images = test.batch(0..<test.count).x
         try Data(LittleEndianFloats.bytes(images.scalars)).write(to: directory.appendingPathComponent("images.f32"))
-        for (name, m, probabilities) in [("model", model, "probabilities.f32"), ("variant", variant, "variant.probabilities.f32")] {
+        for (name, m, probabilities) in [("model", model, "probabilities.f32"), ("variant", variant, "variant.probabilities.f32"),
+                                         ("residual", residual, "residual.probabilities.f32")] {
             try ONNXExport.write(m, metadata: metadata(accuracy: m === model ? accuracy : nil),
                                  to: directory.appendingPathComponent("\(name).onnx"))
             let p = m.predict(test)
             XCTAssertEqual(p.shape, [1000, 10])
             try Data(LittleEndianFloats.bytes(p.scalars)).write(to: directory.appendingPathComponent(probabilities))
         }
+        // An ensemble graph: every member on the shared input, a Mean node averaging their probabilities.
+        try Data(ONNXExport.ensembleData([model, variant, residual], metadata: metadata(accuracy: nil)))
+            .write(to: directory.appendingPathComponent("ensemble.onnx"))
+        let mean = Ensemble.mean([model.predict(test), variant.predict(test), residual.predict(test)])
+        try Data(LittleEndianFloats.bytes(mean.scalars)).write(to: directory.appendingPathComponent("ensemble.probabilities.f32"))
         let sizes = try ["images.f32", "probabilities.f32", "variant.probabilities.f32", "model.onnx", "variant.onnx"].map {
             try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent($0).path)[.size] as! Int
         }

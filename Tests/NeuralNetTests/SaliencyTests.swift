@@ -46,6 +46,27 @@ final class SaliencyTests: XCTestCase {
         assertGradient(otherGradient, of: { scores(model, $0, other) }, at: x, "saliency of a chosen class")
     }
 
+    /// Through residual blocks (a projection and an identity shortcut) and global average pooling.
+    func testSaliencyThroughResidualBlocksMatchesFiniteDifferences() throws {
+        let model = try Model(name: "residual", inputShape: [7, 7, 2], layers: [
+            .residual(name: "down", filters: 3, kernel: 3, strides: 2),
+            .residual(name: "same", filters: 3, kernel: 3, strides: 1),
+            .globalAvgPool(name: "gap"),
+            .dense(name: "output", units: 3, activation: .softmax, useBias: true),
+        ], seed: 4)
+        for (i, p) in model.parameters.enumerated() {
+            let r = randomTensor(p.value.shape, seed: 40 + UInt64(i))
+            p.value = p.name.hasSuffix("moving_variance") ? Tensor(shape: r.shape, scalars: r.scalars.map { 0.5 + abs($0) }) : r
+        }
+        let x = randomTensor([2, 7, 7, 2], seed: 6)
+        let before = model.weights()
+        let (predicted, gradient) = model.saliency(x)
+        XCTAssertEqual(gradient.shape, [2, 7, 7, 2])
+        XCTAssertGreaterThan(gradient.scalars.map(abs).max() ?? 0, 1e-3, "a zero gradient would pass any check")
+        assertGradient(gradient, of: { scores(model, $0, predicted) }, at: x, h: 1e-3, "saliency through residual blocks")
+        XCTAssertEqual(zip(before, model.weights()).map { $0.maxAbsDifference($1) }.max(), 0, "moving statistics or weights changed")
+    }
+
     func testSaliencyLeavesTheModelAsItWas() throws {
         let model = try makeModel()
         let before = model.weights()

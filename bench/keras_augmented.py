@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Keras side of the beyond-99 comparison: the reference CNN trained with
+ImageDataGenerator(rotation_range=10, zoom_range=0.1, width_shift_range=0.1,
+height_shift_range=0.1, fill_mode="constant", cval=0), as notebooks/beyond-99.md's
+augmented model (validation_split 0.1, batch 64, Adam 1e-3, EarlyStopping(val_loss,
+patience 4, restore best), ReduceLROnPlateau(val_loss, 0.5, patience 2)).
+
+    bench/.venv-keras/bin/pip install tensorflow-cpu numpy scipy
+    BENCH_EPOCHS=15 bench/.venv-keras/bin/python bench/keras_augmented.py
+
+Prints one JSON line: epochs run, seconds per epoch (each, and the mean), test accuracy.
+Cross-check tooling only; mnistbook never runs Python.
+"""
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+EPOCHS = int(os.environ.get("BENCH_EPOCHS", "15"))
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+tf.config.threading.set_inter_op_parallelism_threads(1)
+import keras  # noqa: E402
+from keras.preprocessing.image import ImageDataGenerator  # noqa: E402  (Keras 3 keeps it as legacy)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mnist_data  # noqa: E402
+from keras_bench import reference_cnn  # noqa: E402
+
+
+class EpochTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+        print(f"epoch {epoch + 1}: {self.seconds[-1]:.1f} s, val_accuracy {logs.get('val_accuracy'):.4f}", file=sys.stderr, flush=True)
+
+
+def main():
+    keras.utils.set_random_seed(42)
+    d = mnist_data.load(validation_split=0.1)
+    x_train, y_train, x_val, y_val, x_test, y_test = (d[k] for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test"))
+    y_train, y_val, y_test = (keras.utils.to_categorical(y, 10) for y in (y_train, y_val, y_test))
+    generator = ImageDataGenerator(rotation_range=10, zoom_range=0.1, width_shift_range=0.1, height_shift_range=0.1,
+                                   fill_mode="constant", cval=0.0)
+    model = reference_cnn()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+    timer = EpochTimer()
+    callbacks = [timer,
+                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True),
+                 keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-6)]
+    model.fit(generator.flow(x_train, y_train, batch_size=64, seed=42), epochs=EPOCHS,
+              validation_data=(x_val, y_val), callbacks=callbacks, verbose=0)
+    _, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    print(json.dumps({"framework": f"keras {keras.__version__} / tensorflow {tf.__version__}", "threads": THREADS,
+                      "epochs_run": len(timer.seconds), "epoch_seconds": timer.seconds,
+                      "mean_epoch_seconds": float(np.mean(timer.seconds)), "test_accuracy": float(accuracy)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -21,6 +21,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Training precision: float32 or mixed_bfloat16 (Keras' policy names).")
     var precision: Precision = .float32
 
+    @Flag(help: "Also train the same epochs with augmentation (rotation 10, zoom 0.1, shift 0.1, the beyond-99 notebook's) and report the overhead.")
+    var augment = false
+
     func run() throws {
         let mnist = try DatasetCatalog.load("mnist")
         let all = ImageSet(pixels: mnist.train.images, labels: mnist.train.labels.map(Int.init), imageShape: [28, 28, 1])
@@ -70,6 +73,24 @@ struct Bench: ParsableCommand {
         let accuracy = evaluate > 0 ? model.evaluate(test.slice(0..<min(evaluate, test.count))).accuracy : nil
         let evaluateSeconds = evaluate > 0 ? Date().timeIntervalSince(evaluateStart) : nil
 
+        // Augmentation: the same training with warped batches, and the warps alone over one epoch's images.
+        var augmentSeconds: Double?, warpSeconds: Double?, gatherSeconds: Double?
+        if augment {
+            let augmentation = Augmentation(rotation: 10, zoom: 0.1, shiftX: 0.1, shiftY: 0.1)
+            var c = configuration
+            c.augmentation = augmentation
+            if !json { print("Training again with augmentation (\(augmentation.description))…") }
+            let twin = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+            let h = try fit(twin, training: train, validation: validation, configuration: c)
+            augmentSeconds = h.epochs.map(\.seconds).reduce(0, +) / Double(h.epochs.count)
+            var start = Date()
+            for s in stride(from: 0, to: train.count, by: 64) { _ = train.batch(s..<min(s + 64, train.count)) }
+            gatherSeconds = Date().timeIntervalSince(start)
+            start = Date()
+            for s in stride(from: 0, to: train.count, by: 64) { _ = augmentation.batch(train, s..<min(s + 64, train.count), epoch: 1, seed: 42) }
+            warpSeconds = Date().timeIntervalSince(start)
+        }
+
         let result = BenchResult(
             framework: "mnistbook 0.1 (oneDNN \(OneDNN.version))" + (precision.effective.precision == .mixedBFloat16 ? " mixed_bfloat16" : ""),
             train_images_per_second: Double(steadyImages) / steadySeconds,
@@ -79,7 +100,10 @@ struct Bench: ParsableCommand {
             peak_rss_mb: PeakMemory.residentMegabytes(),
             threads: Threads.count,
             test_accuracy: accuracy,
-            evaluate_seconds: evaluateSeconds)
+            evaluate_seconds: evaluateSeconds,
+            augment_epoch_seconds: augmentSeconds,
+            augment_batches_seconds: warpSeconds,
+            plain_batches_seconds: gatherSeconds)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -91,6 +115,12 @@ struct Bench: ParsableCommand {
             if let accuracy, let evaluateSeconds {
                 print(String(format: "test accuracy after %d epoch(s): %.2f%% (evaluate of %d images: %.3f s)",
                              epochs, accuracy * 100, min(evaluate, test.count), evaluateSeconds))
+            }
+            if let augmentSeconds, let warpSeconds, let gatherSeconds {
+                print(String(format: "augmented   %8.1f s per epoch incl. validation: %+.1f%% against %.1f s without", augmentSeconds,
+                             (augmentSeconds / epochSeconds - 1) * 100, epochSeconds))
+                print(String(format: "            making one epoch's batches: %.2f s warped against %.2f s plain (%.1f%% of an epoch)",
+                             warpSeconds, gatherSeconds, (warpSeconds - gatherSeconds) / epochSeconds * 100))
             }
         }
     }
@@ -107,6 +137,10 @@ struct BenchResult: Codable {
     let threads: Int
     let test_accuracy: Double?
     let evaluate_seconds: Double?
+    /// With --augment: the same epochs trained with augmentation, and the batches of one epoch made with and without warps.
+    var augment_epoch_seconds: Double? = nil
+    var augment_batches_seconds: Double? = nil
+    var plain_batches_seconds: Double? = nil
 }
 
 /// Peak resident memory of this process (VmHWM from /proc, in kB).

@@ -15,28 +15,47 @@ func architectureDOT(_ model: Model, rankdir: String, showShapes: Bool) -> Strin
     var inputLabel = ["input", "InputLayer"]
     if showShapes { inputLabel.append(kerasShape(model.inputShape)) }
     lines.append("  input [label=\(Graphviz.quoted(inputLabel.joined(separator: "\n"))), fillcolor=\"#ffffff\"];")
-    for (index, layer) in model.layers.enumerated() {
-        var label = [layer.name, layer.spec.kerasClass]
-        if showShapes { label.append(kerasShape(layer.outputShape)) }
-        label.append("\(groupThousands(layer.parameterCount)) params")
-        lines.append("  layer\(index) [label=\(Graphviz.quoted(label.joined(separator: "\n"))), "
-            + "fillcolor=\"\(fillColor(layer.spec))\"];")
+    // One box per graph node; a residual block's inner nodes sit in a cluster and its skip path is a dashed edge.
+    let graph = model.graph
+    var ids = ["input": "input"]
+    for (index, node) in graph.enumerated() { ids[node.name] = "node\(index)" }
+    var cluster: String?
+    for (index, node) in graph.enumerated() {
+        let inBlock = node.name != node.layer
+        if cluster != nil && (!inBlock || cluster != node.layer) { lines.append("  }"); cluster = nil }
+        if inBlock && cluster == nil {
+            cluster = node.layer
+            lines.append("  subgraph \(Graphviz.quoted("cluster_" + node.layer)) {")
+            lines.append("    label=\(Graphviz.quoted(node.layer + " (residual block)")); style=\"rounded,dashed\"; color=\"#8c959f\"; fontsize=11;")
+        }
+        var label = [inBlock ? String(node.name.dropFirst(node.layer.count + 1)) : node.name, node.kerasClass]
+        if showShapes { label.append(kerasShape(node.outputShape)) }
+        if node.parameterCount > 0 || !inBlock { label.append("\(groupThousands(node.parameterCount)) params") }
+        lines.append("  node\(index) [label=\(Graphviz.quoted(label.joined(separator: "\n"))), "
+            + "fillcolor=\"\(fillColor(node.kerasClass))\"];")
     }
-    let nodes = ["input"] + model.layers.indices.map { "layer\($0)" }
-    for (from, to) in zip(nodes, nodes.dropFirst()) { lines.append("  \(from) -> \(to);") }
+    if cluster != nil { lines.append("  }") }
+    for (index, node) in graph.enumerated() {
+        for (k, input) in node.inputs.enumerated() {
+            // The second input of an Add is the skip connection around the block.
+            let skip = node.kerasClass == "Add" && k == 1
+            lines.append("  \(ids[input] ?? "input") -> node\(index)" + (skip ? " [style=dashed, color=\"#d97706\", label=\"skip\", fontsize=9];" : ";"))
+        }
+    }
     lines.append("}")
     return lines.joined(separator: "\n") + "\n"
 }
 
 /// A pale colour per kind of layer, so convolution blocks and the dense head read apart at a glance.
-private func fillColor(_ spec: LayerSpec) -> String {
-    switch spec {
-    case .conv2d: return "#dbeafe"
-    case .batchnorm: return "#ede9fe"
-    case .maxpool, .globalAvgPool: return "#dcfce7"
-    case .residual: return "#ffedd5"
-    case .flatten: return "#f3f4f6"
-    case .dense: return "#fee2e2"
-    case .dropout: return "#fef9c3"
+private func fillColor(_ kerasClass: String) -> String {
+    switch kerasClass {
+    case "Conv2D": return "#dbeafe"
+    case "BatchNormalization": return "#ede9fe"
+    case "MaxPooling2D", "GlobalAveragePooling2D": return "#dcfce7"
+    case "Flatten": return "#f3f4f6"
+    case "Dense": return "#fee2e2"
+    case "Dropout": return "#fef9c3"
+    case "Add", "ReLU": return "#ffedd5"
+    default: return "#f3f4f6"
     }
 }

@@ -22,8 +22,9 @@ struct ModelSummary {
     init(_ model: Model) {
         name = model.name
         inputShape = model.inputShape
-        rows = model.layers.map {
-            SummaryRow(name: $0.name, kerasClass: $0.spec.kerasClass, outputShape: $0.outputShape, parameters: $0.parameterCount)
+        // Keras' functional summary: a residual block shows its inner layers, the Add and the last ReLU.
+        rows = model.graph.map {
+            SummaryRow(name: $0.name, kerasClass: $0.kerasClass, outputShape: $0.outputShape, parameters: $0.parameterCount)
         }
         total = model.parameterCount
         trainable = model.trainableParameterCount

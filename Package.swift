@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Tensor", "Datasets"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Stages"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
         .testTarget(name: "ServeTests", dependencies: ["Serve", "Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),

@@ -2,8 +2,9 @@
 import Foundation
 import Crypto
 
-enum Checksum {
-    static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
+public enum Checksum {
+    /// SHA-256 (swift-crypto) in lowercase hex.
+    public static func sha256Hex<D: DataProtocol>(_ data: D) -> String {
         hex(SHA256.hash(data: data))
     }
 

@@ -8,7 +8,7 @@ public struct CallbackDecision: Equatable {
 }
 
 /// A metric a callback watches, and which direction is better (Keras' mode "auto": accuracy up, loss down).
-public enum Monitor: String, Sendable, CaseIterable {
+public enum Monitor: String, Sendable, CaseIterable, Codable {
     case loss, accuracy
     case valLoss = "val_loss"
     case valAccuracy = "val_accuracy"
@@ -33,10 +33,11 @@ public enum Monitor: String, Sendable, CaseIterable {
 
 /// Keras `EarlyStopping`: stop after `patience` epochs without improvement, optionally going back to the best weights.
 public struct EarlyStopping: Sendable, Equatable {
-    public var monitor: Monitor = .valLoss
-    public var patience = 3
-    public var minDelta = 0.0
-    public var restoreBestWeights = true
+    public var monitor: Monitor
+    public var patience: Int
+    public var minDelta: Double
+    public var restoreBestWeights: Bool
+    // Keras' defaults, here only: the notebook schema takes its defaults from `EarlyStopping()`.
     public init(monitor: Monitor = .valLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true) {
         self.monitor = monitor; self.patience = patience; self.minDelta = minDelta; self.restoreBestWeights = restoreBestWeights
     }
@@ -72,12 +73,12 @@ extension EarlyStopping {
 
 /// Keras `ReduceLROnPlateau`: multiply the learning rate by `factor` after `patience` epochs without improvement.
 public struct ReduceLROnPlateau: Sendable, Equatable {
-    public var monitor: Monitor = .valLoss
-    public var factor = 0.5
-    public var patience = 2
-    public var minLR = 1e-6
+    public var monitor: Monitor
+    public var factor: Double
+    public var patience: Int
+    public var minLR: Double
     /// Keras' default threshold for counting an improvement.
-    public var minDelta = 1e-4
+    public var minDelta: Double
     public init(monitor: Monitor = .valLoss, factor: Double = 0.5, patience: Int = 2, minLR: Double = 1e-6, minDelta: Double = 1e-4) {
         self.monitor = monitor; self.factor = factor; self.patience = patience; self.minLR = minLR; self.minDelta = minDelta
     }
@@ -110,8 +111,8 @@ extension ReduceLROnPlateau {
 
 /// Keras `ModelCheckpoint(save_best_only=True)`: keep the weights of the best epoch by `monitor`.
 public struct ModelCheckpoint: Sendable, Equatable {
-    public var monitor: Monitor = .valAccuracy
-    public var saveBestOnly = true
+    public var monitor: Monitor
+    public var saveBestOnly: Bool
     public init(monitor: Monitor = .valAccuracy, saveBestOnly: Bool = true) {
         self.monitor = monitor; self.saveBestOnly = saveBestOnly
     }
@@ -136,7 +137,7 @@ extension ModelCheckpoint {
 }
 
 /// Something a callback did, worded as Keras prints it.
-public enum TrainingEvent: Sendable, Equatable, CustomStringConvertible {
+public enum TrainingEvent: Sendable, Equatable, Codable, CustomStringConvertible {
     case learningRateReduced(epoch: Int, to: Double)
     case stoppedEarly(epoch: Int)
     case restoredBestWeights(epoch: Int)

@@ -30,8 +30,9 @@ public struct EpochLog: Sendable, Equatable, Codable {
     public let trainSeconds: Double  // training steps only, for throughput
 }
 
-/// What training did: per-epoch logs, callback events, the best checkpoint.
-public struct History {
+/// What training did: per-epoch logs, callback events, the best checkpoint. Codable, so the step
+/// cache stores it as it is.
+public struct History: Codable {
     public var epochs: [EpochLog] = []
     public var events: [TrainingEvent] = []
     /// The epoch whose weights the model holds at the end (the restored best one, or the last).

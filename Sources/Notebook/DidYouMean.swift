@@ -60,19 +60,19 @@ private let languagesNearStages: Set<String> = ["ada", "lua", "make", "sass", "s
 /// short stage name (four letters or fewer: eda, load, save), within two edits of a longer one,
 /// or that extends a stage name (`preprocessing`, `evaluation`, `loader`). Everything else
 /// (python, text, bash, json, yaml, …) is an ordinary code block.
-func misspelledStage(_ info: String) -> String? {
+func misspelledStage(_ info: String, stages: [String]) -> String? {
     let word = info.lowercased()
     guard !word.isEmpty,
           word.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
           !languagesNearStages.contains(word) else { return nil }
     var best: (name: String, distance: Int)?
-    for stage in StageSchema.stageNames {
+    for stage in stages {
         let distance = editDistance(word, stage)
         let limit = stage.count <= 4 ? 1 : 2
         if distance <= limit, distance < (best?.distance ?? Int.max) { best = (stage, distance) }
     }
     if let best { return best.name }
-    for stage in StageSchema.stageNames {
+    for stage in stages {
         let common = zip(word, stage).prefix { $0 == $1 }.count
         if common >= 4, common >= stage.count - 2 { return stage }
     }

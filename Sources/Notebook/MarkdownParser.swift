@@ -27,7 +27,7 @@ private let renderOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES
 /// Parses Markdown with cmark-gfm and walks the top-level nodes: fenced blocks become steps or code,
 /// runs of everything else become prose rendered to HTML. `lineOffset` is added to cmark's lines
 /// (the lines the front matter took).
-func parseMarkdown(_ markdown: String, lineOffset: Int, path: String) -> ParsedMarkdown {
+func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [String]) -> ParsedMarkdown {
     _ = registerExtensions
     guard let parser = cmark_parser_new(parseOptions) else { fatalError("cmark_parser_new failed") }
     defer { cmark_parser_free(parser) }
@@ -74,11 +74,11 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String) -> ParsedM
         let text = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
         let line = Int(cmark_node_get_start_line(node)) + lineOffset
         let column = Int(cmark_node_get_start_column(node))
-        if StageSchema.spec(for: word) != nil {
+        if stages.contains(word) {
             blocks.append(.step(StepBlock(stage: word, body: text, line: line, column: column, bodyLine: line + 1)))
             continue
         }
-        if words.count == 1, let meant = misspelledStage(word) {
+        if words.count == 1, let meant = misspelledStage(word, stages: stages) {
             problems.append(Diagnostic(path: path, line: line, column: column, stage: word,
                                        message: "unknown stage '\(word)' (did you mean '\(meant)'?)"))
         }

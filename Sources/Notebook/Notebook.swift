@@ -19,8 +19,9 @@ public struct Notebook: Equatable, Sendable {
         self.diagnostics = diagnostics
     }
 
-    /// Parses a notebook's text. `path` is only used in diagnostics.
-    public static func parse(source: String, path: String) -> Notebook {
+    /// Parses a notebook's text; a fence whose info string is one of `schema`'s stages is a step.
+    /// `path` is only used in diagnostics.
+    public static func parse(source: String, path: String, schema: Schema) -> Notebook {
         var text = source
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         // Swift treats "\r\n" as one Character; normalising keeps line splitting simple. A lone "\r"
@@ -28,13 +29,14 @@ public struct Notebook: Equatable, Sendable {
         text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         let sections = splitFrontMatter(text, path: path)
         let (frontMatter, frontMatterProblems) = parseFrontMatter(sections.frontMatterYAML, path: path)
-        let markdown = parseMarkdown(sections.markdown, lineOffset: sections.markdownLineOffset, path: path)
+        let markdown = parseMarkdown(sections.markdown, lineOffset: sections.markdownLineOffset, path: path,
+                                     stages: schema.stageNames)
         return Notebook(path: path, frontMatter: frontMatter, blocks: markdown.blocks,
                         diagnostics: (sections.problems + frontMatterProblems + markdown.problems).sortedByPosition())
     }
 
     /// Reads and parses a notebook file. Throws a one-line `DiagnosticList` when the file cannot be read.
-    public static func load(path: String) throws(DiagnosticList) -> Notebook {
+    public static func load(path: String, schema: Schema) throws(DiagnosticList) -> Notebook {
         func failure(_ message: String) -> DiagnosticList {
             DiagnosticList([Diagnostic(path: path, line: 0, column: 0, stage: "", message: message)])
         }
@@ -45,7 +47,7 @@ public struct Notebook: Equatable, Sendable {
         guard !isDirectory.boolValue else { throw failure("is a directory, not a notebook") }
         guard let data = FileManager.default.contents(atPath: path) else { throw failure("cannot read the notebook") }
         guard let source = String(data: data, encoding: .utf8) else { throw failure("the notebook is not UTF-8 text") }
-        return parse(source: source, path: path)
+        return parse(source: source, path: path, schema: schema)
     }
 
     /// The step blocks in order.

@@ -14,23 +14,23 @@ struct Override {
 /// Applies command-line overrides to already validated steps, with the same checks as the notebook.
 /// Each override applies to every step of its stage. Errors name the flag:
 /// `--set train.epocs=3: unknown parameter 'epocs' (did you mean 'epochs'?)`.
-public func applyOverrides(_ overrides: [String], to steps: [ValidatedStep]) throws(DiagnosticList) -> [ValidatedStep] {
+public func applyOverrides(_ overrides: [String], schema: Schema, to steps: [ValidatedStep]) throws(DiagnosticList) -> [ValidatedStep] {
     var steps = steps
-    let problems = applyOverrides(overrides, to: &steps)
+    let problems = applyOverrides(overrides, schema: schema, to: &steps)
     if !problems.isEmpty { throw DiagnosticList(problems) }
     return steps
 }
 
-func applyOverrides(_ overrides: [String], to steps: inout [ValidatedStep]) -> [Diagnostic] {
+func applyOverrides(_ overrides: [String], schema: Schema, to steps: inout [ValidatedStep]) -> [Diagnostic] {
     var problems: [Diagnostic] = []
     let present = Set(steps.map(\.stage))
     for raw in overrides {
-        switch parseOverride(raw, stagesPresent: present) {
+        switch parseOverride(raw, schema: schema, stagesPresent: present) {
         case .failure(let list):
             problems += list.diagnostics
         case .success(let override):
             for index in steps.indices where steps[index].stage == override.stage {
-                apply(override, to: &steps[index])
+                apply(override, schema: schema, to: &steps[index])
             }
         }
     }
@@ -38,7 +38,7 @@ func applyOverrides(_ overrides: [String], to steps: inout [ValidatedStep]) -> [
 }
 
 /// Parses and checks one flag against the schema.
-func parseOverride(_ raw: String, stagesPresent: Set<String>) -> Result<Override, DiagnosticList> {
+func parseOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>) -> Result<Override, DiagnosticList> {
     let flag = "--set \(raw)"
     func failure(_ stage: String, _ messages: [String]) -> Result<Override, DiagnosticList> {
         .failure(DiagnosticList(messages.map { Diagnostic(path: flag, line: 0, column: 0, stage: stage, message: $0) }))
@@ -52,8 +52,8 @@ func parseOverride(_ raw: String, stagesPresent: Set<String>) -> Result<Override
         return failure("", ["expected stage.parameter=value, for example train.epochs=5"])
     }
     let stage = path[0]
-    guard let spec = StageSchema.spec(for: stage) else {
-        return failure(stage, ["unknown stage '\(stage)'\(suggestionOrChoices(stage, StageSchema.stageNames))"])
+    guard let spec = schema.spec(for: stage) else {
+        return failure(stage, ["unknown stage '\(stage)'\(suggestionOrChoices(stage, schema.stageNames))"])
     }
     guard let parameter = spec.parameter(named: path[1]) else {
         return failure(stage, ["unknown parameter '\(path[1])'\(suggestionOrChoices(path[1], spec.parameters.map(\.name)))"])
@@ -85,7 +85,7 @@ func parseOverride(_ raw: String, stagesPresent: Set<String>) -> Result<Override
         if parsed.isNull { return failure(stage, ["'\(dotted)' needs a value"]) }
         node = parsed
     }
-    var checker = ParamChecker()
+    var checker = ParamChecker(layers: schema.layers)
     guard let value = checker.checkValue(node, type: target.type, name: dotted, at: nil) else {
         return failure(stage, checker.problems.map(\.message))
     }
@@ -94,17 +94,18 @@ func parseOverride(_ raw: String, stagesPresent: Set<String>) -> Result<Override
 
 /// Sets an override on one step. Setting a member of a disabled callback turns the callback on
 /// with its defaults and that member changed.
-func apply(_ override: Override, to step: inout ValidatedStep) {
+func apply(_ override: Override, schema: Schema, to step: inout ValidatedStep) {
     if let member = override.member {
         var members = step.params[override.parameter]?.mapValue
-            ?? StageSchema.spec(for: step.stage)?.parameter(named: override.parameter)?.members.map(defaultValues(of:))
+            ?? schema.spec(for: step.stage)?.parameter(named: override.parameter)?.members.map(defaultValues(of:))
             ?? [:]
         members[member] = override.value
         step.params[override.parameter] = .map(members)
     } else {
         step.params[override.parameter] = override.value
     }
-    if override.parameter == "layers", let layers = override.value.listValue {
+    if schema.spec(for: step.stage)?.parameter(named: override.parameter)?.isLayerList == true,
+       let layers = override.value.listValue {
         step.layerPositions = Array(repeating: step.position, count: layers.count)
     }
     step.overridden.insert(override.dottedName)

@@ -3,6 +3,8 @@ import Yams
 /// Turns YAML nodes into parameter values against the schema, applying defaults and collecting
 /// every problem (not just the first) with the YAML mark it belongs to.
 struct ParamChecker {
+    /// The layer types a `.layers` parameter accepts.
+    let layers: [LayerSpec]
     var problems: [YAMLProblem] = []
     /// The marks of the layer type keys of the last checked `layers` list, one per layer.
     var layerPositions: [SourcePosition?] = []
@@ -141,8 +143,8 @@ struct ParamChecker {
                 ok = false
                 continue
             }
-            guard let spec = StageSchema.layerSpec(for: type) else {
-                report("unknown layer type '\(type)'\(suggestionOrChoices(type, StageSchema.layerTypes))", typeMark)
+            guard let spec = self.layers.first(where: { $0.type == type }) else {
+                report("unknown layer type '\(type)'\(suggestionOrChoices(type, self.layers.map(\.type)))", typeMark)
                 ok = false
                 continue
             }
@@ -176,7 +178,7 @@ struct ParamChecker {
             }
         }
         guard ok else { return nil }
-        assignKerasNames(&layers, taken: seen)
+        assignKerasNames(&layers, taken: seen, specs: self.layers)
         layerPositions = marks
         return .list(layers.map { .map($0) })
     }
@@ -197,11 +199,11 @@ private func layerItem(_ item: Node) -> (String, SourcePosition?, Node?)? {
 }
 
 /// Names unnamed layers as Keras does (`conv2d`, `conv2d_1`, `batch_normalization`, …), skipping names in use.
-private func assignKerasNames(_ layers: inout [[String: ParamValue]], taken: Set<String>) {
+private func assignKerasNames(_ layers: inout [[String: ParamValue]], taken: Set<String>, specs: [LayerSpec]) {
     var used = taken
     var counters: [String: Int] = [:]
     for index in layers.indices where layers[index]["name"] == nil {
-        guard let type = layers[index]["type"]?.stringValue, let spec = StageSchema.layerSpec(for: type) else { continue }
+        guard let type = layers[index]["type"]?.stringValue, let spec = specs.first(where: { $0.type == type }) else { continue }
         var candidate: String
         repeat {
             let n = counters[spec.autoNamePrefix, default: 0]

@@ -58,7 +58,7 @@ public indirect enum ParamType: Sendable {
     case list(ParamType)
     /// A nested mapping with its own parameters; `canDisable` also allows `false` (off) and `true` (defaults).
     case map([ParameterSpec], canDisable: Bool)
-    /// The `build.layers` list: `- type: {parameters}` items checked against `StageSchema.layers`.
+    /// A layer list: `- type: {parameters}` items checked against `Schema.layers`.
     case layers
     /// A `tune` step's search space (see TuneSpace.swift).
     case space
@@ -105,14 +105,22 @@ public struct ParameterSpec: Sendable {
     /// Shown instead of the default in `mnistbook steps` when the YAML form says too little ("all", "auto").
     public let defaultText: String?
     public let doc: String
+    /// The parameter only changes what its step shows, never what the step leaves for later steps,
+    /// so later steps' cache keys leave it out (an `eda` sample count never retrains anything).
+    public let display: Bool
+    /// For a string that is either a known name or something else (a folder): a value close to a
+    /// known name is taken for a typo of it.
+    public let knownNames: KnownNames?
 
     public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, required: Bool = false,
-                defaultText: String? = nil, doc: String) {
+                defaultText: String? = nil, display: Bool = false, knownNames: KnownNames? = nil, doc: String) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.required = required
         self.defaultText = defaultText
+        self.display = display
+        self.knownNames = knownNames
         self.doc = doc
     }
 
@@ -123,6 +131,12 @@ public struct ParameterSpec: Sendable {
         return defaultValue?.yaml ?? "-"
     }
 
+    /// A `.layers` parameter.
+    public var isLayerList: Bool {
+        if case .layers = type { return true }
+        return false
+    }
+
     /// The nested parameters of a mapping parameter.
     var members: [ParameterSpec]? {
         if case .map(let specs, _) = type { return specs }
@@ -130,15 +144,39 @@ public struct ParameterSpec: Sendable {
     }
 }
 
-/// A stage: its name in a fence's info string, what it does, and its parameters.
+/// The names a string parameter knows (`dataset`: mnist, …), and what else it accepts, for the error.
+public struct KnownNames: Sendable {
+    public let names: [String]
+    /// Ends the "unknown … (did you mean …?)" error: "a directory of IDX files is also accepted".
+    public let otherwise: String
+
+    public init(_ names: [String], otherwise: String) {
+        self.names = names
+        self.otherwise = otherwise
+    }
+}
+
+/// A stage: its name in a fence's info string, what it does, its parameters, and the stages that
+/// must come before it in a notebook.
 public struct StageSpec: Sendable {
     public let name: String
     public let summary: String
     public let parameters: [ParameterSpec]
+    public let needs: [String]
+
+    public init(name: String, summary: String, needs: [String] = [], parameters: [ParameterSpec]) {
+        self.name = name
+        self.summary = summary
+        self.needs = needs
+        self.parameters = parameters
+    }
 
     public func parameter(named name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
     }
+
+    /// Whether a parameter is a layer list.
+    public var hasLayers: Bool { parameters.contains(where: \.isLayerList) }
 
     /// Every parameter with its default, as an empty step body gives.
     public var defaults: [String: ParamValue] {
@@ -156,12 +194,21 @@ public struct LayerSpec: Sendable {
     public let summary: String
     public let parameters: [ParameterSpec]
 
+    public init(type: String, kerasClass: String, autoNamePrefix: String, summary: String, parameters: [ParameterSpec]) {
+        self.type = type
+        self.kerasClass = kerasClass
+        self.autoNamePrefix = autoNamePrefix
+        self.summary = summary
+        self.parameters = parameters
+    }
+
     public func parameter(named name: String) -> ParameterSpec? {
         parameters.first { $0.name == name }
     }
 }
 
-func defaultValues(of specs: [ParameterSpec]) -> [String: ParamValue] {
+/// Every parameter that has a default, with it: what an empty mapping gives.
+public func defaultValues(of specs: [ParameterSpec]) -> [String: ParamValue] {
     var values: [String: ParamValue] = [:]
     for spec in specs {
         if let value = spec.defaultValue { values[spec.name] = value }

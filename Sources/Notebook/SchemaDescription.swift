@@ -1,9 +1,9 @@
-extension StageSchema {
+extension Schema {
     /// The text of `mnistbook steps [STAGE]`: every stage (or one stage, or one layer type) with its
-    /// parameters, types, defaults and docs. `build` also lists the layer types.
+    /// parameters, types, defaults and docs. A stage with a layer list also lists the layer types.
     /// For a name that is neither a stage nor a layer type it returns an `unknown stage …` line;
     /// check `spec(for:)` first to exit with an error.
-    public static func describe(stage: String? = nil) -> String {
+    public func describe(stage: String? = nil) -> String {
         guard let stage else {
             let intro = """
                 A step is a fenced block whose info string is a stage name; its body is YAML parameters
@@ -12,7 +12,7 @@ extension StageSchema {
             return ([intro] + stages.map(describe(_:)) + [describeLayers()]).joined(separator: "\n\n") + "\n"
         }
         if let spec = spec(for: stage) {
-            return describe(spec) + (stage == "build" ? "\n\n" + describeLayers() : "") + "\n"
+            return describe(spec) + (spec.hasLayers ? "\n\n" + describeLayers() : "") + "\n"
         }
         if let layer = layerSpec(for: stage) {
             return describe(layer) + "\n"
@@ -20,21 +20,22 @@ extension StageSchema {
         return "unknown stage '\(stage)'\(suggestionOrChoices(stage, stageNames + layerTypes))\n"
     }
 
-    private static func describe(_ spec: StageSpec) -> String {
+    private func describe(_ spec: StageSpec) -> String {
         "\(spec.name): \(spec.summary)\n" + table(rows(spec.parameters, prefix: ""))
     }
 
-    private static func describe(_ layer: LayerSpec) -> String {
+    private func describe(_ layer: LayerSpec) -> String {
         "\(layer.type): \(layer.summary) (Keras \(layer.kerasClass))\n" + table(rows(layer.parameters, prefix: ""))
     }
 
-    private static func describeLayers() -> String {
-        "Layers for build.layers, each item written '- type: {parameters}':\n\n"
+    private func describeLayers() -> String {
+        let owners = stages.flatMap { stage in stage.parameters.filter(\.isLayerList).map { "\(stage.name).\($0.name)" } }
+        return "Layers for \(owners.joined(separator: ", ")), each item written '- type: {parameters}':\n\n"
             + layers.map(describe(_:)).joined(separator: "\n\n")
     }
 
     /// Name, type, default, doc; members of mapping parameters follow as `parent.member`.
-    private static func rows(_ specs: [ParameterSpec], prefix: String) -> [[String]] {
+    private func rows(_ specs: [ParameterSpec], prefix: String) -> [[String]] {
         specs.flatMap { spec -> [[String]] in
             let name = prefix + spec.name
             let row = [name, spec.type.summary, spec.defaultDescription, spec.doc]
@@ -46,7 +47,7 @@ extension StageSchema {
         }
     }
 
-    private static func table(_ rows: [[String]]) -> String {
+    private func table(_ rows: [[String]]) -> String {
         guard let columns = rows.first?.count else { return "" }
         let widths = (0..<columns - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in

@@ -26,17 +26,47 @@ extension ValidatedStep {
         params[name]?.intValue
     }
 
-    /// A callback's settings (`early_stopping`, …), nil when the notebook turned it off with `false`.
-    public func callback(_ name: String) -> [String: ParamValue]? {
-        params[name]?.mapValue
+    /// A mapping that can be turned off (`early_stopping`, …), nil when the notebook gave `false`.
+    public func mapOrOff(_ name: String) -> ValidatedMap? {
+        params[name]?.mapValue.map { ValidatedMap(owner: "\(stage).\(name)", values: $0) }
     }
 
-    /// The `build` layers, each a map with `type`, `name` and every parameter of its type.
-    public var layers: [[String: ParamValue]] {
-        params["layers"]?.listValue?.compactMap(\.mapValue) ?? []
+    /// A mapping parameter, with every member.
+    public func map(_ name: String) -> ValidatedMap {
+        guard let values = params[name]?.mapValue else { missing(name, "a mapping") }
+        return ValidatedMap(owner: "\(stage).\(name)", values: values)
+    }
+
+    /// A list of strings (`formats`).
+    public func strings(_ name: String) -> [String] {
+        guard let values = params[name]?.listValue?.compactMap(\.stringValue) else { missing(name, "a list") }
+        return values
+    }
+
+    /// A layer list, each layer a map with `type`, `name` and every parameter of its type.
+    public func layers(_ name: String) -> [[String: ParamValue]] {
+        params[name]?.listValue?.compactMap(\.mapValue) ?? []
     }
 
     private func missing(_ name: String, _ kind: String) -> Never {
         preconditionFailure("\(stage) step has no parameter '\(name)' that is \(kind)")
+    }
+}
+
+/// The members of a validated mapping parameter, every one present (defaults applied).
+public struct ValidatedMap {
+    let owner: String
+    public let values: [String: ParamValue]
+
+    public func int(_ name: String) -> Int { member(name, \.intValue) }
+    public func double(_ name: String) -> Double { member(name, \.doubleValue) }
+    public func bool(_ name: String) -> Bool { member(name, \.boolValue) }
+    public func string(_ name: String) -> String { member(name, \.stringValue) }
+
+    private func member<T>(_ name: String, _ read: (ParamValue) -> T?) -> T {
+        guard let value = values[name].flatMap(read) else {
+            preconditionFailure("\(owner) has no member '\(name)' of type \(T.self)")
+        }
+        return value
     }
 }

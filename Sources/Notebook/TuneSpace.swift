@@ -132,7 +132,7 @@ extension ParamChecker {
 /// step or of a layer of the `build` step before it (by layer name), every value and bound fits that
 /// parameter's type and range as a `--set` would, grid search has lists only, and a `train` step follows.
 /// Problems point at the key in the step's `space`.
-func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep]) -> [Diagnostic] {
+func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep], schema: Schema) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     for (index, step) in steps.enumerated() where step.stage == "tune" {
         guard case .step(let block) = notebook.blocks[step.blockIndex] else { continue }
@@ -154,7 +154,7 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep]) -> [Diagnost
             if spaceNode == nil { report("'tune' needs a 'space': the parameters to search, e.g. 'train.learning_rate: [0.001, 0.01]'", nil) }
             continue
         }
-        let layers = build?.layers ?? []
+        let layers = build?.layers("layers") ?? []
         let layerNames = layers.compactMap { $0["name"]?.stringValue }
         let strategy = step.params["strategy"]?.stringValue ?? "random"
         var gridSize = 1
@@ -165,8 +165,8 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep]) -> [Diagnost
             var target: ParameterSpec?
             switch parts.first {
             case "train" where parts.count == 2 || parts.count == 3:
-                guard let spec = StageSchema.spec(for: "train"), let parameter = spec.parameter(named: parts[1]) else {
-                    report("unknown parameter '\(parts[1])' of train\(suggestionOrChoices(parts[1], StageSchema.spec(for: "train")!.parameters.map(\.name)))", mark)
+                guard let spec = schema.spec(for: "train"), let parameter = spec.parameter(named: parts[1]) else {
+                    report("unknown parameter '\(parts[1])' of train\(suggestionOrChoices(parts[1], schema.spec(for: "train")!.parameters.map(\.name)))", mark)
                     continue
                 }
                 if parts.count == 3 {
@@ -185,7 +185,7 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep]) -> [Diagnost
                     continue
                 }
                 let type = layer["type"]?.stringValue ?? ""
-                let parameters = (StageSchema.layerSpec(for: type)?.parameters ?? []).filter { $0.name != "name" }
+                let parameters = (schema.layerSpec(for: type)?.parameters ?? []).filter { $0.name != "name" }
                 guard let parameter = parameters.first(where: { $0.name == parts[2] }) else {
                     report("layer '\(parts[1])' (\(type)) has no parameter '\(parts[2])'\(suggestionOrChoices(parts[2], parameters.map(\.name)))", mark)
                     continue
@@ -205,7 +205,7 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep]) -> [Diagnost
                 report("'\(name)' is \(target.type.noun) and cannot be tuned; tune numbers, words or true/false", mark)
                 continue
             }
-            var checker = ParamChecker()
+            var checker = ParamChecker(layers: schema.layers)
             switch valueNode {
             case .sequence(let items):
                 gridSize = gridSize.multipliedReportingOverflow(by: items.count).overflow ? Int.max : gridSize * items.count

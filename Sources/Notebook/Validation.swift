@@ -39,37 +39,38 @@ public struct ValidatedStep: Equatable, Hashable, Sendable {
 
 /// Validates every step of a notebook and applies `--set` overrides (`stage.param=value`).
 /// Throws every problem at once, in notebook order, the parse problems included.
-public func validate(_ notebook: Notebook, overrides: [String] = []) throws(DiagnosticList) -> [ValidatedStep] {
-    try validateNotebook(notebook, overrides: overrides).get()
+public func validate(_ notebook: Notebook, schema: Schema, overrides: [String] = []) throws(DiagnosticList) -> [ValidatedStep] {
+    try validateNotebook(notebook, schema: schema, overrides: overrides).get()
 }
 
 extension Notebook {
     /// Same as `validate(_:overrides:)`; handy where the module name `Notebook` shadows the free function.
-    public func validate(overrides: [String] = []) throws(DiagnosticList) -> [ValidatedStep] {
-        try validateNotebook(self, overrides: overrides).get()
+    public func validate(schema: Schema, overrides: [String] = []) throws(DiagnosticList) -> [ValidatedStep] {
+        try validateNotebook(self, schema: schema, overrides: overrides).get()
     }
 }
 
 /// The validation, as a result value.
-public func validateNotebook(_ notebook: Notebook, overrides: [String] = []) -> Result<[ValidatedStep], DiagnosticList> {
+public func validateNotebook(_ notebook: Notebook, schema: Schema, overrides: [String] = []) -> Result<[ValidatedStep], DiagnosticList> {
     var diagnostics = notebook.diagnostics
     var steps: [ValidatedStep] = []
     for (index, block) in notebook.blocks.enumerated() {
-        guard case .step(let step) = block, let spec = StageSchema.spec(for: step.stage) else { continue }
-        let (validated, problems) = validateStep(step, spec: spec, blockIndex: index, path: notebook.path)
+        guard case .step(let step) = block, let spec = schema.spec(for: step.stage) else { continue }
+        let (validated, problems) = validateStep(step, spec: spec, layers: schema.layers, blockIndex: index, path: notebook.path)
         steps.append(validated)
         diagnostics += problems
     }
-    diagnostics += checkStepOrder(steps, path: notebook.path)
-    diagnostics += checkTuneSteps(notebook, steps)
-    let overrideProblems = applyOverrides(overrides, to: &steps)
+    diagnostics += checkStepOrder(steps, schema: schema, path: notebook.path)
+    diagnostics += checkTuneSteps(notebook, steps, schema: schema)
+    let overrideProblems = applyOverrides(overrides, schema: schema, to: &steps)
     diagnostics = overrideProblems + diagnostics.sortedByPosition()
     return diagnostics.isEmpty ? .success(steps) : .failure(DiagnosticList(diagnostics))
 }
 
 /// Checks one step's YAML body against its stage; problems are placed at the offending key.
-func validateStep(_ step: StepBlock, spec: StageSpec, blockIndex: Int, path: String) -> (ValidatedStep, [Diagnostic]) {
-    var checker = ParamChecker()
+func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], blockIndex: Int, path: String)
+    -> (ValidatedStep, [Diagnostic]) {
+    var checker = ParamChecker(layers: layers)
     var params = spec.defaults
     switch composeYAML(step.body) {
     case .failure(let problem):
@@ -79,7 +80,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, blockIndex: Int, path: Str
     case .success(let node?):
         if case .mapping(let mapping) = node {
             params = checker.checkParameters(mapping, specs: spec.parameters).values
-            if step.stage == "load" { checkDataset(mapping, checker: &checker) }
+            checkKnownNames(mapping, specs: spec.parameters, checker: &checker)
         } else {
             checker.problems.append(YAMLProblem(
                 message: "a step's body must be a mapping of 'parameter: value' lines, got \(node.shownInError)",
@@ -88,7 +89,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, blockIndex: Int, path: Str
     }
     let stepPosition = SourcePosition(line: step.line, column: step.column)
     var layerPositions: [SourcePosition] = []
-    if let layers = params["layers"]?.listValue {
+    if let layers = spec.parameters.first(where: \.isLayerList).flatMap({ params[$0.name]?.listValue }) {
         layerPositions = layers.indices.map { index in
             index < checker.layerPositions.count
                 ? checker.layerPositions[index].map { step.notebookPosition(bodyLine: $0.line, column: $0.column) } ?? stepPosition
@@ -104,29 +105,30 @@ func validateStep(_ step: StepBlock, spec: StageSpec, blockIndex: Int, path: Str
     return (validated, diagnostics)
 }
 
-/// A dataset that is neither a catalog name nor plausibly a directory, but close to a catalog name,
-/// is a typo: catching it here saves a failed run.
-private func checkDataset(_ mapping: Node.Mapping, checker: inout ParamChecker) {
-    for (key, value) in mapping where key.scalar?.string == "dataset" {
-        guard case .scalar(let scalar) = value else { return }
+/// A value of a parameter with known names (a dataset) that is none of them, nor plausibly a path,
+/// but close to one, is a typo: catching it here saves a failed run.
+private func checkKnownNames(_ mapping: Node.Mapping, specs: [ParameterSpec], checker: inout ParamChecker) {
+    for (key, value) in mapping {
+        guard let spec = specs.first(where: { $0.name == key.scalar?.string }), let known = spec.knownNames,
+              case .scalar(let scalar) = value else { continue }
         let name = scalar.string
-        guard !StageSchema.datasets.contains(name), !name.contains("/"), !name.hasPrefix("."), !name.hasPrefix("~"),
-              let meant = closestMatch(to: name, in: StageSchema.datasets) else { return }
+        guard !known.names.contains(name), !name.contains("/"), !name.hasPrefix("."), !name.hasPrefix("~"),
+              let meant = closestMatch(to: name, in: known.names) else { continue }
         checker.problems.append(YAMLProblem(
-            message: "unknown dataset '\(name)' (did you mean '\(meant)'?); a directory of IDX files is also accepted",
+            message: "unknown \(spec.name) '\(name)' (did you mean '\(meant)'?); \(known.otherwise)",
             mark: key.position))
     }
 }
 
-/// The lifecycle order: each stage's prerequisites (`StageSchema.requirements`) must come earlier.
+/// The lifecycle order: each stage's prerequisites (`StageSpec.needs`) must come earlier.
 /// Repeating a stage is allowed.
-func checkStepOrder(_ steps: [ValidatedStep], path: String) -> [Diagnostic] {
+func checkStepOrder(_ steps: [ValidatedStep], schema: Schema, path: String) -> [Diagnostic] {
     var firstLine: [String: Int] = [:]
     for step in steps where firstLine[step.stage] == nil { firstLine[step.stage] = step.line }
     var seen: Set<String> = []
     var diagnostics: [Diagnostic] = []
     for step in steps {
-        for required in StageSchema.requirements[step.stage] ?? [] where !seen.contains(required) {
+        for required in schema.spec(for: step.stage)?.needs ?? [] where !seen.contains(required) {
             let hint = firstLine[required].map { "the '\(required)' step is on line \($0)" } ?? "the notebook has none"
             diagnostics.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage,
                                           message: "'\(step.stage)' needs a '\(required)' step before it (\(hint))"))

@@ -21,14 +21,28 @@ public enum Section: Sendable {
     case step(StepSection)
 }
 
-/// How a step came to have its outputs.
-public enum StepStatus: Sendable {
+/// How a step came to have its outputs: the one status the report, the render's outcome and
+/// metrics.json share.
+public enum StepStatus: Sendable, Equatable {
     case ran
     /// Outputs reused from the cache, computed at the given time.
     case cached(at: Date)
     case failed
     /// Not run because an earlier step failed.
     case skipped
+
+    /// Whether the outputs are a finished run's (this render's or a cached one).
+    public var succeeded: Bool {
+        switch self {
+        case .ran, .cached: return true
+        case .failed, .skipped: return false
+        }
+    }
+
+    public var isCached: Bool {
+        if case .cached = self { return true }
+        return false
+    }
 }
 
 /// A step of the notebook: where it is, how long it took, its parameters, and its outputs.

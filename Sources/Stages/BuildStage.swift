@@ -3,51 +3,89 @@ import NeuralNet
 import Notebook
 import Report
 
-/// `build`: the model from the layer list, its Keras-style summary and its Graphviz diagram.
-func runBuild(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
-    var outputs: [Output] = []
-    let inputShape: [Int]
-    if let data = workspace.data {
-        inputShape = data.imageShape
-    } else {
-        inputShape = defaultInputShape
-        outputs.append(.note("No data is loaded yet, so the input is taken to be MNIST's \(tupleShape(inputShape))."))
-    }
-    let model = try buildModel(step, inputShape: inputShape, classes: workspace.data?.classNames.count, seed: context.seed)
-    workspace.setModel(model)
-
-    let summary = ModelSummary(model)
-    outputs.append(.table(summary.table))
-
-    let diagram = step["diagram"]
-    let dot = architectureDOT(model, rankdir: diagram?["rankdir"]?.stringValue ?? "TB",
-                              showShapes: diagram?["show_shapes"]?.boolValue ?? true)
-    var artifacts = [Artifact(name: "model_architecture.dot", text: dot)]
-    do {
-        let svg = try Graphviz.svg(fromDot: dot)
-        outputs.append(.diagram(svg: svg, caption: "Architecture of \(model.name), laid out by Graphviz (model_architecture.svg)"))
-        artifacts.append(Artifact(name: "model_architecture.svg",
-                                  text: "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n" + svg + "\n"))
-    } catch {
-        // The model is fine without its picture; say why the picture is missing.
-        outputs.append(.note("No architecture diagram: \(error). The DOT source is in model_architecture.dot."))
-    }
-    return StageResult(outputs: outputs, artifacts: artifacts)
+extension StageName {
+    public static let build = StageName(rawValue: "build")
 }
 
-/// The model of a build step, with its initial weights drawn from the seed: the same step, input and
-/// seed always give the same model, which is what lets a cached build step be rebuilt instead of stored.
-func buildModel(_ step: ValidatedStep, inputShape: [Int], classes: Int?, seed: Int) throws -> Model {
-    let specs = layerSpecs(step.layers)
-    do throws(LayerProblem) {
-        _ = try checkLayerShapes(specs, inputShape: inputShape, classes: classes)
-    } catch {
-        throw StageFailure(error.description)
+/// `build`: the model from the layer list, its Keras-style summary and its Graphviz diagram.
+public struct BuildStage: Stage {
+    public static let name = StageName.build
+    public static let title = "Build the model"
+    public static let schema = spec("Build the model and show its summary and architecture diagram.", [
+        ParameterSpec("name", .string, default: "MNIST_CNN", doc: "model name shown in the summary"),
+        ParameterSpec("layers", .layers, default: LayerSchema.referenceLayers, defaultText: "reference CNN",
+                      doc: "layer stack, each item '- type: {parameters}'; see Layers below"),
+        ParameterSpec("diagram", .map([
+            ParameterSpec("rankdir", .choice(["TB", "LR"]), default: "TB", doc: "diagram direction: top-bottom or left-right"),
+            ParameterSpec("show_shapes", .bool, default: true, doc: "label layers with their output shapes"),
+        ], canDisable: false), default: ["rankdir": "TB", "show_shapes": true], display: true, doc: "architecture diagram options"),
+    ])
+    public static let reads: Set<WorkspacePart> = [.data]
+    public static let writes: Set<WorkspacePart> = [.model, .training, .evaluations]
+
+    var modelName: String
+    var layers: [NeuralNet.LayerSpec]
+    var rankdir: String
+    var showShapes: Bool
+
+    public init(_ step: ValidatedStep) {
+        modelName = step.string("name")
+        layers = layerSpecs(step.layers("layers"))
+        let diagram = step.map("diagram")
+        rankdir = diagram.string("rankdir")
+        showShapes = diagram.bool("show_shapes")
     }
-    do {
-        return try Model(name: step.string("name"), inputShape: inputShape, layers: specs, seed: UInt64(seed))
-    } catch {
-        throw StageFailure(error.description)
+
+    /// The model is rebuilt from its layers and the seed: cheap, and identical.
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
+        let inputShape = workspace.data?.imageShape ?? defaultInputShape
+        workspace.setModel(try model(inputShape: inputShape, classes: workspace.data?.classNames.count, seed: context.stage.seed))
+    }
+
+    public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+        var outputs: [Output] = []
+        let inputShape: [Int]
+        if let data = workspace.data {
+            inputShape = data.imageShape
+        } else {
+            inputShape = defaultInputShape
+            outputs.append(.note("No data is loaded yet, so the input is taken to be MNIST's \(tupleShape(inputShape))."))
+        }
+        let model = try self.model(inputShape: inputShape, classes: workspace.data?.classNames.count, seed: context.seed)
+        workspace.setModel(model)
+
+        let summary = ModelSummary(model)
+        outputs.append(.table(summary.table))
+
+        let dot = architectureDOT(model, rankdir: rankdir, showShapes: showShapes)
+        var artifacts = [Artifact(name: "model_architecture.dot", text: dot)]
+        do {
+            let svg = try Graphviz.svg(fromDot: dot)
+            outputs.append(.diagram(svg: svg, caption: "Architecture of \(model.name), laid out by Graphviz (model_architecture.svg)"))
+            artifacts.append(Artifact(name: "model_architecture.svg",
+                                      text: "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n" + svg + "\n"))
+        } catch {
+            // The model is fine without its picture; say why the picture is missing.
+            outputs.append(.note("No architecture diagram: \(error). The DOT source is in model_architecture.dot."))
+        }
+        return StageResult(outputs: outputs, artifacts: artifacts)
+    }
+}
+
+extension BuildStage {
+    /// The model, with its initial weights drawn from the seed: the same step, input and seed always
+    /// give the same model, which is what lets a cached build step be rebuilt instead of stored.
+    func model(inputShape: [Int], classes: Int?, seed: Int) throws -> Model {
+        do throws(LayerProblem) {
+            _ = try checkLayerShapes(layers, inputShape: inputShape, classes: classes)
+        } catch {
+            throw StageFailure(error.description)
+        }
+        do {
+            return try Model(name: modelName, inputShape: inputShape, layers: layers, seed: UInt64(seed))
+        } catch {
+            throw StageFailure(error.description)
+        }
     }
 }
 

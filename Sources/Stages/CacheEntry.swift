@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNet
 import Report
@@ -48,9 +49,7 @@ enum CacheEntryFile {
 
     static func encode(_ entry: CacheEntry) throws -> [UInt8] {
         let body = [UInt8](try encoder().encode(entry))
-        var hasher = SHA256()
-        hasher.update(body)
-        let header = "\(magic) \(entry.format)\n\(hexString(hasher.finish()))\n"
+        let header = "\(magic) \(entry.format)\n\(Checksum.sha256Hex(body))\n"
         return Array(header.utf8) + body
     }
 
@@ -68,9 +67,7 @@ enum CacheEntryFile {
         }
         let expected = String(decoding: bytes[(first + 1)..<second], as: UTF8.self)
         let body = Array(bytes[(second + 1)...])
-        var hasher = SHA256()
-        hasher.update(body)
-        guard hexString(hasher.finish()) == expected else {
+        guard Checksum.sha256Hex(body) == expected else {
             throw CacheEntryProblem("checksum mismatch (cut short or damaged)")
         }
         do {

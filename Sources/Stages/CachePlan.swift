@@ -1,24 +1,41 @@
 import Notebook
 
-/// Each step's cache key and cached entry, worked out before the steps run, so that restoring a
+/// A step of the notebook with its stage: the validated block, and its typed parameters.
+struct PlannedStep {
+    let step: ValidatedStep
+    let type: any Stage.Type
+    let stage: any Stage
+
+    init(_ step: ValidatedStep, _ type: any Stage.Type) {
+        self.step = step
+        self.type = type
+        stage = type.init(step)
+    }
+}
+
+/// Each step's cache keys and cached entry, worked out before the steps run, so that restoring a
 /// cached step can take into account which later steps will run.
 ///
-/// Keys do not depend on whether the steps before ran or came from the cache, so all of them are
-/// known up front, except after a load whose dataset is only known by reading it
-/// (`pinnedDatasetFingerprint`): those follow once that load has run (`loaded(at:key:)`).
+/// A step's key covers the products of the steps that last wrote each workspace part it reads
+/// (`Stage.reads`, `StepKeys`), not the step before it. Keys do not depend on whether earlier steps ran
+/// or came from the cache, so all of them are known up front, except those that read, directly or
+/// not, a load whose dataset is only known by reading it (`pinnedDatasetFingerprint`): those follow
+/// once that load has run (`loaded(at:data:)`).
 struct CachePlan {
-    let steps: [ValidatedStep]
+    let steps: [PlannedStep]
     let seed: Int
     let cache: StepCache
     /// False for --no-cache: keys are worked out (fresh entries are stored under them), entries not read.
     let reuse: Bool
     /// By step index; nil while unknown.
-    private(set) var keys: [String?]
+    private(set) var keys: [StepKeys?]
     private(set) var entries: [CacheEntry?]
     /// Why a step's entry was ignored; said when the step comes up.
     private(set) var warnings: [String?]
+    /// The content of the datasets unpinned loads have read, by step index.
+    private var datasets: [Int: String] = [:]
 
-    init(steps: [ValidatedStep], seed: Int, cache: StepCache, reuse: Bool) {
+    init(steps: [PlannedStep], seed: Int, cache: StepCache, reuse: Bool) {
         self.steps = steps
         self.seed = seed
         self.cache = cache
@@ -26,45 +43,59 @@ struct CachePlan {
         keys = Array(repeating: nil, count: steps.count)
         entries = Array(repeating: nil, count: steps.count)
         warnings = Array(repeating: nil, count: steps.count)
-        extend(from: 0, after: nil)
+        plan(readingEntriesFrom: 0)
     }
 
-    /// The key of the load step at `index`, from the data it read.
-    func key(ofLoadAt index: Int, data: LoadedData) -> String {
-        CacheKeyChain(seed: seed, previous: index > 0 ? keys[index - 1] : nil)
-            .key(for: steps[index], dataset: datasetFingerprint(data))
+    /// The load step at `index` has read `data`: its key, and the keys of the steps that read it, follow.
+    /// Its own entry is not read: it has run.
+    mutating func loaded(at index: Int, data: LoadedData) {
+        datasets[index] = datasetFingerprint(data)
+        plan(readingEntriesFrom: index + 1)
     }
 
-    /// The load step at `index` has read its data and has `key`: the keys after it follow.
-    mutating func loaded(at index: Int, key: String) {
-        keys[index] = key
-        extend(from: index + 1, after: key)
+    /// Whether the load at `index` can only be keyed once it has read its data (so it always runs).
+    func keyedByReading(_ index: Int) -> Bool {
+        (steps[index].stage as? LoadStage).map { $0.pinnedDatasetFingerprint == nil } ?? false
     }
 
-    /// Keys (and entries) from `index` on, up to the next load whose key needs its data.
-    private mutating func extend(from index: Int, after previous: String?) {
-        var chain = CacheKeyChain(seed: seed, previous: previous)
-        for i in index..<steps.count {
-            let step = steps[i]
-            let key: String
-            if step.stage == "load" {
-                guard let dataset = pinnedDatasetFingerprint(step) else { return }
-                key = chain.key(for: step, dataset: dataset)
-            } else if step.stage == "tune", let train = steps[(i + 1)...].first(where: { $0.stage == "train" }) {
-                // The trials train as the next train step does: its settings (not its epochs or callbacks,
-                // which trials do not use) are part of what the tune's result depends on.
-                var keyed = step
-                keyed.params["following_train"] = .map(train.params.filter {
-                    !["epochs", "early_stopping", "reduce_lr_on_plateau", "model_checkpoint"].contains($0.key)
-                })
-                key = chain.key(for: keyed)
-            } else {
-                key = chain.key(for: step)
+    /// Every key that can be known, in notebook order, following which step last wrote each part.
+    private mutating func plan(readingEntriesFrom first: Int) {
+        // Part → product of its last writer; nil inside: written by a step whose key is not known yet.
+        var products: [WorkspacePart: String?] = [:]
+        for (i, planned) in steps.enumerated() {
+            var known = true
+            var reads: [(WorkspacePart, String?)] = []
+            for part in planned.type.reads.sorted() {
+                switch products[part] {
+                case .none: reads.append((part, nil))
+                case .some(let product?): reads.append((part, product))
+                case .some(nil): known = false
+                }
             }
-            keys[i] = key
-            chain.advance(to: key)
-            if reuse { (entries[i], warnings[i]) = cache.read(stage: step.stage, key: key, line: step.line) }
+            var dataset: String?
+            if let load = planned.stage as? LoadStage {
+                dataset = load.pinnedDatasetFingerprint ?? datasets[i]
+                if dataset == nil { known = false }
+            }
+            let stepKeys = known ? StepKeys(step: keyed(i), spec: planned.type.schema, seed: seed, reads: reads, dataset: dataset) : nil
+            for part in planned.type.writes { products[part] = .some(stepKeys?.product) }
+            if keys[i] == nil, let stepKeys {
+                keys[i] = stepKeys
+                if reuse && i >= first {
+                    (entries[i], warnings[i]) = cache.read(stage: planned.step.stage, key: stepKeys.key, line: planned.step.line)
+                }
+            }
         }
+    }
+
+    /// Step `index` as its key sees it: a tune's trials train as the next train step does, so that
+    /// step's settings (but those trials do not use) are part of the tune's key.
+    private func keyed(_ index: Int) -> ValidatedStep {
+        var step = steps[index].step
+        guard steps[index].type.name == .tune,
+              let train = steps[(index + 1)...].first(where: { $0.type.name == .train }) else { return step }
+        step.params["following_train"] = .map(train.step.params.filter { !TuneStage.unusedTrainParameters.contains($0.key) })
+        return step
     }
 
     /// Whether the cached train step at `index` must run again, rather than be restored from its
@@ -74,12 +105,13 @@ struct CachePlan {
     /// on drawing from the dropout layers' random streams where the earlier training left them, and
     /// those are not in the weights. A later train step that will come from the cache does not count;
     /// one whose key is not known yet (after a load that must read its data) may run, so it does.
-    func mustRerunTraining(_ index: Int, before next: Int) -> Bool {
+    func mustRunAgain(_ index: Int, before next: Int) -> Bool {
+        guard steps[index].type.name == .train else { return false }
         for j in (index + 1)..<steps.count {
-            switch steps[j].stage {
-            case "build":
+            switch steps[j].type.name {
+            case .build:
                 return false
-            case "train":
+            case .train:
                 if j == next { return true }
                 if j > next && (keys[j] == nil || entries[j] == nil) { return true }
             default:

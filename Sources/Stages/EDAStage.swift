@@ -2,58 +2,81 @@ import NeuralNet
 import Notebook
 import Report
 
+extension StageName {
+    public static let eda = StageName(rawValue: "eda")
+}
+
 /// `eda`: class balance per split, pixel statistics, a sample grid and the mean image of each class.
-func runEDA(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
-    let data = try workspace.requireData(for: "eda")
-    let classes = data.classNames.count
-    let splits = Split.allCases.filter { data.images($0).count > 0 }
-    var outputs: [Output] = []
+public struct EDAStage: Stage {
+    public static let name = StageName.eda
+    public static let title = "Explore the data"
+    public static let schema = spec("Explore the data: class balance, pixel statistics, samples.", needs: [.load], [
+        ParameterSpec("samples", .int(.count(upTo: 1000)), default: 25, display: true, doc: "images in the sample grid"),
+        ParameterSpec("mean_images", .bool, default: true, display: true, doc: "show the mean image of each class"),
+    ])
+    public static let reads: Set<WorkspacePart> = [.data]
+    public static let writes: Set<WorkspacePart> = []
 
-    // Class distribution: counts in the table, one bar chart per split.
-    let counts = Dictionary(uniqueKeysWithValues: splits.map { ($0, classCounts(data.images($0).labels, classes: classes)) })
-    let rows = (0..<classes).map { c in [data.classNames[c]] + splits.map { groupThousands(counts[$0]![c]) } }
-    let totals = ["Total"] + splits.map { groupThousands(data.images($0).count) }
-    outputs.append(.table(Table(caption: "Class distribution", header: ["class"] + splits.map(\.title),
-                                rows: rows, footer: [totals])))
-    for split in splits {
-        outputs.append(.barChart(BarChart(title: "\(split.title) set", categories: data.classNames,
-                                          series: [(name: split.title, values: counts[split]!.map(Double.init))],
-                                          xLabel: "class", yLabel: "images", showValues: classes <= 12)))
-    }
-    if let trainCounts = counts[.train], let most = trainCounts.indices.max(by: { trainCounts[$0] < trainCounts[$1] }),
-       let least = trainCounts.indices.min(by: { trainCounts[$0] < trainCounts[$1] }) {
-        let n = Double(data.train.count)
-        outputs.append(.note("Training set: the most common class is \(data.classNames[most]) "
-            + "(\(percent(Double(trainCounts[most]) / n, digits: 1))), the least common \(data.classNames[least]) "
-            + "(\(percent(Double(trainCounts[least]) / n, digits: 1))); the ratio is "
-            + "\(fixed(Double(trainCounts[most]) / Double(max(trainCounts[least], 1)), 2)) to 1."))
+    var samples: Int
+    var meanImages: Bool
+
+    public init(_ step: ValidatedStep) {
+        samples = step.int("samples")
+        meanImages = step.bool("mean_images")
     }
 
-    // Pixel statistics on the raw values, before any preprocessing.
-    let statRows = splits.map { split -> [String] in
-        let s = PixelStatistics(data.images(split).pixels)
-        return [split.title, fixed(s.mean, 2), fixed(s.std, 2), "\(s.min)", "\(s.max)", percent(s.zeroFraction, digits: 1)]
-    }
-    outputs.append(.table(Table(caption: "Pixel statistics (raw uint8 values, 0–255)",
-                                header: ["split", "mean", "std", "min", "max", "zero pixels"], rows: statRows)))
+    public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+        let data = try workspace.requireData(for: Self.name)
+        let classes = data.classNames.count
+        let splits = Split.allCases.filter { data.images($0).count > 0 }
+        var outputs: [Output] = []
 
-    let shown = min(step.int("samples"), data.train.count)
-    if shown > 0 {
-        let images = (0..<shown).map { grayImage(data.train, $0) }
-        let captions = (0..<shown).map { "label \(data.classNames[data.train.labels[$0]])" }
-        outputs.append(.imageGrid(ImageGrid(title: "The first \(shown) training images", images: images,
-                                            captions: captions, columns: min(10, max(5, Int(Double(shown).squareRoot().rounded(.up)))))))
-    }
+        // Class distribution: counts in the table, one bar chart per split.
+        let counts = Dictionary(uniqueKeysWithValues: splits.map { ($0, classCounts(data.images($0).labels, classes: classes)) })
+        let rows = (0..<classes).map { c in [data.classNames[c]] + splits.map { groupThousands(counts[$0]![c]) } }
+        let totals = ["Total"] + splits.map { groupThousands(data.images($0).count) }
+        outputs.append(.table(Table(caption: "Class distribution", header: ["class"] + splits.map(\.title),
+                                    rows: rows, footer: [totals])))
+        for split in splits {
+            outputs.append(.barChart(BarChart(title: "\(split.title) set", categories: data.classNames,
+                                              series: [(name: split.title, values: counts[split]!.map(Double.init))],
+                                              xLabel: "class", yLabel: "images", showValues: classes <= 12)))
+        }
+        if let trainCounts = counts[.train], let most = trainCounts.indices.max(by: { trainCounts[$0] < trainCounts[$1] }),
+           let least = trainCounts.indices.min(by: { trainCounts[$0] < trainCounts[$1] }) {
+            let n = Double(data.train.count)
+            outputs.append(.note("Training set: the most common class is \(data.classNames[most]) "
+                + "(\(percent(Double(trainCounts[most]) / n, digits: 1))), the least common \(data.classNames[least]) "
+                + "(\(percent(Double(trainCounts[least]) / n, digits: 1))); the ratio is "
+                + "\(fixed(Double(trainCounts[most]) / Double(max(trainCounts[least], 1)), 2)) to 1."))
+        }
 
-    if step.bool("mean_images") {
-        let (means, perClass) = meanImages(data.train, classes: classes)
-        let present = (0..<classes).filter { perClass[$0] > 0 }
-        outputs.append(.imageGrid(ImageGrid(title: "Mean training image of each class",
-                                            images: present.map { means[$0] },
-                                            captions: present.map { "\(data.classNames[$0]) (n=\(groupThousands(perClass[$0])))" },
-                                            columns: min(10, max(present.count, 1)))))
+        // Pixel statistics on the raw values, before any preprocessing.
+        let statRows = splits.map { split -> [String] in
+            let s = PixelStatistics(data.images(split).pixels)
+            return [split.title, fixed(s.mean, 2), fixed(s.std, 2), "\(s.min)", "\(s.max)", percent(s.zeroFraction, digits: 1)]
+        }
+        outputs.append(.table(Table(caption: "Pixel statistics (raw uint8 values, 0–255)",
+                                    header: ["split", "mean", "std", "min", "max", "zero pixels"], rows: statRows)))
+
+        let shown = min(samples, data.train.count)
+        if shown > 0 {
+            let images = (0..<shown).map { grayImage(data.train, $0) }
+            let captions = (0..<shown).map { "label \(data.classNames[data.train.labels[$0]])" }
+            outputs.append(.imageGrid(ImageGrid(title: "The first \(shown) training images", images: images,
+                                                captions: captions, columns: min(10, max(5, Int(Double(shown).squareRoot().rounded(.up)))))))
+        }
+
+        if meanImages {
+            let (means, perClass) = classMeanImages(data.train, classes: classes)
+            let present = (0..<classes).filter { perClass[$0] > 0 }
+            outputs.append(.imageGrid(ImageGrid(title: "Mean training image of each class",
+                                                images: present.map { means[$0] },
+                                                captions: present.map { "\(data.classNames[$0]) (n=\(groupThousands(perClass[$0])))" },
+                                                columns: min(10, max(present.count, 1)))))
+        }
+        return StageResult(outputs: outputs)
     }
-    return StageResult(outputs: outputs)
 }
 
 func classCounts(_ labels: [Int], classes: Int) -> [Int] {
@@ -95,7 +118,7 @@ func grayImage(_ set: ImageSet, _ index: Int) -> GrayImage {
 }
 
 /// The pixel-wise mean image of each class, rounded to uint8, and how many images each mean is over.
-func meanImages(_ set: ImageSet, classes: Int) -> (images: [GrayImage], counts: [Int]) {
+func classMeanImages(_ set: ImageSet, classes: Int) -> (images: [GrayImage], counts: [Int]) {
     let size = set.imageShape.reduce(1, *)
     var sums = [[Int]](repeating: [Int](repeating: 0, count: size), count: classes)
     var counts = [Int](repeating: 0, count: classes)

@@ -1,9 +1,11 @@
 import Foundation
+import NeuralNet
 import Notebook
 
 /// The numbers metrics.json reports, as they stand after a step. A cached step carries the ones its
 /// run left, so a render whose steps all come from the cache reports them without rebuilding the
-/// workspace (they depend on exactly what the step's cache key covers).
+/// workspace; the render takes from them only the numbers of the parts the step writes, which its
+/// cache key covers (`update(from:parts:)`).
 struct MetricsFacts: Codable {
     var dataset: String?
     /// `datasetDigest` of the dataset's files: tells runs on different datasets apart (compare, collate).
@@ -23,7 +25,7 @@ struct MetricsFacts: Codable {
     var trainSeconds: Double?
     var trainImagesPerSecond: Double?
     /// The callbacks' events during training (learning rate reduced, stopped early, …).
-    var events: [StoredEvent]?
+    var events: [TrainingEvent]?
     var tune: TuneFacts?
 
     init() {}
@@ -49,8 +51,39 @@ struct MetricsFacts: Codable {
         valLoss = validation?.loss ?? history?.epochs.last?.valLoss
         trainSeconds = workspace.training?.seconds
         trainImagesPerSecond = history?.imagesPerSecond
-        events = history?.events.map(StoredEvent.init)
+        events = history?.events
         tune = workspace.tuning
+    }
+
+    /// Takes the numbers of the workspace parts a cached step writes from the ones its run left.
+    mutating func update(from cached: MetricsFacts, parts: Set<WorkspacePart>) {
+        if parts.contains(.data) {
+            dataset = cached.dataset
+            datasetSHA256 = cached.datasetSHA256
+            trainSamples = cached.trainSamples
+            valSamples = cached.valSamples
+            testSamples = cached.testSamples
+        }
+        if parts.contains(.model) {
+            paramsTotal = cached.paramsTotal
+            paramsTrainable = cached.paramsTrainable
+        }
+        if parts.contains(.tuning) { tune = cached.tune }
+        if parts.contains(.training) {
+            epochsRun = cached.epochsRun
+            bestEpoch = cached.bestEpoch
+            finalWeightsEpoch = cached.finalWeightsEpoch
+            trainSeconds = cached.trainSeconds
+            trainImagesPerSecond = cached.trainImagesPerSecond
+            events = cached.events
+        }
+        // The validation numbers fall back to the training history's: a step that writes either sets them.
+        if parts.contains(.evaluations) || parts.contains(.training) {
+            testAccuracy = cached.testAccuracy
+            testLoss = cached.testLoss
+            valAccuracy = cached.valAccuracy
+            valLoss = cached.valLoss
+        }
     }
 }
 
@@ -91,7 +124,8 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
                 ("line", .int(record.line)),
                 ("seconds", .optional(record.seconds)),
                 ("cached", .bool(record.cached)),
-                ("status", .string(record.status.rawValue)),
+                // A cached step's outputs are a run's: "ran", and "cached" says where they came from.
+                ("status", .string(record.status.succeeded ? "ran" : record.status == .failed ? "failed" : "skipped")),
                 ("computed_at", .optional(record.computedAt.map(iso8601))),
                 ("cache_key", .optional(record.cacheKey)),
             ]
@@ -123,12 +157,18 @@ func paramJSON(_ value: ParamValue) -> JSON {
 }
 
 /// `{"kind": "learning_rate_reduced", "epoch": 7, "learning_rate": 0.0005}`: epochs 1-based, as the report shows them.
-func eventJSON(_ event: StoredEvent) -> JSON {
-    var members: [(String, JSON)] = [("kind", .string(event.kind)), ("epoch", .int(event.epoch))]
-    if let rate = event.learningRate { members.append(("learning_rate", .number(rate))) }
-    if let monitor = event.monitor { members.append(("monitor", .string(monitor))) }
-    if let to = event.to { members.append(("value", .number(to))) }
-    return .object(members)
+func eventJSON(_ event: TrainingEvent) -> JSON {
+    switch event {
+    case let .learningRateReduced(epoch, rate):
+        return .object([("kind", .string("learning_rate_reduced")), ("epoch", .int(epoch)), ("learning_rate", .number(rate))])
+    case let .stoppedEarly(epoch):
+        return .object([("kind", .string("stopped_early")), ("epoch", .int(epoch))])
+    case let .restoredBestWeights(epoch):
+        return .object([("kind", .string("restored_best_weights")), ("epoch", .int(epoch))])
+    case let .checkpoint(epoch, monitor, _, to):
+        return .object([("kind", .string("checkpoint")), ("epoch", .int(epoch)), ("monitor", .string(monitor.rawValue)),
+                        ("value", .number(to))])
+    }
 }
 
 /// `"tune": {"strategy", "objective", "trials": [{"values", "objective", "epochs", "seconds"}…], "best"}`.

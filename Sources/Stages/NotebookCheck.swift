@@ -7,70 +7,81 @@ import Notebook
 /// what only the stages know: that every `build` layer stack fits its input (pointing at the
 /// offending layer) and that `save` names a plain file. Every problem is thrown at once, in
 /// notebook order, as `path:line:column: stage: message`.
-public func checkNotebook(path: String, overrides: [String]) throws(DiagnosticList) -> (Notebook, [ValidatedStep]) {
-    let notebook = try Notebook.load(path: path)
-    switch validateNotebook(notebook, overrides: overrides) {
+public func checkNotebook(path: String, overrides: [String], stages: StageRegistry = .standard)
+    throws(DiagnosticList) -> (Notebook, [ValidatedStep]) {
+    let schema = stages.schema
+    let notebook = try Notebook.load(path: path, schema: schema)
+    switch validateNotebook(notebook, schema: schema, overrides: overrides) {
     case .success(let steps):
-        let problems = stageProblems(steps, path: notebook.path)
+        let problems = stageProblems(steps, stages: stages, path: notebook.path)
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return (notebook, steps)
     case .failure(let list):
         // Check the load and build steps that are valid on their own too, so a bad layer stack is
         // reported together with a typo elsewhere.
-        let steps = individuallyValidSteps(notebook, overrides: overrides, stages: ["load", "build", "train"])
-        throw DiagnosticList(sortedByPosition(list.diagnostics + stageProblems(steps, path: notebook.path)))
+        let steps = individuallyValidSteps(notebook, overrides: overrides, schema: schema,
+                                           stages: [StageName.load.rawValue, StageName.build.rawValue, StageName.train.rawValue])
+        throw DiagnosticList(sortedByPosition(list.diagnostics + stageProblems(steps, stages: stages, path: notebook.path)))
     }
 }
 
 /// Problems found by building the model specs (no weights, no data) and checking file names.
-func stageProblems(_ steps: [ValidatedStep], path: String) -> [Diagnostic] {
+func stageProblems(_ steps: [ValidatedStep], stages: StageRegistry, path: String) -> [Diagnostic] {
     var problems: [Diagnostic] = []
     // Catalog datasets are all 28×28 grey; a folder's image shape and classes are only known once
     // it is read, so a build after it is checked when it runs.
     var inputKnown = true
     var classes: Int?
     // The last build step whose layers fit, so a train step can check the memory its batch size needs.
-    var built: (step: ValidatedStep, specs: [NeuralNet.LayerSpec])?
-    func layerProblem(_ error: LayerProblem, in step: ValidatedStep, specs: [NeuralNet.LayerSpec]) -> Diagnostic {
-        let index = specs.firstIndex { $0.name == error.layer }
+    var built: BuildStage?
+    func layerProblem(_ error: LayerProblem, in step: ValidatedStep, layers: [NeuralNet.LayerSpec]) -> Diagnostic {
+        let index = layers.firstIndex { $0.name == error.layer }
         let position = index.flatMap { $0 < step.layerPositions.count ? step.layerPositions[$0] : nil } ?? step.position
-        return Diagnostic(path: path, line: position.line, column: position.column, stage: "build", message: error.description)
+        return Diagnostic(path: path, line: position.line, column: position.column, stage: StageName.build.rawValue,
+                          message: error.description)
     }
     for step in steps {
-        switch step.stage {
-        case "load":
-            let entry = DatasetCatalog.entry(named: step.string("dataset"))
+        switch stages.stage(named: step.stage)?.init(step) {
+        case let load as LoadStage:
+            let entry = DatasetCatalog.entry(named: load.datasetName)
             inputKnown = entry != nil
             classes = entry?.classNames.count
             built = nil
-            if entry == nil, let problem = datasetFolderProblem(step.string("dataset"), notebookPath: path) {
-                problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: "load", message: problem))
+            if entry == nil, let problem = datasetFolderProblem(load.datasetName, notebookPath: path) {
+                problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage, message: problem))
             }
-        case "build" where inputKnown:
-            let specs = layerSpecs(step.layers)
+        case let build as BuildStage where inputKnown:
             do throws(LayerProblem) {
-                try checkLayerShapes(specs, inputShape: defaultInputShape, classes: classes)
-                built = (step, specs)
+                try checkLayerShapes(build.layers, inputShape: defaultInputShape, classes: classes)
+                built = build
             } catch {
-                problems.append(layerProblem(error, in: step, specs: specs))
+                problems.append(layerProblem(error, in: step, layers: build.layers))
                 built = nil
             }
-        case "train":
-            guard let specs = built?.specs, let batchSize = step["batch_size"]?.intValue else { break }
+        case let train as TrainStage:
+            guard let layers = built?.layers else { break }
+            let batchSize = train.configuration.batchSize
             do throws(LayerProblem) {
-                try checkLayerShapes(specs, inputShape: defaultInputShape, classes: classes, batchSize: batchSize)
+                try checkLayerShapes(layers, inputShape: defaultInputShape, classes: classes, batchSize: batchSize)
             } catch {
                 // The batch size makes the difference: point at the train step (or its --set flag), naming the layer.
                 if step.overridden.contains("batch_size") {
-                    problems.append(Diagnostic(path: "--set train.batch_size=\(batchSize)", line: 0, column: 0, stage: "train",
+                    problems.append(Diagnostic(path: "--set train.batch_size=\(batchSize)", line: 0, column: 0, stage: step.stage,
                                                message: error.description))
                 } else {
-                    problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: "train",
+                    problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage,
                                                message: error.description))
                 }
             }
-        case "save":
-            if let problem = saveProblem(step, path: path) { problems.append(problem) }
+        case let save as SaveStage:
+            if let problem = fileStemProblem(save.fileStem) {
+                let message = "name '\(save.fileStem)' \(problem)"
+                if step.overridden.contains("name") {
+                    problems.append(Diagnostic(path: "--set save.name=\(save.fileStem)", line: 0, column: 0, stage: step.stage, message: message))
+                } else {
+                    problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage, message: message))
+                }
+            }
         default:
             break
         }
@@ -90,23 +101,14 @@ private func datasetFolderProblem(_ name: String, notebookPath: String) -> Strin
         + (exists ? "is not a folder" : "does not exist") + "; give a catalog name or a folder of IDX files"
 }
 
-private func saveProblem(_ step: ValidatedStep, path: String) -> Diagnostic? {
-    let name = step.string("name")
-    guard let problem = fileStemProblem(name) else { return nil }
-    if step.overridden.contains("name") {
-        return Diagnostic(path: "--set save.name=\(name)", line: 0, column: 0, stage: "save", message: "name '\(name)' \(problem)")
-    }
-    return Diagnostic(path: path, line: step.line, column: step.column, stage: "save", message: "name '\(name)' \(problem)")
-}
-
 /// Each step of the given stages validated on its own (with its own overrides), skipping any that has problems.
-private func individuallyValidSteps(_ notebook: Notebook, overrides: [String], stages: Set<String>) -> [ValidatedStep] {
+private func individuallyValidSteps(_ notebook: Notebook, overrides: [String], schema: Schema, stages: Set<String>) -> [ValidatedStep] {
     var steps: [ValidatedStep] = []
     for (index, block) in notebook.blocks.enumerated() {
         guard case .step(let step) = block, stages.contains(step.stage) else { continue }
         let single = Notebook(path: notebook.path, frontMatter: notebook.frontMatter, blocks: [block])
         let own = overrides.filter { $0.hasPrefix(step.stage + ".") }
-        guard case .success(let validated) = validateNotebook(single, overrides: own), let first = validated.first else { continue }
+        guard case .success(let validated) = validateNotebook(single, schema: schema, overrides: own), let first = validated.first else { continue }
         steps.append(ValidatedStep(stage: first.stage, line: first.line, column: first.column, blockIndex: index,
                                    params: first.params, overridden: first.overridden, layerPositions: first.layerPositions))
     }

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import NeuralNet
 
@@ -49,22 +50,19 @@ enum PredictionsFile {
     /// SHA-256 of `labels`, `predictions` and `wrong_indices` as comma-separated decimal lines, then the
     /// wrong images' pixel bytes: any change or cut in those fields shows.
     static func checksum(labels: [Int], predictions: [Int], wrongIndices: [Int], pixels: [UInt8]) -> String {
-        var hasher = SHA256()
+        var bytes: [UInt8] = []
         for list in [labels, predictions, wrongIndices] {
-            hasher.update(list.map(String.init).joined(separator: ",") + "\n")
+            bytes += Array((list.map(String.init).joined(separator: ",") + "\n").utf8)
         }
-        hasher.update(pixels)
-        return hexString(hasher.finish())
+        return Checksum.sha256Hex(bytes + pixels)
     }
 
     /// Which images were scored: SHA-256 of the split's pixels then its labels (one byte each), so two
     /// runs are known to have predicted the same images in the same order.
     static func imagesDigest(_ set: ImageSet) -> String {
         let size = set.imageShape.reduce(1, *)
-        var hasher = SHA256()
-        hasher.update(Array(set.pixels[set.range.lowerBound * size..<set.range.upperBound * size]))
-        hasher.update(set.labels.map { UInt8(truncatingIfNeeded: $0) })
-        return hexString(hasher.finish())
+        return Checksum.sha256Hex(Array(set.pixels[set.range.lowerBound * size..<set.range.upperBound * size])
+            + set.labels.map { UInt8(truncatingIfNeeded: $0) })
     }
 
     private static func intList(_ values: [Int]) -> String {
@@ -80,7 +78,5 @@ enum PredictionsFile {
 /// One digest for a dataset's files: SHA-256 over `name:sha256` lines in name order. Two renders
 /// of the same dataset give the same text whatever subsets they took.
 func datasetDigest(_ files: [String: String]) -> String {
-    var hasher = SHA256()
-    for name in files.keys.sorted() { hasher.update("\(name):\(files[name]!)\n") }
-    return hexString(hasher.finish())
+    Checksum.sha256Hex(Array(files.keys.sorted().map { "\($0):\(files[$0]!)\n" }.joined().utf8))
 }

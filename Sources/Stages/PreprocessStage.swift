@@ -3,78 +3,113 @@ import NeuralNet
 import Notebook
 import Report
 
+extension StageName {
+    public static let preprocess = StageName(rawValue: "preprocess")
+}
+
 /// `preprocess`: chooses the normalisation x · scale + shift and the label encoding, and shows the
 /// arrays before and after as a Keras notebook would print their shapes, dtypes and ranges.
 ///
 /// Images stay uint8 in memory; `ImageSet` turns each batch into float32 when it is used.
-func runPreprocess(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
-    guard var data = workspace.data else { throw StageFailure("'preprocess' needs data: add a 'load' step before it") }
-    let normalize = step.string("normalize")
-    let oneHot = step.bool("one_hot")
-    let classes = data.classNames.count
-    let splits = Split.allCases.filter { data.images($0).count > 0 }
-    let stats = Dictionary(uniqueKeysWithValues: splits.map { ($0, PixelStatistics(data.images($0).pixels)) })
+public struct PreprocessStage: Stage {
+    public static let name = StageName.preprocess
+    public static let title = "Preprocess"
+    public static let schema = spec("Scale the pixels and encode the labels.", needs: [.load], [
+        ParameterSpec("normalize", .choice(Normalization.allCases.map(\.rawValue)), default: .string(Normalization.scale.rawValue),
+                      doc: "scale: x/255; standardize: zero mean, unit variance; none: raw 0-255"),
+        ParameterSpec("one_hot", .bool, default: true, doc: "one-hot encode the labels"),
+    ])
+    public static let reads: Set<WorkspacePart> = [.data]
+    public static let writes: Set<WorkspacePart> = [.data, .preprocessing]
 
-    let scale: Float, shift: Float, formula: String, short: String
-    switch normalize {
-    case "standardize":
-        // Statistics of the training split only, in x/255 units, so validation and test stay unseen.
-        guard let train = stats[.train] else { throw StageFailure("standardize needs training images") }
-        let mean = train.mean / 255, std = train.std / 255
-        guard std > 0 else { throw StageFailure("standardize: the training pixels have zero variance") }
-        scale = Float(1 / (255 * std))
-        shift = Float(-mean / std)
-        short = "(x / 255 - \(fixed(mean, 4))) / \(fixed(std, 4))"
-        formula = short + ", with the mean and std of the training split"
-    case "none":
-        scale = 1; shift = 0
-        short = "x"
-        formula = "none: raw values 0–255 as float32"
-    default:
-        scale = 1 / 255; shift = 0
-        short = "x / 255"
-        formula = short
+    enum Normalization: String, CaseIterable {
+        case scale, standardize, none
     }
-    data.setNormalisation(scale: scale, shift: shift)
-    workspace.data = data
-    workspace.preprocessing = Preprocessing(normalize: normalize, scale: scale, shift: shift, oneHot: oneHot,
-                                           formula: short)
 
-    func after(_ v: Double) -> Double { Double(Float(v) * scale + shift) }
-    let prefix: [Split: String] = [.train: "train", .validation: "val", .test: "test"]
-    var rows: [[String]] = []
-    for split in splits {
-        let set = data.images(split), s = stats[split]!
-        let dims = data.imageShape
-        rows.append(["x_\(prefix[split]!)", tupleShape([set.count, dims[0], dims[1]]), "uint8", "[\(s.min), \(s.max)]",
-                     tupleShape([set.count] + dims), "float32",
-                     "[\(compact(after(Double(s.min)))), \(compact(after(Double(s.max))))]"])
-    }
-    for split in splits {
-        let labels = data.images(split).labels
-        let range = "[\(labels.min() ?? 0), \(labels.max() ?? 0)]"
-        rows.append(["y_\(prefix[split]!)", tupleShape([labels.count]), "uint8", range,
-                     oneHot ? tupleShape([labels.count, classes]) : tupleShape([labels.count]),
-                     oneHot ? "float32" : "int64", oneHot ? "{0, 1}" : range])
-    }
-    var outputs: [Output] = [.table(Table(caption: "Arrays before and after",
-                                          header: ["array", "shape before", "dtype", "range", "shape after", "dtype", "range"],
-                                          rows: rows, alignRight: []))]
+    var normalize: Normalization
+    var oneHot: Bool
 
-    var summary: [(String, String)] = [("normalisation", formula), ("as x · scale + shift", "scale \(compact(Double(scale))), shift \(compact(Double(shift)))")]
-    if let train = stats[.train] {
-        summary.append(("training pixels after", "mean \(fixed(after(train.mean), 4)), std \(fixed(train.std * Double(scale), 4))"))
+    public init(_ step: ValidatedStep) {
+        normalize = Normalization(rawValue: step.string("normalize")) ?? .scale
+        oneHot = step.bool("one_hot")
     }
-    summary.append(("labels", oneHot
-        ? "one-hot, \(classes) columns: loss categorical_crossentropy"
-        : "integer class indices: loss sparse_categorical_crossentropy (the same numbers)"))
-    outputs.append(.keyValues(title: "Preprocessing", summary))
 
-    let pixels = splits.reduce(0) { $0 + data.images($1).pixels.count }
-    outputs.append(.note("The images stay uint8 in memory (\(megabytes(pixels)) MB); each batch becomes float32 "
-        + "only when it is used, so the float copy Keras would hold (\(megabytes(pixels * 4)) MB) is never made. "
-        + "The channel axis of size 1 is added the same way."))
-    return StageResult(outputs: outputs)
+    public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState {
+        workspace.preprocessing.map { .preprocessing($0) } ?? .none
+    }
+
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
+        guard case .preprocessing(let preprocessing) = state else { return }
+        workspace.preprocessing = preprocessing
+        workspace.data?.setNormalisation(scale: preprocessing.scale, shift: preprocessing.shift)
+    }
+
+    public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+        var data = try workspace.requireData(for: Self.name)
+        let classes = data.classNames.count
+        let splits = Split.allCases.filter { data.images($0).count > 0 }
+        let stats = Dictionary(uniqueKeysWithValues: splits.map { ($0, PixelStatistics(data.images($0).pixels)) })
+
+        let scale: Float, shift: Float, formula: String, short: String
+        switch normalize {
+        case .standardize:
+            // Statistics of the training split only, in x/255 units, so validation and test stay unseen.
+            guard let train = stats[.train] else { throw StageFailure("standardize needs training images") }
+            let mean = train.mean / 255, std = train.std / 255
+            guard std > 0 else { throw StageFailure("standardize: the training pixels have zero variance") }
+            scale = Float(1 / (255 * std))
+            shift = Float(-mean / std)
+            short = "(x / 255 - \(fixed(mean, 4))) / \(fixed(std, 4))"
+            formula = short + ", with the mean and std of the training split"
+        case .none:
+            scale = 1; shift = 0
+            short = "x"
+            formula = "none: raw values 0–255 as float32"
+        case .scale:
+            scale = 1 / 255; shift = 0
+            short = "x / 255"
+            formula = short
+        }
+        data.setNormalisation(scale: scale, shift: shift)
+        workspace.data = data
+        workspace.preprocessing = Preprocessing(scale: scale, shift: shift, formula: short)
+
+        func after(_ v: Double) -> Double { Double(Float(v) * scale + shift) }
+        let prefix: [Split: String] = [.train: "train", .validation: "val", .test: "test"]
+        var rows: [[String]] = []
+        for split in splits {
+            let set = data.images(split), s = stats[split]!
+            let dims = data.imageShape
+            rows.append(["x_\(prefix[split]!)", tupleShape([set.count, dims[0], dims[1]]), "uint8", "[\(s.min), \(s.max)]",
+                         tupleShape([set.count] + dims), "float32",
+                         "[\(compact(after(Double(s.min)))), \(compact(after(Double(s.max))))]"])
+        }
+        for split in splits {
+            let labels = data.images(split).labels
+            let range = "[\(labels.min() ?? 0), \(labels.max() ?? 0)]"
+            rows.append(["y_\(prefix[split]!)", tupleShape([labels.count]), "uint8", range,
+                         oneHot ? tupleShape([labels.count, classes]) : tupleShape([labels.count]),
+                         oneHot ? "float32" : "int64", oneHot ? "{0, 1}" : range])
+        }
+        var outputs: [Output] = [.table(Table(caption: "Arrays before and after",
+                                              header: ["array", "shape before", "dtype", "range", "shape after", "dtype", "range"],
+                                              rows: rows, alignRight: []))]
+
+        var summary: [(String, String)] = [("normalisation", formula), ("as x · scale + shift", "scale \(compact(Double(scale))), shift \(compact(Double(shift)))")]
+        if let train = stats[.train] {
+            summary.append(("training pixels after", "mean \(fixed(after(train.mean), 4)), std \(fixed(train.std * Double(scale), 4))"))
+        }
+        summary.append(("labels", oneHot
+            ? "one-hot, \(classes) columns: loss categorical_crossentropy"
+            : "integer class indices: loss sparse_categorical_crossentropy (the same numbers)"))
+        outputs.append(.keyValues(title: "Preprocessing", summary))
+
+        let pixels = splits.reduce(0) { $0 + data.images($1).pixels.count }
+        outputs.append(.note("The images stay uint8 in memory (\(megabytes(pixels)) MB); each batch becomes float32 "
+            + "only when it is used, so the float copy Keras would hold (\(megabytes(pixels * 4)) MB) is never made. "
+            + "The channel axis of size 1 is added the same way."))
+        return StageResult(outputs: outputs)
+    }
 }
 
 /// Up to 4 significant digits, no trailing zeros: 1, 0.003922, -0.4242.

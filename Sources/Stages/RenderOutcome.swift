@@ -1,10 +1,6 @@
 import Foundation
 import Notebook
-
-/// How one step of a render went.
-public enum StepRunStatus: String, Sendable {
-    case ran, failed, skipped
-}
+import Report
 
 /// One step of a render: where it is, how long it took, how it went.
 public struct StepRecord: Sendable {
@@ -12,28 +8,28 @@ public struct StepRecord: Sendable {
     public var line: Int
     /// Nil for a skipped step.
     public var seconds: Double?
-    public var status: StepRunStatus
+    public var status: StepStatus
     /// The failure shown in the report, for a failed step.
     public var error: String?
-    /// Whether the outputs came from the step cache (`status` is then `.ran`: they are a run's outputs).
-    public var cached: Bool
     /// When the outputs were computed: this render's run of the step, or the run the cache entry is
     /// from. Nil for a failed or skipped step.
     public var computedAt: Date?
-    /// The step's cache key (see `CacheKeyChain`); nil when the step did not finish.
+    /// The step's cache key (see `StepKeys`); nil when the step did not finish.
     public var cacheKey: String?
 
-    public init(stage: String, line: Int, seconds: Double?, status: StepRunStatus, error: String? = nil,
-                cached: Bool = false, computedAt: Date? = nil, cacheKey: String? = nil) {
+    public init(stage: String, line: Int, seconds: Double?, status: StepStatus, error: String? = nil,
+                computedAt: Date? = nil, cacheKey: String? = nil) {
         self.stage = stage
         self.line = line
         self.seconds = seconds
         self.status = status
         self.error = error
-        self.cached = cached
         self.computedAt = computedAt
         self.cacheKey = cacheKey
     }
+
+    /// Whether the outputs came from the step cache.
+    public var cached: Bool { status.isCached }
 }
 
 /// What a finished render wrote and whether every step ran.

@@ -50,9 +50,9 @@ func overriddenNames(_ step: ValidatedStep) -> [String] {
 func parameterRows(_ step: ValidatedStep, spec: StageSpec) -> [(String, String)] {
     spec.parameters.map { parameter in
         guard let value = step[parameter.name] else { return (parameter.name, parameter.defaultDescription) }
-        if parameter.name == "layers", let layers = value.listValue {
+        if parameter.isLayerList, let layers = value.listValue {
             let names = layers.compactMap { $0["name"]?.stringValue }
-            return ("layers", "\(layers.count) layers: " + names.joined(separator: ", "))
+            return (parameter.name, "\(layers.count) layers: " + names.joined(separator: ", "))
         }
         if case .string(let text) = value { return (parameter.name, text) }
         return (parameter.name, value.yaml)

@@ -4,66 +4,110 @@ import NeuralNet
 import Notebook
 import Report
 
+extension StageName {
+    public static let save = StageName(rawValue: "save")
+}
+
 /// `save`: the final model, the best checkpoint and the ONNX export, then an inference demo with
 /// the model file read back from disk, as a user of the file would load it.
-func runSave(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
-    let data = try workspace.requireData(for: "save")
-    let model = try workspace.requireModel(for: "save")
-    let training = try workspace.requireTraining(for: "save")
-    let name = step.string("name")
-    if let problem = fileStemProblem(name) { throw StageFailure("name '\(name)' \(problem)") }
-    let formats = step["formats"]?.listValue?.compactMap(\.stringValue) ?? ["mnistbook", "onnx"]
+public struct SaveStage: Stage {
+    public static let name = StageName.save
+    public static let title = "Save the model"
+    public static let schema = spec("Write the model files and check them with an inference demo.", needs: [.train], [
+        ParameterSpec("name", .string, default: "mnist_cnn", doc: "file name stem of the saved model"),
+        ParameterSpec("formats", .list(.choice(ModelFormat.allCases.map(\.rawValue))),
+                      default: .list(ModelFormat.allCases.map { .string($0.rawValue) }), doc: "formats to write"),
+        ParameterSpec("demo", .int(.count(upTo: 1000)), default: 10, display: true, doc: "test images the reloaded model predicts"),
+        ParameterSpec("demo_pad", .bool, default: true, display: true,
+                      doc: "a digit pad in the report: draw a digit, the page runs the model (int8 weights)"),
+    ])
+    public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model, .training, .evaluations, .savedFiles]
+    public static let writes: Set<WorkspacePart> = [.savedFiles]
 
-    let preprocessing = workspace.preprocessing.map {
-        ModelMetadata.Preprocessing(scale: $0.scale, shift: $0.shift, description: $0.formula)
-    } ?? .none
-    let history = training.history
-    let final = ModelMetadata(dataset: data.name, classNames: data.classNames, preprocessing: preprocessing,
-                              inputShape: model.inputShape, testAccuracy: workspace.evaluations[.test]?.accuracy,
-                              epoch: history.finalWeightsEpoch, seed: UInt64(context.seed))
-
-    var written: [(name: String, bytes: Int)] = []
-    var outputs: [Output] = []
-    func write(_ file: String, _ bytes: () throws -> [UInt8]) throws -> URL {
-        let content = try bytes()
-        let url = try context.writeFile(Artifact(name: file, bytes: content))
-        written.append((file, content.count))
-        workspace.savedFiles.append(url)
-        return url
+    enum ModelFormat: String, CaseIterable {
+        case mnistbook, onnx
     }
 
-    var modelURL: URL?
-    if formats.contains("mnistbook") {
-        modelURL = try write("\(name).mnistbook") { try ModelFile.encode(weights: model.weights(), of: model, metadata: final) }
-        if let weights = history.checkpointWeights, let epoch = history.checkpointEpoch {
-            var best = final
-            best.epoch = epoch
-            // The test accuracy above belongs to the final weights, not necessarily to these.
-            if epoch != history.finalWeightsEpoch { best.testAccuracy = nil }
-            _ = try write("\(name)_best.mnistbook") { try ModelFile.encode(weights: weights, of: model, metadata: best) }
-        } else {
-            outputs.append(.note("No best checkpoint: model_checkpoint is off or never saved, so only the final model is written."))
+    var fileStem: String
+    var formats: [ModelFormat]
+    var demo: Int
+    var demoPad: Bool
+
+    public init(_ step: ValidatedStep) {
+        fileStem = step.string("name")
+        formats = step.strings("formats").compactMap(ModelFormat.init(rawValue:))
+        demo = step.int("demo")
+        demoPad = step.bool("demo_pad")
+    }
+
+    /// The names of the model files it wrote (their bytes are the cache entry's artifacts).
+    public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState {
+        .savedFiles(workspace.savedFiles.dropFirst(before.savedFiles).map(\.lastPathComponent))
+    }
+
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
+        guard case .savedFiles(let names) = state else { return }
+        workspace.savedFiles += names.map { context.outputFolder.appendingPathComponent($0) }
+    }
+
+    public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+        let data = try workspace.requireData(for: Self.name)
+        let model = try workspace.requireModel(for: Self.name)
+        let training = try workspace.requireTraining(for: Self.name)
+        let name = fileStem
+        if let problem = fileStemProblem(name) { throw StageFailure("name '\(name)' \(problem)") }
+
+        let preprocessing = workspace.preprocessing.map {
+            ModelMetadata.Preprocessing(scale: $0.scale, shift: $0.shift, description: $0.formula)
+        } ?? .none
+        let history = training.history
+        let final = ModelMetadata(dataset: data.name, classNames: data.classNames, preprocessing: preprocessing,
+                                  inputShape: model.inputShape, testAccuracy: workspace.evaluations[.test]?.accuracy,
+                                  epoch: history.finalWeightsEpoch, seed: UInt64(context.seed))
+
+        var written: [(name: String, bytes: Int)] = []
+        var outputs: [Output] = []
+        func write(_ file: String, _ bytes: () throws -> [UInt8]) throws -> URL {
+            let content = try bytes()
+            let url = try context.writeFile(Artifact(name: file, bytes: content))
+            written.append((file, content.count))
+            workspace.savedFiles.append(url)
+            return url
         }
-    }
-    if formats.contains("onnx") {
-        _ = try write("\(name).onnx") { try ONNXExport.data(weights: model.weights(), of: model, metadata: final) }
-    }
-    outputs.insert(.files(written), at: 0)
-    outputs.insert(.keyValues(title: "Saved model", [
-        ("weights", "epoch \(history.finalWeightsEpoch)" + (history.checkpointEpoch.map { ", best checkpoint epoch \($0)" } ?? "")),
-        ("input", "\(kerasShape(model.inputShape)) float32, channels last, preprocessed as \(preprocessing.description)"),
-        ("output", "(None, \(model.classes)) class probabilities: " + data.classNames.joined(separator: ", ")),
-    ]), at: 1)
-    if step.bool("demo_pad") { outputs += try digitPad(model, metadata: final) }
 
-    let count = min(step.int("demo"), data.test.count)
-    guard count > 0 else { return StageResult(outputs: outputs) }
-    guard let modelURL else {
-        outputs.append(.note("No inference demo: it reloads the .mnistbook file, and formats does not include mnistbook."))
+        var modelURL: URL?
+        if formats.contains(.mnistbook) {
+            modelURL = try write("\(name).mnistbook") { try ModelFile.encode(weights: model.weights(), of: model, metadata: final) }
+            if let weights = history.checkpointWeights, let epoch = history.checkpointEpoch {
+                var best = final
+                best.epoch = epoch
+                // The test accuracy above belongs to the final weights, not necessarily to these.
+                if epoch != history.finalWeightsEpoch { best.testAccuracy = nil }
+                _ = try write("\(name)_best.mnistbook") { try ModelFile.encode(weights: weights, of: model, metadata: best) }
+            } else {
+                outputs.append(.note("No best checkpoint: model_checkpoint is off or never saved, so only the final model is written."))
+            }
+        }
+        if formats.contains(.onnx) {
+            _ = try write("\(name).onnx") { try ONNXExport.data(weights: model.weights(), of: model, metadata: final) }
+        }
+        outputs.insert(.files(written), at: 0)
+        outputs.insert(.keyValues(title: "Saved model", [
+            ("weights", "epoch \(history.finalWeightsEpoch)" + (history.checkpointEpoch.map { ", best checkpoint epoch \($0)" } ?? "")),
+            ("input", "\(kerasShape(model.inputShape)) float32, channels last, preprocessed as \(preprocessing.description)"),
+            ("output", "(None, \(model.classes)) class probabilities: " + data.classNames.joined(separator: ", ")),
+        ]), at: 1)
+        if demoPad { outputs += try digitPad(model, metadata: final) }
+
+        let count = min(demo, data.test.count)
+        guard count > 0 else { return StageResult(outputs: outputs) }
+        guard let modelURL else {
+            outputs.append(.note("No inference demo: it reloads the .mnistbook file, and formats does not include mnistbook."))
+            return StageResult(outputs: outputs)
+        }
+        outputs += try inferenceDemo(modelURL: modelURL, saved: model, data: data, count: count)
         return StageResult(outputs: outputs)
     }
-    outputs += try inferenceDemo(modelURL: modelURL, saved: model, data: data, count: count)
-    return StageResult(outputs: outputs)
 }
 
 /// The report's digit pad: the model runs in the page's JavaScript with int8 kernels, so a reader can draw a digit

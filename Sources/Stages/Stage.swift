@@ -3,8 +3,86 @@ import NeuralNet
 import Notebook
 import Report
 
-/// A stage: reads and extends the workspace, returns what to show and which files to write.
-public typealias StageFunction = (ValidatedStep, inout Workspace, StageContext) throws -> StageResult
+/// A stage's name, as a fence's info string gives it. Each stage file declares its own
+/// (`extension StageName { static let train = … }`), so a new stage adds a name without editing this file.
+public struct StageName: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+}
+
+/// The parts of the workspace a step can read or leave behind; a step's cache key covers the
+/// steps that last wrote each part it reads, and nothing else (see `CachePlan`).
+public enum WorkspacePart: String, CaseIterable, Sendable, Comparable {
+    /// The image sets, with their normalisation.
+    case data
+    /// The preprocessing chosen (stored in saved models).
+    case preprocessing
+    /// The model: layers, weights and the random streams of its dropout layers.
+    case model
+    /// A tune step's trials and the best values it hands to the train step after it.
+    case tuning
+    /// The training history.
+    case training
+    /// The scores of each split.
+    case evaluations
+    /// The model files written.
+    case savedFiles
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A stage: one type per stage, in one file, holding everything about it. The value is a step's
+/// parameters, decoded once from the validated YAML; `run` works with them.
+///
+/// A new stage is one file with a type conforming to this protocol and one line in
+/// `StageRegistry.standard` (docs/ARCHITECTURE.md).
+public protocol Stage {
+    static var name: StageName { get }
+    /// The heading of the step's section in the report.
+    static var title: String { get }
+    /// What it does, its parameters (defaults taken from the engine's own) and the stages it needs
+    /// before it: what validation and `mnistbook steps` read.
+    static var schema: StageSpec { get }
+    /// The parts of the workspace its result depends on, and those it sets: the cache's dependencies.
+    static var reads: Set<WorkspacePart> { get }
+    static var writes: Set<WorkspacePart> { get }
+
+    /// The typed parameters of a validated step of this stage.
+    init(_ step: ValidatedStep)
+
+    /// Reads and extends the workspace; returns what to show and which files to write.
+    func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult
+
+    /// What a cache entry keeps of what the step left in the workspace, so later steps can run
+    /// after a cache hit (nothing, by default).
+    func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState
+
+    /// Puts a cached step's part back into the workspace, in notebook order, so a later step can run.
+    func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws
+}
+
+extension Stage {
+    public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState { .none }
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {}
+
+    /// The schema of this stage.
+    public static func spec(_ summary: String, needs: [StageName] = [], _ parameters: [ParameterSpec]) -> StageSpec {
+        StageSpec(name: name.rawValue, summary: summary, needs: needs.map(\.rawValue), parameters: parameters)
+    }
+}
+
+/// What restoring a cached step gets: the run's context, the output folder, and whether the step
+/// must run again instead (a training that a later training continues, see `CachePlan`).
+public struct RestoreContext {
+    public var stage: StageContext
+    /// The line of the cached step's fence.
+    public var line: Int
+    public var outputFolder: URL
+    public var runAgain: Bool
+}
 
 /// What a stage gets besides its parameters and the workspace.
 public struct StageContext {
@@ -79,18 +157,20 @@ public struct StageFailure: Error, CustomStringConvertible {
 
 extension Workspace {
     /// The loaded data, or a failure naming the step that should have come first.
-    func requireData(for stage: String) throws -> LoadedData {
-        guard let data else { throw StageFailure("'\(stage)' needs data: add a 'load' step before it") }
+    func requireData(for stage: StageName) throws -> LoadedData {
+        guard let data else { throw StageFailure("'\(stage)' needs data: add a '\(StageName.load)' step before it") }
         return data
     }
 
-    func requireModel(for stage: String) throws -> Model {
-        guard let model else { throw StageFailure("'\(stage)' needs a model: add a 'build' step before it") }
+    func requireModel(for stage: StageName) throws -> Model {
+        guard let model else { throw StageFailure("'\(stage)' needs a model: add a '\(StageName.build)' step before it") }
         return model
     }
 
-    func requireTraining(for stage: String) throws -> TrainingSummary {
-        guard let training else { throw StageFailure("'\(stage)' needs a trained model: add a 'train' step before it") }
+    func requireTraining(for stage: StageName) throws -> TrainingSummary {
+        guard let training else {
+            throw StageFailure("'\(stage)' needs a trained model: add a '\(StageName.train)' step before it")
+        }
         return training
     }
 }

@@ -1,43 +1,44 @@
 import Notebook
 
-/// The stages by name: the function that runs a step, its title in the report, and its documented
-/// parameters (Notebook's `StageSchema`, the one table validation and `mnistbook steps` read).
-public enum StageRegistry {
-    /// One stage.
-    public struct Entry {
-        public let name: String
-        /// The heading of the step's section in the report.
-        public let title: String
-        public let spec: StageSpec
-        public let run: StageFunction
-    }
-
+/// The stages a notebook can use. The runner, `check` and `mnistbook steps` all take one, so a test
+/// can add a stage of its own (`StageRegistry.standard.adding(ToyStage.self)`).
+public struct StageRegistry {
     /// Every stage, in lifecycle order.
-    public static let entries: [Entry] = [
-        entry("load", "Load the data", runLoad),
-        entry("eda", "Explore the data", runEDA),
-        entry("preprocess", "Preprocess", runPreprocess),
-        entry("build", "Build the model", runBuild),
-        entry("tune", "Tune the hyperparameters", runTune),
-        entry("train", "Train the model", runTrain),
-        entry("evaluate", "Evaluate", runEvaluate),
-        entry("error-analysis", "Error analysis", runErrorAnalysis),
-        entry("save", "Save the model", runSave),
-    ]
+    public let stages: [any Stage.Type]
+    /// The layer types of a layer list (`build.layers`).
+    public let layers: [LayerSpec]
 
-    public static var names: [String] { entries.map(\.name) }
-
-    public static func entry(named name: String) -> Entry? {
-        entries.first { $0.name == name }
+    public init(stages: [any Stage.Type], layers: [LayerSpec]) {
+        self.stages = stages
+        self.layers = layers
     }
 
-    /// The text of `mnistbook steps [STAGE]`: parameters, types, defaults and docs.
-    public static func describe(stage: String? = nil) -> String {
-        StageSchema.describe(stage: stage)
+    /// The nine stages of the lifecycle. A new stage is one file and one line here.
+    public static let standard = StageRegistry(stages: [
+        LoadStage.self,
+        EDAStage.self,
+        PreprocessStage.self,
+        BuildStage.self,
+        TuneStage.self,
+        TrainStage.self,
+        EvaluateStage.self,
+        ErrorAnalysisStage.self,
+        SaveStage.self,
+    ], layers: LayerSchema.layers)
+
+    /// What Notebook validates against and `mnistbook steps` prints.
+    public var schema: Schema {
+        Schema(stages: stages.map { $0.schema }, layers: layers)
     }
 
-    private static func entry(_ name: String, _ title: String, _ run: @escaping StageFunction) -> Entry {
-        guard let spec = StageSchema.spec(for: name) else { preconditionFailure("stage '\(name)' is not in StageSchema") }
-        return Entry(name: name, title: title, spec: spec, run: run)
+    public var names: [StageName] { stages.map { $0.name } }
+
+    public func stage(named name: String) -> (any Stage.Type)? {
+        stages.first { $0.name.rawValue == name }
+    }
+
+    /// These stages and one more, after them.
+    public func adding(_ stage: any Stage.Type) -> StageRegistry {
+        StageRegistry(stages: stages + [stage], layers: layers)
     }
 }

@@ -3,109 +3,219 @@ import NeuralNet
 import Notebook
 import Report
 
-/// `train`: Keras' `model.fit` with the notebook's optimizer and callbacks; shows the per-epoch
-/// history, the curves with their events, and the throughput.
-func runTrain(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
-    let data = try workspace.requireData(for: "train")
-    let model = try workspace.requireModel(for: "train")
-    // Bounds and memory for this batch size on the real input (a folder dataset's shape is known only now).
-    do throws(LayerProblem) {
-        try checkLayerShapes(model.specs, inputShape: model.inputShape, classes: nil, batchSize: step.int("batch_size"))
-    } catch {
-        throw StageFailure(error.description)
-    }
-    let configuration = trainingConfiguration(step, seed: context.seed)
-    let validation = data.validation.count > 0 ? data.validation : nil
-    var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(step, configuration, data: data))]
-    if workspace.preprocessing == nil {
-        outputs.append(.note("There is no preprocess step before this one, so the model trains on raw pixel values 0–255."))
-    }
-    if step.string("optimizer") == "rmsprop" && step.double("momentum") > 0 {
-        outputs.append(.note("momentum \(compact(step.double("momentum"))) is not used: rmsprop here is Keras' default RMSprop without momentum."))
-    }
-    if validation == nil {
-        let watching = [configuration.earlyStopping?.monitor, configuration.reduceLROnPlateau?.monitor,
-                        configuration.checkpoint?.monitor].compactMap { $0 }.filter { $0.rawValue.hasPrefix("val_") }
-        if !watching.isEmpty {
-            outputs.append(.note("There is no validation set (validation_split is 0), so callbacks watching "
-                + Set(watching.map(\.rawValue)).sorted().joined(separator: " and ") + " never act; Keras warns the same."))
-        }
-    }
-
-    // Keep the epochs as they finish, so a run that fails part-way still shows them.
-    var finished: [EpochLog] = []
-    var events: [TrainingEvent] = []
-    var observer = context.training
-    let forwardEpoch = observer.epochEnded, forwardEvent = observer.event
-    observer.epochEnded = { log in finished.append(log); forwardEpoch(log) }
-    observer.event = { event in events.append(event); forwardEvent(event) }
-
-    let start = Date()
-    let history: History
-    do {
-        history = try fit(model, training: data.train, validation: validation, configuration: configuration, observer: observer)
-    } catch {
-        var partial = outputs
-        if !finished.isEmpty {
-            partial.append(.table(epochTable(finished, events: events, bestEpoch: nil)))
-        }
-        partial += events.map { .note($0.description) }
-        throw StageFailure("training stopped: \(error)", outputs: partial)
-    }
-    let seconds = Date().timeIntervalSince(start)
-    if let note = history.precisionNote { outputs.append(.note(note)) }
-    let best = bestEpoch(history)
-    workspace.training = TrainingSummary(history: TrainingRecord(history), configuration: configuration, bestEpoch: best, seconds: seconds)
-    workspace.evaluations = [:]
-    workspace.lastEvaluatedSplit = nil
-
-    outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: best)))
-    let charts = historyCharts(history, bestEpoch: best)
-    outputs += charts.map { .lineChart($0) }
-    outputs += history.events.map { .note($0.description) }
-    outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
-    if let line = epochProvenance(history, bestEpoch: best, configuration: configuration) { outputs.append(.note(line)) }
-    if let note = movingAverageNote(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
-        outputs.append(.note(note))
-    }
-
-    let artifacts = [
-        Artifact(name: "training_history.json", text: kerasHistoryJSON(history)),
-        Artifact(name: "training_history.svg", text: SVGChart.render(charts)),
-    ]
-    return StageResult(outputs: outputs, artifacts: artifacts)
+extension StageName {
+    public static let train = StageName(rawValue: "train")
 }
 
-/// The engine's configuration from the step's parameters; callbacks set to false stay off.
-func trainingConfiguration(_ step: ValidatedStep, seed: Int) -> TrainingConfiguration {
-    var c = TrainingConfiguration()
-    switch step.string("optimizer") {
-    case "sgd": c.optimizer = .sgd(momentum: Float(step.double("momentum")))
-    case "rmsprop": c.optimizer = .rmsprop
-    default: c.optimizer = .adam
+/// `train`: Keras' `model.fit` with the notebook's optimizer and callbacks; shows the per-epoch
+/// history, the curves with their events, and the throughput.
+public struct TrainStage: Stage {
+    public static let name = StageName.train
+    public static let title = "Train the model"
+    public static let schema: StageSpec = {
+        let engine = TrainingConfiguration()
+        return spec("Fit the model, with Keras-style callbacks.", needs: [.load, .build], [
+            ParameterSpec("optimizer", .choice(OptimizerName.allCases.map(\.rawValue)),
+                          default: .string(OptimizerName(engine.optimizer).rawValue), doc: "optimizer"),
+            ParameterSpec("learning_rate", .double(.positive), default: .double(engine.learningRate), doc: "initial learning rate"),
+            ParameterSpec("momentum", .double(.nonNegative), default: 0.0, doc: "momentum for sgd (and rmsprop)"),
+            ParameterSpec("batch_size", .int(.size(upTo: 65_536)), default: .int(engine.batchSize), doc: "images per step"),
+            ParameterSpec("epochs", .int(.size(upTo: 10_000)), default: .int(engine.epochs), doc: "maximum number of epochs"),
+            ParameterSpec("shuffle", .bool, default: .bool(engine.shuffle), doc: "shuffle the training set every epoch"),
+            ParameterSpec("precision", .choice(Precision.allCases.map(\.rawValue)), default: .string(engine.precision.rawValue),
+                          doc: "mixed_bfloat16: convolutions in bf16 on CPUs that have it (weights, statistics, loss, optimizer in float32)"),
+            callback("early_stopping", earlyStopping(EarlyStopping()),
+                     doc: "stop when the monitored value stops improving; false to disable"),
+            callback("reduce_lr_on_plateau", reduceLROnPlateau(ReduceLROnPlateau()),
+                     doc: "multiply the learning rate by factor on a plateau; false to disable"),
+            callback("model_checkpoint", modelCheckpoint(ModelCheckpoint()), doc: "keep the best model seen; false to disable"),
+        ])
+    }()
+    public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model]
+    public static let writes: Set<WorkspacePart> = [.model, .training, .evaluations]
+
+    /// The engine's configuration; callbacks set to false stay off. Its seed is the notebook's, set by `run`.
+    var configuration: TrainingConfiguration
+    /// As given: rmsprop ignores it, and says so.
+    var momentum: Double
+
+    public init(_ step: ValidatedStep) {
+        var c = TrainingConfiguration()
+        momentum = step.double("momentum")
+        switch OptimizerName(rawValue: step.string("optimizer")) ?? .adam {
+        case .sgd: c.optimizer = .sgd(momentum: Float(momentum))
+        case .rmsprop: c.optimizer = .rmsprop
+        case .adam: c.optimizer = .adam
+        }
+        c.learningRate = step.double("learning_rate")
+        c.batchSize = step.int("batch_size")
+        c.epochs = step.int("epochs")
+        c.shuffle = step.bool("shuffle")
+        c.precision = Precision(rawValue: step.string("precision")) ?? .float32
+        c.earlyStopping = step.mapOrOff("early_stopping").map { m in
+            EarlyStopping(monitor: Monitor(rawValue: m.string("monitor")) ?? .valLoss, patience: m.int("patience"),
+                          minDelta: m.double("min_delta"), restoreBestWeights: m.bool("restore_best_weights"))
+        }
+        c.reduceLROnPlateau = step.mapOrOff("reduce_lr_on_plateau").map { m in
+            ReduceLROnPlateau(monitor: Monitor(rawValue: m.string("monitor")) ?? .valLoss, factor: m.double("factor"),
+                              patience: m.int("patience"), minLR: m.double("min_lr"))
+        }
+        c.checkpoint = step.mapOrOff("model_checkpoint").map { m in
+            ModelCheckpoint(monitor: Monitor(rawValue: m.string("monitor")) ?? .valAccuracy, saveBestOnly: m.bool("save_best_only"))
+        }
+        configuration = c
     }
-    c.learningRate = step.double("learning_rate")
-    c.batchSize = step.int("batch_size")
-    c.epochs = step.int("epochs")
-    c.shuffle = step.bool("shuffle")
-    c.precision = Precision(rawValue: step.string("precision")) ?? .float32
-    c.seed = UInt64(seed)
-    func monitor(_ map: [String: ParamValue], _ fallback: Monitor) -> Monitor {
-        map["monitor"]?.stringValue.flatMap(Monitor.init(rawValue:)) ?? fallback
+
+    /// The configuration this step trains with under `seed`.
+    func configuration(seed: Int) -> TrainingConfiguration {
+        var c = configuration
+        c.seed = UInt64(seed)
+        return c
     }
-    c.earlyStopping = step.callback("early_stopping").map { m in
-        EarlyStopping(monitor: monitor(m, .valLoss), patience: m["patience"]?.intValue ?? 3,
-                      minDelta: m["min_delta"]?.doubleValue ?? 0,
-                      restoreBestWeights: m["restore_best_weights"]?.boolValue ?? true)
+
+    public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState {
+        guard let model = workspace.model, let summary = workspace.training else { return .none }
+        return .training(TrainingState(model: model, summary: summary))
     }
-    c.reduceLROnPlateau = step.callback("reduce_lr_on_plateau").map { m in
-        ReduceLROnPlateau(monitor: monitor(m, .valLoss), factor: m["factor"]?.doubleValue ?? 0.5,
-                          patience: m["patience"]?.intValue ?? 2, minLR: m["min_lr"]?.doubleValue ?? 1e-6)
+
+    /// Sets the trained weights, or trains again when a later training continues from this one.
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
+        if context.runAgain {
+            context.stage.message("running the cached '\(Self.name)' step on line \(context.line) again: the training after it continues from it exactly")
+            _ = try run(&workspace, context.stage)
+            return
+        }
+        guard case .training(let trained) = state else { return }
+        let model = try workspace.requireModel(for: Self.name)
+        let weights = trained.weights
+        let current = model.weights()
+        guard weights.count == current.count, zip(weights, current).allSatisfy({ $0.shape == $1.shape }) else {
+            throw CacheEntryProblem("the cached weights do not fit the model \(model.name)")
+        }
+        model.setWeights(weights)
+        workspace.training = TrainingSummary(history: trained.history, bestEpoch: trained.bestEpoch, seconds: trained.seconds)
+        workspace.evaluations = [:]
+        workspace.lastEvaluatedSplit = nil
     }
-    c.checkpoint = step.callback("model_checkpoint").map { m in
-        ModelCheckpoint(monitor: monitor(m, .valAccuracy), saveBestOnly: m["save_best_only"]?.boolValue ?? true)
+
+    public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+        let data = try workspace.requireData(for: Self.name)
+        let model = try workspace.requireModel(for: Self.name)
+        let configuration = configuration(seed: context.seed)
+        // Bounds and memory for this batch size on the real input (a folder dataset's shape is known only now).
+        do throws(LayerProblem) {
+            try checkLayerShapes(model.specs, inputShape: model.inputShape, classes: nil, batchSize: configuration.batchSize)
+        } catch {
+            throw StageFailure(error.description)
+        }
+        let validation = data.validation.count > 0 ? data.validation : nil
+        var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(configuration, data: data))]
+        if workspace.preprocessing == nil {
+            outputs.append(.note("There is no preprocess step before this one, so the model trains on raw pixel values 0–255."))
+        }
+        if configuration.optimizer == .rmsprop && momentum > 0 {
+            outputs.append(.note("momentum \(compact(momentum)) is not used: rmsprop here is Keras' default RMSprop without momentum."))
+        }
+        if validation == nil {
+            let watching = [configuration.earlyStopping?.monitor, configuration.reduceLROnPlateau?.monitor,
+                            configuration.checkpoint?.monitor].compactMap { $0 }.filter { $0.rawValue.hasPrefix("val_") }
+            if !watching.isEmpty {
+                outputs.append(.note("There is no validation set (validation_split is 0), so callbacks watching "
+                    + Set(watching.map(\.rawValue)).sorted().joined(separator: " and ") + " never act; Keras warns the same."))
+            }
+        }
+
+        // Keep the epochs as they finish, so a run that fails part-way still shows them.
+        var finished: [EpochLog] = []
+        var events: [TrainingEvent] = []
+        var observer = context.training
+        let forwardEpoch = observer.epochEnded, forwardEvent = observer.event
+        observer.epochEnded = { log in finished.append(log); forwardEpoch(log) }
+        observer.event = { event in events.append(event); forwardEvent(event) }
+
+        let start = Date()
+        let history: History
+        do {
+            history = try fit(model, training: data.train, validation: validation, configuration: configuration, observer: observer)
+        } catch {
+            var partial = outputs
+            if !finished.isEmpty {
+                partial.append(.table(epochTable(finished, events: events, bestEpoch: nil)))
+            }
+            partial += events.map { .note($0.description) }
+            throw StageFailure("training stopped: \(error)", outputs: partial)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        if let note = history.precisionNote { outputs.append(.note(note)) }
+        let best = bestEpoch(history)
+        workspace.training = TrainingSummary(history: history, bestEpoch: best, seconds: seconds)
+        workspace.evaluations = [:]
+        workspace.lastEvaluatedSplit = nil
+
+        outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: best)))
+        let charts = historyCharts(history, bestEpoch: best)
+        outputs += charts.map { .lineChart($0) }
+        outputs += history.events.map { .note($0.description) }
+        outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
+        if let line = epochProvenance(history, bestEpoch: best, configuration: configuration) { outputs.append(.note(line)) }
+        if let note = movingAverageNote(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
+            outputs.append(.note(note))
+        }
+
+        let artifacts = [
+            Artifact(name: "training_history.json", text: kerasHistoryJSON(history)),
+            Artifact(name: "training_history.svg", text: SVGChart.render(charts)),
+        ]
+        return StageResult(outputs: outputs, artifacts: artifacts)
     }
-    return c
+}
+
+/// The optimizers a notebook names.
+enum OptimizerName: String, CaseIterable {
+    case adam, sgd, rmsprop
+
+    init(_ kind: OptimizerKind) {
+        switch kind {
+        case .adam: self = .adam
+        case .sgd: self = .sgd
+        case .rmsprop: self = .rmsprop
+        }
+    }
+}
+
+// The callbacks' parameters, with the engine's defaults.
+extension TrainStage {
+    static let monitors = [Monitor.valLoss, .valAccuracy, .loss, .accuracy].map(\.rawValue)
+
+    static func callback(_ name: String, _ members: [ParameterSpec], doc: String) -> ParameterSpec {
+        ParameterSpec(name, .map(members, canDisable: true), default: .map(defaultValues(of: members)), doc: doc)
+    }
+
+    static func earlyStopping(_ d: EarlyStopping) -> [ParameterSpec] {
+        [
+            ParameterSpec("monitor", .choice(monitors), default: .string(d.monitor.rawValue), doc: "value watched"),
+            ParameterSpec("patience", .int(.count(upTo: 10_000)), default: .int(d.patience), doc: "epochs without improvement before stopping"),
+            ParameterSpec("min_delta", .double(.nonNegative), default: .double(d.minDelta),
+                          doc: "smallest change that counts as improvement"),
+            ParameterSpec("restore_best_weights", .bool, default: .bool(d.restoreBestWeights), doc: "end with the best epoch's weights"),
+        ]
+    }
+
+    static func reduceLROnPlateau(_ d: ReduceLROnPlateau) -> [ParameterSpec] {
+        [
+            ParameterSpec("monitor", .choice(monitors), default: .string(d.monitor.rawValue), doc: "value watched"),
+            ParameterSpec("factor", .double(.openUnit), default: .double(d.factor), doc: "multiplier for the learning rate"),
+            ParameterSpec("patience", .int(.count(upTo: 10_000)), default: .int(d.patience), doc: "epochs without improvement before reducing"),
+            ParameterSpec("min_lr", .double(.nonNegative), default: .double(d.minLR), doc: "lower bound of the learning rate"),
+        ]
+    }
+
+    static func modelCheckpoint(_ d: ModelCheckpoint) -> [ParameterSpec] {
+        [
+            ParameterSpec("monitor", .choice(monitors), default: .string(d.monitor.rawValue), doc: "value watched"),
+            ParameterSpec("save_best_only", .bool, default: .bool(d.saveBestOnly), doc: "keep only the best model"),
+        ]
+    }
 }
 
 /// ModelCheckpoint's epoch, else the one EarlyStopping restored, else the lowest validation loss
@@ -127,7 +237,7 @@ private func optimizerText(_ c: TrainingConfiguration) -> String {
     }
 }
 
-private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: LoadedData) -> [(String, String)] {
+private func setupRows(_ c: TrainingConfiguration, data: LoadedData) -> [(String, String)] {
     let steps = batchCount(data.train.count, batchSize: c.batchSize)
     var rows: [(String, String)] = [
         ("optimizer", optimizerText(c)),
@@ -150,6 +260,31 @@ private func setupRows(_ step: ValidatedStep, _ c: TrainingConfiguration, data: 
         "monitor \($0.monitor.rawValue), save_best_only \($0.saveBestOnly)"
     } ?? "off"))
     return rows
+}
+
+/// Which callback chose "best epoch" and where the final weights come from, in one line: "best epoch 9"
+/// beside "weights from epoch 8" is otherwise a puzzle.
+func epochProvenance(_ history: History, bestEpoch: Int?, configuration c: TrainingConfiguration) -> String? {
+    guard let bestEpoch else { return nil }
+    let restored = history.events.compactMap { event -> Int? in
+        if case .restoredBestWeights(let epoch) = event { return epoch }
+        return nil
+    }.last
+    let best: String
+    if history.checkpointEpoch != nil, let checkpoint = c.checkpoint {
+        best = "Best epoch \(bestEpoch) was chosen by ModelCheckpoint (best \(checkpoint.monitor.rawValue)), whose weights save writes as the _best model"
+    } else if let restored, let stopping = c.earlyStopping {
+        best = "Best epoch \(restored) was chosen by EarlyStopping (best \(stopping.monitor.rawValue))"
+    } else {
+        best = "Best epoch \(bestEpoch) has the lowest \(history.epochs.contains { $0.valLoss != nil } ? "val_loss" : "loss") (no callback chose one)"
+    }
+    let final: String
+    if let restored, let stopping = c.earlyStopping {
+        final = "the final weights are from epoch \(restored), restored by EarlyStopping (best \(stopping.monitor.rawValue))"
+    } else {
+        final = "the final weights are from the last epoch, \(history.finalWeightsEpoch)"
+    }
+    return best + "; " + final + "."
 }
 
 /// The per-epoch table, with what the callbacks did at the end of each epoch.
@@ -212,31 +347,6 @@ private func resultRows(_ history: History, bestEpoch: Int?, seconds: Double) ->
     rows.append(("throughput", "\(groupThousands(Int(history.imagesPerSecond.rounded()))) training images/s "
         + "(\(groupThousands(history.trainImages)) images in \(secondsText(history.trainSeconds)))"))
     return rows
-}
-
-/// Which callback chose "best epoch" and where the final weights come from, in one line: "best epoch 9"
-/// beside "weights from epoch 8" is otherwise a puzzle.
-func epochProvenance(_ history: History, bestEpoch: Int?, configuration c: TrainingConfiguration) -> String? {
-    guard let bestEpoch else { return nil }
-    let restored = history.events.compactMap { event -> Int? in
-        if case .restoredBestWeights(let epoch) = event { return epoch }
-        return nil
-    }.last
-    let best: String
-    if history.checkpointEpoch != nil, let checkpoint = c.checkpoint {
-        best = "Best epoch \(bestEpoch) was chosen by ModelCheckpoint (best \(checkpoint.monitor.rawValue)), whose weights save writes as the _best model"
-    } else if let restored, let stopping = c.earlyStopping {
-        best = "Best epoch \(restored) was chosen by EarlyStopping (best \(stopping.monitor.rawValue))"
-    } else {
-        best = "Best epoch \(bestEpoch) has the lowest \(history.epochs.contains { $0.valLoss != nil } ? "val_loss" : "loss") (no callback chose one)"
-    }
-    let final: String
-    if let restored, let stopping = c.earlyStopping {
-        final = "the final weights are from epoch \(restored), restored by EarlyStopping (best \(stopping.monitor.rawValue))"
-    } else {
-        final = "the final weights are from the last epoch, \(history.finalWeightsEpoch)"
-    }
-    return best + "; " + final + "."
 }
 
 /// `history.history` as Keras' json.dump writes it: one list per metric, one value per epoch.

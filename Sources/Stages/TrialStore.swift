@@ -15,7 +15,7 @@ struct TrialStore {
     private struct Stored: Codable {
         var record: TrialRecord
         /// Hyperband only: the weights a later round continues from.
-        var weights: [StoredTensor]?
+        var weights: [Tensor]?
     }
 
     private func url(_ number: Int) -> URL { folder.appendingPathComponent("trial-\(number).json") }
@@ -25,14 +25,12 @@ struct TrialStore {
               let stored = try? JSONDecoder().decode(Stored.self, from: data),
               stored.record.number == number, stored.record.epochs == epochs,
               ParamValue.map(stored.record.values).canonical == ParamValue.map(values).canonical else { return nil }
-        let weights = try? stored.weights?.map { try $0.tensor() }
-        if stored.weights != nil && weights == nil { return nil }
-        return (stored.record, weights ?? nil)
+        return (stored.record, stored.weights)
     }
 
     /// A failure to write only costs the trial's time after an interruption.
     func write(_ record: TrialRecord, weights: [Tensor]?) {
-        let stored = Stored(record: record, weights: weights?.map(StoredTensor.init))
+        let stored = Stored(record: record, weights: weights)
         guard let bytes = try? JSONEncoder().encode(stored) else { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try? AtomicFile.write([UInt8](bytes), to: url(record.number))

@@ -4,7 +4,7 @@ import Report
 
 /// What a tune step shows: the search, Hyperband's brackets, the trials ranked, each parameter against
 /// the objective, the best values in words and where they went.
-func tuneOutputs(_ outcome: TuneOutcome, step: ValidatedStep, train: ValidatedStep, applied: TunedValues?) -> [Output] {
+func tuneOutputs(_ outcome: TuneOutcome, tune: TuneStage, train: ValidatedStep, applied: TunedValues?) -> [Output] {
     let objective = outcome.objective
     let kerasClass = ["random": "RandomSearch", "grid": "GridSearch", "hyperband": "Hyperband"][outcome.strategy] ?? outcome.strategy
     var about: [(String, String)] = [
@@ -14,7 +14,7 @@ func tuneOutputs(_ outcome: TuneOutcome, step: ValidatedStep, train: ValidatedSt
         ("trials", "\(outcome.trials.count)" + (outcome.resumed > 0 ? " (\(outcome.resumed) read back from an interrupted run)" : "")),
         ("time", String(format: "%.1f s of training", outcome.trials.reduce(0) { $0 + $1.seconds })),
     ]
-    if outcome.schedule == nil { about.insert(("epochs per trial", "\(step.int("epochs"))"), at: 3) }
+    if outcome.schedule == nil { about.insert(("epochs per trial", "\(tune.epochs)"), at: 3) }
     var outputs: [Output] = [.keyValues(title: "Search", about)]
 
     if let schedule = outcome.schedule {

@@ -4,34 +4,111 @@ import Notebook
 import Report
 import Tensor
 
+extension StageName {
+    public static let tune = StageName(rawValue: "tune")
+}
+
 /// `tune`: Keras Tuner's RandomSearch, GridSearch or Hyperband over parameters of the build step
 /// before it and the train step after it. Each trial builds the model with the trial's values (same
 /// seed), trains it without callbacks, and is judged by its best epoch's objective. Every finished
 /// trial is kept in the step's scratch folder, so an interrupted tune resumes where it stopped.
-func runTune(_ step: ValidatedStep, _ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
-    let data = try workspace.requireData(for: "tune")
-    _ = try workspace.requireModel(for: "tune")
-    guard data.validation.count > 0 else {
-        throw StageFailure("'tune' judges trials on the validation set, and validation_split is 0: set it above 0 in the load step")
+public struct TuneStage: Stage {
+    public static let name = StageName.tune
+    public static let title = "Tune the hyperparameters"
+    public static let schema = spec("Search build and train parameters as Keras Tuner does; the best values go to the steps after it.",
+                                    needs: [.load, .build], [
+        ParameterSpec("objective", .choice(["val_accuracy", "val_loss"]), default: "val_accuracy",
+                      doc: "what a trial is judged by: its best epoch's value"),
+        ParameterSpec("strategy", .choice(["random", "grid", "hyperband"]), default: "random",
+                      doc: "Keras Tuner's RandomSearch, GridSearch or Hyperband"),
+        ParameterSpec("max_trials", .int(NumberRange(lower: 1, upper: 500)), default: 10, doc: "random: trials to run"),
+        ParameterSpec("epochs", .int(NumberRange(lower: 1, upper: 1000)), default: 3, doc: "random and grid: epochs per trial"),
+        ParameterSpec("max_epochs", .int(NumberRange(lower: 1, upper: 243)), default: 9,
+                      doc: "hyperband: epochs of the longest trial"),
+        ParameterSpec("factor", .int(NumberRange(lower: 2, upper: 10)), default: 3,
+                      doc: "hyperband: 1/factor of the trials go on to the next round"),
+        ParameterSpec("space", .space, required: true,
+                      doc: "what to search: 'train.param' or 'build.layer.param' → [values] or {uniform|log_uniform: [low, high]}"),
+        ParameterSpec("apply", .bool, default: true, doc: "the following build and train use the best values"),
+    ])
+    public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model]
+    public static let writes: Set<WorkspacePart> = [.model, .tuning]
+
+    var line: Int
+    var objective: String
+    var strategy: String
+    var maxTrials: Int
+    var epochs: Int
+    var maxEpochs: Int
+    var factor: Int
+    var space: ParamValue?
+    var apply: Bool
+
+    public init(_ step: ValidatedStep) {
+        line = step.line
+        objective = step.string("objective")
+        strategy = step.string("strategy")
+        maxTrials = step.int("max_trials")
+        epochs = step.int("epochs")
+        maxEpochs = step.int("max_epochs")
+        factor = step.int("factor")
+        space = step["space"]
+        apply = step.bool("apply")
     }
-    let steps = context.notebookSteps
-    guard let build = steps[..<min(context.stepIndex, steps.count)].last(where: { $0.stage == "build" }),
-          let train = steps.dropFirst(context.stepIndex + 1).first(where: { $0.stage == "train" }) else {
-        throw StageFailure("'tune' needs a 'build' step before it and a 'train' step after it")
+
+    /// The train parameters trials do not use (they train without callbacks, for their own epochs):
+    /// the rest of the following train step is part of what a tune's result depends on (its cache key).
+    static let unusedTrainParameters: Set<String> = ["epochs", "early_stopping", "reduce_lr_on_plateau", "model_checkpoint"]
+
+    public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
+        let data = try workspace.requireData(for: Self.name)
+        _ = try workspace.requireModel(for: Self.name)
+        guard data.validation.count > 0 else {
+            throw StageFailure("'tune' judges trials on the validation set, and validation_split is 0: set it above 0 in the load step")
+        }
+        guard let (build, train) = neighbours(context) else {
+            throw StageFailure("'tune' needs a 'build' step before it and a 'train' step after it")
+        }
+        let search = TuneSearch(tune: self, build: build, train: train, data: data, seed: context.seed,
+                                store: context.scratchFolder.map(TrialStore.init), message: context.message)
+        let result = try search.run()
+        let best = result.best
+        let applied = apply ? best.map { TunedValues(line: line, values: $0.values) } : nil
+        if let applied, applied.values.keys.contains(where: { $0.hasPrefix("build.") }) {
+            workspace.setModel(try BuildStage(applied.applied(to: build)).model(inputShape: data.imageShape,
+                                                                                classes: data.classNames.count, seed: context.seed))
+        }
+        workspace.tuning = TuneFacts(result, objective: objective)
+        workspace.tuned = applied
+        context.scratchFolder.map(TrialStore.init)?.remove()
+        return StageResult(outputs: tuneOutputs(result, tune: self, train: train, applied: applied))
     }
-    let search = TuneSearch(step: step, build: build, train: train, data: data, seed: context.seed,
-                            store: context.scratchFolder.map(TrialStore.init), message: context.message)
-    let result = try search.run()
-    let best = result.best
-    let applied = step.bool("apply") ? best.map { TunedValues(line: step.line, values: $0.values) } : nil
-    if let applied, applied.values.keys.contains(where: { $0.hasPrefix("build.") }) {
-        workspace.setModel(try buildModel(applied.applied(to: build), inputShape: data.imageShape,
-                                          classes: data.classNames.count, seed: context.seed))
+
+    public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState {
+        workspace.tuning.map { .tuning(TuneState(facts: $0, applied: workspace.tuned)) } ?? .none
     }
-    workspace.tuning = TuneFacts(result, objective: step.string("objective"))
-    workspace.tuned = applied
-    context.scratchFolder.map(TrialStore.init)?.remove()
-    return StageResult(outputs: tuneOutputs(result, step: step, train: train, applied: applied))
+
+    /// The trials and best values; the tuned model is the build step's with the best values, rebuilt as build's is.
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
+        guard case .tuning(let tune) = state else { return }
+        workspace.tuning = tune.facts
+        workspace.tuned = tune.applied
+        if let applied = tune.applied, !applied.names(for: "build").isEmpty, let (build, _) = neighbours(context.stage) {
+            let inputShape = workspace.data?.imageShape ?? defaultInputShape
+            workspace.setModel(try BuildStage(applied.applied(to: build)).model(inputShape: inputShape,
+                                                                                classes: workspace.data?.classNames.count, seed: context.stage.seed))
+            workspace.tuning = tune.facts
+            workspace.tuned = tune.applied
+        }
+    }
+
+    /// The build step before this one and the train step after it.
+    private func neighbours(_ context: StageContext) -> (build: ValidatedStep, train: ValidatedStep)? {
+        let steps = context.notebookSteps
+        guard let build = steps[..<min(context.stepIndex, steps.count)].last(where: { $0.stage == StageName.build.rawValue }),
+              let train = steps.dropFirst(context.stepIndex + 1).first(where: { $0.stage == StageName.train.rawValue }) else { return nil }
+        return (build, train)
+    }
 }
 
 /// The best values of a tune step, for the steps after it.
@@ -151,7 +228,7 @@ struct TuneFacts: Codable {
 
 /// Runs the trials of one tune step.
 struct TuneSearch {
-    var step: ValidatedStep
+    var tune: TuneStage
     var build: ValidatedStep
     var train: ValidatedStep
     var data: LoadedData
@@ -160,25 +237,25 @@ struct TuneSearch {
     var message: (String) -> Void
 
     func run() throws -> TuneOutcome {
-        let dimensions = searchDimensions(step["space"])
-        let strategy = step.string("strategy")
-        var outcome = TuneOutcome(strategy: strategy, objective: step.string("objective"), dimensions: dimensions, trials: [],
+        let dimensions = searchDimensions(tune.space)
+        let strategy = tune.strategy
+        var outcome = TuneOutcome(strategy: strategy, objective: tune.objective, dimensions: dimensions, trials: [],
                                   schedule: nil, resumed: 0)
         switch strategy {
         case "grid":
             let plans = gridTrials(dimensions)
             for (i, values) in plans.enumerated() {
-                let done = try trial(i + 1, of: plans.count, values: values, epochs: step.int("epochs"), outcome: &outcome)
+                let done = try trial(i + 1, of: plans.count, values: values, epochs: tune.epochs, outcome: &outcome)
                 outcome.trials.append(done.record)
             }
         case "hyperband":
-            let schedule = HyperbandSchedule(maxEpochs: step.int("max_epochs"), factor: step.int("factor"))
+            let schedule = HyperbandSchedule(maxEpochs: tune.maxEpochs, factor: tune.factor)
             outcome.schedule = schedule
             try runHyperband(schedule, dimensions: dimensions, outcome: &outcome)
         default:
-            let plans = randomTrials(dimensions, count: step.int("max_trials"), seed: seed, integer: isInteger)
+            let plans = randomTrials(dimensions, count: tune.maxTrials, seed: seed, integer: isInteger)
             for (i, values) in plans.enumerated() {
-                let done = try trial(i + 1, of: plans.count, values: values, epochs: step.int("epochs"), outcome: &outcome)
+                let done = try trial(i + 1, of: plans.count, values: values, epochs: tune.epochs, outcome: &outcome)
                 outcome.trials.append(done.record)
             }
         }
@@ -237,13 +314,13 @@ struct TuneSearch {
         let path = dimension.path
         switch dimension.stage {
         case "train":
-            let spec = StageSchema.spec(for: "train")?.parameter(named: path[0])
+            let spec = TrainStage.schema.parameter(named: path[0])
             if path.count == 2, case .map(let members, _)? = spec?.type { return members.first { $0.name == path[1] }?.type }
             return spec?.type
         case "build":
-            guard path.count == 2, let layer = build.layers.first(where: { $0["name"]?.stringValue == path[0] }),
+            guard path.count == 2, let layer = build.layers("layers").first(where: { $0["name"]?.stringValue == path[0] }),
                   let type = layer["type"]?.stringValue else { return nil }
-            return StageSchema.layerSpec(for: type)?.parameter(named: path[1])?.type
+            return LayerSchema.layers.first { $0.type == type }?.parameter(named: path[1])?.type
         default:
             return nil
         }
@@ -260,15 +337,15 @@ struct TuneSearch {
             return stored
         }
         message("trial \(number)/\(total): \(words), \(epochs - initialEpoch) epochs")
-        let tuned = TunedValues(line: step.line, values: values)
+        let tuned = TunedValues(line: tune.line, values: values)
         let begin = Date()
         var record = TrialRecord(number: number, values: values, objective: nil, epochs: epochs, seconds: 0, bracket: bracket,
                                  round: round, continues: continues)
         var weights: [Tensor]?
         do {
-            let model = try buildModel(tuned.applied(to: build), inputShape: data.imageShape, classes: data.classNames.count, seed: seed)
+            let model = try BuildStage(tuned.applied(to: build)).model(inputShape: data.imageShape, classes: data.classNames.count, seed: seed)
             if let start { model.setWeights(start) }
-            var configuration = trainingConfiguration(tuned.applied(to: train), seed: seed)
+            var configuration = TrainStage(tuned.applied(to: train)).configuration(seed: seed)
             configuration.epochs = epochs - initialEpoch
             configuration.earlyStopping = nil
             configuration.reduceLROnPlateau = nil

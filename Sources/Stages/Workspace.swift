@@ -75,58 +75,20 @@ public struct LoadedData {
 
 /// The preprocessing chosen by `preprocess`: x · scale + shift, and the label encoding.
 public struct Preprocessing: Sendable, Codable {
-    /// scale, standardize or none.
-    public var normalize: String
     public var scale: Float
     public var shift: Float
-    public var oneHot: Bool
     /// The formula in words, e.g. "x / 255"; stored in saved models.
     public var formula: String
 }
 
-/// What `train` left: the history and the settings it ran with.
+/// What `train` left: the history, its best epoch and its wall time.
 public struct TrainingSummary {
-    public var history: TrainingRecord
-    public var configuration: TrainingConfiguration
+    public var history: History
     /// The epoch reported as best: ModelCheckpoint's, else the one EarlyStopping restored, else the
     /// lowest validation loss (training loss without a validation set).
     public var bestEpoch: Int?
     /// Wall time of the whole fit, validation included.
     public var seconds: Double
-}
-
-/// What `fit` returned, as Stages keeps it: NeuralNet's `History` has no public initialiser, so a
-/// history restored from the step cache could not be one. Same names, so stages read it the same way.
-public struct TrainingRecord {
-    public var epochs: [EpochLog]
-    public var events: [TrainingEvent]
-    /// The epoch whose weights the model holds at the end (the restored best one, or the last).
-    public var finalWeightsEpoch: Int
-    /// ModelCheckpoint's best epoch and its weights.
-    public var checkpointEpoch: Int?
-    public var checkpointWeights: [Tensor]?
-    public var trainImages: Int
-
-    public init(_ history: History) {
-        self.init(epochs: history.epochs, events: history.events, finalWeightsEpoch: history.finalWeightsEpoch,
-                  checkpointEpoch: history.checkpointEpoch, checkpointWeights: history.checkpointWeights,
-                  trainImages: history.trainImages)
-    }
-
-    public init(epochs: [EpochLog], events: [TrainingEvent], finalWeightsEpoch: Int, checkpointEpoch: Int?,
-                checkpointWeights: [Tensor]?, trainImages: Int) {
-        self.epochs = epochs
-        self.events = events
-        self.finalWeightsEpoch = finalWeightsEpoch
-        self.checkpointEpoch = checkpointEpoch
-        self.checkpointWeights = checkpointWeights
-        self.trainImages = trainImages
-    }
-
-    // As History computes them.
-    public var stoppedEarly: Bool { events.contains { if case .stoppedEarly = $0 { return true }; return false } }
-    public var trainSeconds: Double { epochs.reduce(0) { $0 + $1.trainSeconds } }
-    public var imagesPerSecond: Double { trainSeconds > 0 ? Double(trainImages) / trainSeconds : 0 }
 }
 
 /// A model's predictions on one split.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Notebook
+import Stages
 
 /// `mnistbook steps`: every stage with its parameters, types and defaults.
 struct Steps: ParsableCommand {
@@ -9,11 +10,12 @@ struct Steps: ParsableCommand {
     var stage: String?
 
     func run() throws {
-        if let stage, StageSchema.spec(for: stage) == nil, StageSchema.layerSpec(for: stage) == nil {
-            let hint = closestMatch(to: stage, in: StageSchema.stageNames).map { " (did you mean '\($0)'?)" } ?? ""
-            printError("unknown stage '\(stage)'\(hint); stages: \(StageSchema.stageNames.joined(separator: ", "))")
+        let schema = StageRegistry.standard.schema
+        if let stage, schema.spec(for: stage) == nil, schema.layerSpec(for: stage) == nil {
+            let hint = closestMatch(to: stage, in: schema.stageNames).map { " (did you mean '\($0)'?)" } ?? ""
+            printError("unknown stage '\(stage)'\(hint); stages: \(schema.stageNames.joined(separator: ", "))")
             throw ExitCode.failure
         }
-        print(StageSchema.describe(stage: stage), terminator: "")
+        print(schema.describe(stage: stage), terminator: "")
     }
 }

@@ -143,6 +143,40 @@ final class CacheTests: XCTestCase {
         }
     }
 
+    func testEDAEditRerunsOnlyEDA() throws {
+        let s = try setup()
+        let first = try firstRender(s)
+        try s.edit("```eda\nsamples: 10\n```", "```eda\nsamples: 5\nmean_images: false\n```")
+
+        let second = try s.render()
+        XCTAssertEqual(second.ran, ["eda"], "eda feeds nothing forward")
+        XCTAssertEqual(second.cached, ["load", "preprocess", "build", "train", "evaluate", "error-analysis", "save"])
+        XCTAssertEqual(second.epochsTrained, 0, "an eda edit never retrains")
+        for stage in lifecycleStages where stage != "eda" {
+            XCTAssertEqual(second.key(stage), first.key(stage), stage)
+        }
+        XCTAssertTrue(try XCTUnwrap(stepSection(second.html, stage: "eda")).contains("The first 5 training images"))
+    }
+
+    func testParameterThatOnlyChangesTextRerunsOnlyItsStep() throws {
+        let s = try setup()
+        let first = try firstRender(s)
+        // The diagram's direction changes build's picture, not its model: nothing after build runs again.
+        try s.edit("diagram: {rankdir: LR}", "diagram: {rankdir: TB, show_shapes: false}")
+        let second = try s.render()
+        XCTAssertEqual(second.ran, ["build"])
+        XCTAssertEqual(second.epochsTrained, 0, "a diagram option never retrains")
+        XCTAssertEqual(second.key("train"), first.key("train"))
+
+        // So does the number of misclassified images shown: save, which reads error-analysis's scores, stays cached.
+        try s.edit("show: 10", "show: 3")
+        let third = try s.render()
+        XCTAssertEqual(third.ran, ["error-analysis"])
+        XCTAssertEqual(third.epochsTrained, 0)
+        XCTAssertEqual(third.key("save"), first.key("save"))
+        XCTAssertTrue(try XCTUnwrap(stepSection(third.html, stage: "error-analysis")).contains("the first 3 in order"))
+    }
+
     func testEpochsEditRetrainsAndRerunsEveryStepAfterTrain() throws {
         let s = try setup()
         let first = try firstRender(s)
@@ -182,7 +216,7 @@ final class CacheTests: XCTestCase {
         }
     }
 
-    func testOverrideChangesTheKeyOfItsStepAndOfEveryLaterStep() throws {
+    func testOverrideChangesTheKeyOfItsStepAndOfTheStepsThatReadIt() throws {
         let s = try setup()
         let first = try firstRender(s)
 
@@ -344,40 +378,20 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(second.epochsTrained, 2, "the first training is run again to continue from it exactly")
         try assertMatchesAFreshRender(second, "second train edited")
 
-        // A step between the two trainings is the first to run, and the later training runs after it.
+        // A step between the two trainings that the later one does not read: only it runs, on the
+        // first training restored from its weights.
         try s.edit("split: validation", "split: test")
         let third = try s.render()
-        XCTAssertEqual(third.cached, ["load", "eda", "preprocess", "build", "train"])
-        XCTAssertEqual(third.epochsTrained, 2)
+        XCTAssertEqual(third.ran, ["evaluate"])
+        XCTAssertEqual(third.epochsTrained, 0)
         try assertMatchesAFreshRender(third, "evaluate between the trainings edited")
 
-        // Only steps after the last training change: the first training is restored from its weights, not run.
+        // Only steps after the last training change: no training runs.
         try s.edit("top_confusions: 5", "top_confusions: 3")
         let fourth = try s.render()
-        XCTAssertEqual(fourth.ran, ["error-analysis", "save"])
+        XCTAssertEqual(fourth.ran, ["error-analysis"])
         XCTAssertEqual(fourth.epochsTrained, 0)
         try assertMatchesAFreshRender(fourth, "error-analysis edited")
-    }
-
-    // MARK: keys and checksums
-
-    func testSHA256MatchesTheStandardTestVectors() {
-        XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
-        XCTAssertEqual(SHA256.hex(million), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-        // The same bytes in uneven pieces.
-        var hasher = SHA256()
-        var offset = 0
-        for size in [1, 63, 64, 65, 127, 999_680] {
-            hasher.update(Array(million[offset..<offset + size]))
-            offset += size
-        }
-        XCTAssertEqual(offset, million.count)
-        XCTAssertEqual(hasher.finish().map { String(format: "%02x", $0) }.joined(),
-                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     // MARK: the command line

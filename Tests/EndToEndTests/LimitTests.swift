@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Notebook
+import Stages
 import XCTest
 
 /// Sizes that used to pass `check` and then trap at run time (an Int overflow, a failed allocation),
@@ -33,7 +34,7 @@ final class LimitTests: XCTestCase {
         for (type, parameter, limit) in [("conv2d", "filters", ArchitectureLimits.filters), ("conv2d", "kernel", ArchitectureLimits.kernel),
                                          ("conv2d", "stride", ArchitectureLimits.stride), ("maxpool", "pool", ArchitectureLimits.pool),
                                          ("dense", "units", ArchitectureLimits.units)] {
-            guard case .int(let range?) = StageSchema.layerSpec(for: type)?.parameter(named: parameter)?.type else {
+            guard case .int(let range?) = StageRegistry.standard.schema.layerSpec(for: type)?.parameter(named: parameter)?.type else {
                 return XCTFail("\(type).\(parameter) has no range")
             }
             XCTAssertEqual(range, NumberRange.size(upTo: limit), "\(type).\(parameter)")
@@ -70,8 +71,8 @@ final class LimitTests: XCTestCase {
                 }
             }
         }
-        let stages = StageSchema.stages.flatMap { unbounded($0.parameters, $0.name + ".") }
-        let layers = StageSchema.layers.flatMap { unbounded($0.parameters, $0.type + ".") }
+        let stages = StageRegistry.standard.schema.stages.flatMap { unbounded($0.parameters, $0.name + ".") }
+        let layers = StageRegistry.standard.schema.layers.flatMap { unbounded($0.parameters, $0.type + ".") }
         XCTAssertEqual(stages + layers, [])
     }
 

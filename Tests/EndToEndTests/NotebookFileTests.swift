@@ -24,24 +24,24 @@ final class NotebookFileTests: XCTestCase {
         XCTAssertEqual(notebook.frontMatter.title, "MNIST Handwritten Digit Classification")
         XCTAssertEqual(notebook.frontMatter.author, "Course staff")
         let build = try XCTUnwrap(steps.first { $0.stage == "build" })
-        XCTAssertEqual(build.layers.compactMap { $0["name"]?.stringValue },
+        XCTAssertEqual(build.layers("layers").compactMap { $0["name"]?.stringValue },
                        ["conv1", "bn1", "pool1", "conv2", "bn2", "pool2", "conv3", "bn3", "flatten", "dense1", "dropout", "output"])
-        XCTAssertEqual(build["layers"], StageSchema.referenceLayers, "the reference CNN, written out")
+        XCTAssertEqual(build["layers"], LayerSchema.referenceLayers, "the reference CNN, written out")
         let train = try XCTUnwrap(steps.first { $0.stage == "train" })
         XCTAssertEqual(train.string("optimizer"), "adam")
         XCTAssertEqual(train.double("learning_rate"), 0.001)
         XCTAssertEqual(train.int("batch_size"), 64)
         XCTAssertEqual(train.int("epochs"), 20)
-        XCTAssertNotNil(train.callback("early_stopping"))
-        XCTAssertNotNil(train.callback("reduce_lr_on_plateau"))
-        XCTAssertNotNil(train.callback("model_checkpoint"))
+        XCTAssertNotNil(train.mapOrOff("early_stopping"))
+        XCTAssertNotNil(train.mapOrOff("reduce_lr_on_plateau"))
+        XCTAssertNotNil(train.mapOrOff("model_checkpoint"))
         let load = try XCTUnwrap(steps.first { $0.stage == "load" })
         XCTAssertEqual(load.double("validation_split"), 0.2)
         XCTAssertNil(load.optionalInt("limit_train"))
     }
 
     func testRegistryCoversEveryDocumentedStage() {
-        XCTAssertEqual(StageRegistry.names, StageSchema.stageNames)
-        XCTAssertTrue(StageRegistry.describe(stage: "train").contains("early_stopping"))
+        XCTAssertEqual(StageRegistry.standard.names.map(\.rawValue), StageRegistry.standard.schema.stageNames)
+        XCTAssertTrue(StageRegistry.standard.schema.describe(stage: "train").contains("early_stopping"))
     }
 }

@@ -61,7 +61,7 @@ final class NotebookFuzzTests: XCTestCase {
     }
 
     private func randomOverride(_ rng: inout FuzzRandom) -> String {
-        let stages = StageSchema.stages
+        let stages = StageRegistry.standard.schema.stages
         let stage = stages[rng.below(stages.count)]
         let parameter = stage.parameters[rng.below(stage.parameters.count)].name
         let values = Self.numbers + ["adam", "x", "", "[]", "{}", "../x", "true", "[1, 2]", "{patience: 99999999999999999999}"]

@@ -1,3 +1,4 @@
+import Stages
 import XCTest
 @testable import Notebook
 
@@ -94,11 +95,11 @@ final class LifecycleNotebookTests: XCTestCase {
         XCTAssertEqual(notebook.frontMatter, FrontMatter(title: "MNIST Handwritten Digit Classification",
                                                          author: "Course staff", seed: 42))
         let steps = try validate(notebook)
-        XCTAssertEqual(steps.map(\.stage), StageSchema.stageNames.filter { $0 != "tune" })
+        XCTAssertEqual(steps.map(\.stage), testSchema.stageNames.filter { $0 != "tune" })
         XCTAssertEqual(steps.map(\.line), [13, 18, 23, 30, 56, 69, 73, 78])
         // Written out in full, every step equals the defaults: the notebook is the reference project.
         for step in steps {
-            XCTAssertEqual(step.params, StageSchema.spec(for: step.stage)?.defaults, step.stage)
+            XCTAssertEqual(step.params, testSchema.spec(for: step.stage)?.defaults, step.stage)
         }
         XCTAssertEqual(steps[3].layerPositions.first, SourcePosition(line: 33, column: 5))
         XCTAssertEqual(steps[3].layerPositions.count, 12)

@@ -1,17 +1,18 @@
 import Foundation
+import Stages
 import XCTest
 @testable import Notebook
 
 final class SchemaTests: XCTestCase {
     func testStagesAreInLifecycleOrder() {
-        XCTAssertEqual(StageSchema.stageNames,
+        XCTAssertEqual(testSchema.stageNames,
                        ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save"])
-        XCTAssertNotNil(StageSchema.spec(for: "error-analysis"))
-        XCTAssertNil(StageSchema.spec(for: "python"))
+        XCTAssertNotNil(testSchema.spec(for: "error-analysis"))
+        XCTAssertNil(testSchema.spec(for: "python"))
     }
 
     func testDefaultsFollowTheProduct() {
-        func defaults(_ stage: String) -> [String: ParamValue] { StageSchema.spec(for: stage)?.defaults ?? [:] }
+        func defaults(_ stage: String) -> [String: ParamValue] { testSchema.spec(for: stage)?.defaults ?? [:] }
         XCTAssertEqual(defaults("load"), ["dataset": "mnist", "validation_split": 0.2])
         XCTAssertEqual(defaults("eda"), ["samples": 25, "mean_images": true])
         XCTAssertEqual(defaults("preprocess"), ["normalize": "scale", "one_hot": true])
@@ -31,7 +32,7 @@ final class SchemaTests: XCTestCase {
 
     /// The reference CNN has the Keras names and 459,210 parameters (458,890 trainable).
     func testReferenceCNN() {
-        let layers = StageSchema.referenceLayers.listValue ?? []
+        let layers = LayerSchema.referenceLayers.listValue ?? []
         XCTAssertEqual(layers.compactMap { $0["name"]?.stringValue },
                        ["conv1", "bn1", "pool1", "conv2", "bn2", "pool2", "conv3", "bn3", "flatten", "dense1", "dropout", "output"])
         var side = 28, channels = 1, features = 0, total = 0, nonTrainable = 0
@@ -66,8 +67,8 @@ final class SchemaTests: XCTestCase {
     }
 
     func testDescribeListsEveryStageAndParameter() {
-        let text = StageSchema.describe(stage: nil)
-        for stage in StageSchema.stages {
+        let text = testSchema.describe(stage: nil)
+        for stage in testSchema.stages {
             XCTAssertTrue(text.contains("\(stage.name): \(stage.summary)"), stage.name)
             for parameter in stage.parameters {
                 XCTAssertTrue(text.contains("  \(parameter.name) "), "\(stage.name).\(parameter.name)")
@@ -76,7 +77,7 @@ final class SchemaTests: XCTestCase {
                 }
             }
         }
-        for layer in StageSchema.layers {
+        for layer in testSchema.layers {
             XCTAssertTrue(text.contains("\(layer.type): "), layer.type)
             for parameter in layer.parameters {
                 XCTAssertTrue(text.contains("  \(parameter.name) "), "\(layer.type).\(parameter.name)")
@@ -89,13 +90,13 @@ final class SchemaTests: XCTestCase {
     }
 
     func testDescribeOneStage() {
-        let train = StageSchema.describe(stage: "train")
+        let train = testSchema.describe(stage: "train")
         XCTAssertTrue(train.hasPrefix("train: Fit the model"), train)
         XCTAssertTrue(train.contains("early_stopping.patience"), train)
         XCTAssertFalse(train.contains("dataset"), train)
-        XCTAssertTrue(StageSchema.describe(stage: "build").contains("conv2d: 2-D convolution"))
-        XCTAssertTrue(StageSchema.describe(stage: "dropout").hasPrefix("dropout: dropout while training (Keras Dropout)"))
-        XCTAssertEqual(StageSchema.describe(stage: "trian"), "unknown stage 'trian' (did you mean 'train'?)\n")
+        XCTAssertTrue(testSchema.describe(stage: "build").contains("conv2d: 2-D convolution"))
+        XCTAssertTrue(testSchema.describe(stage: "dropout").hasPrefix("dropout: dropout while training (Keras Dropout)"))
+        XCTAssertEqual(testSchema.describe(stage: "trian"), "unknown stage 'trian' (did you mean 'train'?)\n")
     }
 
     func testCanonicalFormIsDeterministic() {

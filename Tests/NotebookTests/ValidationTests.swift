@@ -1,3 +1,4 @@
+import Stages
 import XCTest
 @testable import Notebook
 
@@ -217,9 +218,9 @@ final class ValidationTests: XCTestCase {
     func testEmptyBodyMeansAllDefaults() {
         let steps = validSteps(loadAndBuild + "\n```train\n```\n")
         for step in steps {
-            XCTAssertEqual(step.params, StageSchema.spec(for: step.stage)?.defaults, step.stage)
+            XCTAssertEqual(step.params, testSchema.spec(for: step.stage)?.defaults, step.stage)
         }
-        XCTAssertEqual(steps[1]["layers"], StageSchema.referenceLayers)
+        XCTAssertEqual(steps[1]["layers"], LayerSchema.referenceLayers)
         XCTAssertEqual(steps[1].layerPositions, Array(repeating: SourcePosition(line: 3, column: 1), count: 12))
         XCTAssertEqual(steps[2]["early_stopping"], ["monitor": "val_loss", "patience": 3, "min_delta": 0.0,
                                                     "restore_best_weights": true])
@@ -348,11 +349,11 @@ final class StepAccessorTests: XCTestCase {
         XCTAssertEqual(steps[0].double("validation_split"), 0.2)
         XCTAssertNil(steps[0].optionalInt("limit_train"))
         XCTAssertEqual(steps[1].string("name"), "MNIST_CNN")
-        XCTAssertEqual(steps[1].layers.count, 12)
+        XCTAssertEqual(steps[1].layers("layers").count, 12)
         XCTAssertEqual(steps[2].int("epochs"), 20)
         XCTAssertEqual(steps[2].double("learning_rate"), 1)
         XCTAssertTrue(steps[2].bool("shuffle"))
-        XCTAssertNil(steps[2].callback("early_stopping"))
-        XCTAssertEqual(steps[2].callback("model_checkpoint")?["monitor"], "val_accuracy")
+        XCTAssertNil(steps[2].mapOrOff("early_stopping"))
+        XCTAssertEqual(steps[2].mapOrOff("model_checkpoint")?.string("monitor"), "val_accuracy")
     }
 }

@@ -53,7 +53,7 @@ public struct EDAStage: Stage {
 
         // Pixel statistics on the raw values, before any preprocessing.
         let statRows = splits.map { split -> [String] in
-            let s = PixelStatistics(data.images(split).pixels)
+            let s = PixelStatistics(data.images(split).ownPixels)
             return [split.title, fixed(s.mean, 2), fixed(s.std, 2), "\(s.min)", "\(s.max)", percent(s.zeroFraction, digits: 1)]
         }
         outputs.append(.table(Table(caption: "Pixel statistics (raw uint8 values, 0–255)",
@@ -91,7 +91,7 @@ struct PixelStatistics {
     var min: UInt8 = 0, max: UInt8 = 0
     var zeroFraction = 0.0
 
-    init(_ pixels: [UInt8]) {
+    init(_ pixels: ArraySlice<UInt8>) {
         guard !pixels.isEmpty else { return }
         // A histogram keeps the sums exact and the pass cheap: 47 M pixels for full MNIST.
         var histogram = [Int](repeating: 0, count: 256)
@@ -110,11 +110,24 @@ struct PixelStatistics {
     }
 }
 
+extension ImageSet {
+    /// The pixels of this set's own images: a slice shares the whole set's bytes and is `range` of them.
+    var ownPixels: ArraySlice<UInt8> {
+        let size = imageShape.reduce(1, *)
+        return pixels[range.lowerBound * size..<range.upperBound * size]
+    }
+
+    /// The pixels of image `index` (0-based within this set).
+    func imagePixels(_ index: Int) -> ArraySlice<UInt8> {
+        let size = imageShape.reduce(1, *)
+        let start = (range.lowerBound + index) * size
+        return pixels[start..<start + size]
+    }
+}
+
 /// Image `index` of a set as a grey image for the report.
 func grayImage(_ set: ImageSet, _ index: Int) -> GrayImage {
-    let size = set.imageShape.reduce(1, *)
-    return GrayImage(width: set.imageShape[1], height: set.imageShape[0],
-                     pixels: Array(set.pixels[index * size..<(index + 1) * size]))
+    GrayImage(width: set.imageShape[1], height: set.imageShape[0], pixels: Array(set.imagePixels(index)))
 }
 
 /// The pixel-wise mean image of each class, rounded to uint8, and how many images each mean is over.
@@ -122,14 +135,9 @@ func classMeanImages(_ set: ImageSet, classes: Int) -> (images: [GrayImage], cou
     let size = set.imageShape.reduce(1, *)
     var sums = [[Int]](repeating: [Int](repeating: 0, count: size), count: classes)
     var counts = [Int](repeating: 0, count: classes)
-    set.pixels.withUnsafeBufferPointer { pixels in
-        for (i, label) in set.labels.enumerated() where label < classes {
-            counts[label] += 1
-            let base = i * size
-            sums[label].withUnsafeMutableBufferPointer { sum in
-                for j in 0..<size { sum[j] += Int(pixels[base + j]) }
-            }
-        }
+    for (i, label) in set.labels.enumerated() where label >= 0 && label < classes {
+        counts[label] += 1
+        for (j, pixel) in set.imagePixels(i).enumerated() { sums[label][j] += Int(pixel) }
     }
     let images = (0..<classes).map { c -> GrayImage in
         let n = max(counts[c], 1)

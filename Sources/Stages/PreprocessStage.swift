@@ -48,7 +48,7 @@ public struct PreprocessStage: Stage {
         var data = try workspace.requireData(for: Self.name)
         let classes = data.classNames.count
         let splits = Split.allCases.filter { data.images($0).count > 0 }
-        let stats = Dictionary(uniqueKeysWithValues: splits.map { ($0, PixelStatistics(data.images($0).pixels)) })
+        let stats = Dictionary(uniqueKeysWithValues: splits.map { ($0, PixelStatistics(data.images($0).ownPixels)) })
 
         let scale: Float, shift: Float, formula: String, short: String
         switch normalize {

@@ -49,12 +49,12 @@ final class TensorTests: XCTestCase {
         }
     }
 
-    func testSmallProductsOnOpenBLASMatchTheLoop() {
-        checkProduct(m: 7, n: 5, k: 3)      // m·n·k far below 2^20
+    func testSmallProductsOnTheCallingThreadMatchTheLoop() {
+        checkProduct(m: 7, n: 5, k: 3)      // m·n·k far below 2^20: sgemm on the calling thread alone
     }
 
-    func testLargeProductsOnOneDNNMatchTheLoop() {
-        checkProduct(m: 64, n: 130, k: 128)  // m·n·k = 1,064,960 ≥ 2^20: oneDNN's sgemm
+    func testLargeProductsOnTheThreadTeamMatchTheLoop() {
+        checkProduct(m: 64, n: 130, k: 128)  // m·n·k = 1,064,960 ≥ 2^20: sgemm with the OpenMP team
     }
 
     /// y[n][oh][ow][co] = b[co] + Σ x[n][oh·s + kh - padTop][ow·s + kw - padLeft][ci] · w[kh][kw][ci][co], zero outside.

@@ -86,7 +86,8 @@ func parseOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>) ->
         node = parsed
     }
     var checker = ParamChecker(layers: schema.layers)
-    guard let value = checker.checkValue(node, type: target.type, name: dotted, at: nil) else {
+    // A mapping's value comes back even when a member was refused: the problems decide.
+    guard let value = checker.checkValue(node, type: target.type, name: dotted, at: nil), checker.problems.isEmpty else {
         return failure(stage, checker.problems.map(\.message))
     }
     return .success(Override(stage: stage, parameter: parameter.name, member: member, value: value))

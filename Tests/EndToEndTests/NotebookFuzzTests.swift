@@ -21,16 +21,17 @@ final class NotebookFuzzTests: XCTestCase {
 
     func testGeneratedNotebooksAndFlagsNeverTrap() throws {
         let base = Array(try String(contentsOf: packageRoot.appendingPathComponent("notebooks/mnist-lifecycle.md"), encoding: .utf8).utf8)
+        let schema = StageRegistry.standard.schema
         var rng = FuzzRandom(seed: 2026)
         var accepted = 0, refused = 0
         for _ in 0..<2500 {
             var bytes = base
             for _ in 0..<(1 + rng.below(5)) { mutate(&bytes, &rng) }
-            let notebook = Notebook.parse(source: String(decoding: bytes, as: UTF8.self), path: "/nonexistent-fuzz/nb.md")
+            let notebook = Notebook.parse(source: String(decoding: bytes, as: UTF8.self), path: "/nonexistent-fuzz/nb.md", schema: schema)
             let overrides = (0..<rng.below(3)).map { _ in randomOverride(&rng) }
-            switch validateNotebook(notebook, overrides: overrides) {
+            switch validateNotebook(notebook, schema: schema, overrides: overrides) {
             case .success(let steps):
-                if stageProblems(steps, path: notebook.path).isEmpty { accepted += 1 } else { refused += 1 }
+                if stageProblems(steps, stages: .standard, path: notebook.path).isEmpty { accepted += 1 } else { refused += 1 }
             case .failure(let list):
                 XCTAssertFalse(list.diagnostics.isEmpty)
                 refused += 1

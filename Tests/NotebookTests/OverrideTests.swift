@@ -58,6 +58,7 @@ final class OverrideTests: XCTestCase {
             "train.epochs.x=1",
             "train.optimizer=adamw",
             "train.epochs=",
+            "train.reduce_lr_on_plateau={patience: 99999999999999999999}",
         ]), """
             --set train.epocs=3: unknown parameter 'epocs' (did you mean 'epochs'?)
             --set train.epochs=ten: 'epochs' must be an integer, got 'ten'
@@ -69,6 +70,7 @@ final class OverrideTests: XCTestCase {
             --set train.epochs.x=1: 'epochs' has no parameters inside it
             --set train.optimizer=adamw: 'optimizer' must be one of adam, sgd, rmsprop, got 'adamw' (did you mean 'adam'?)
             --set train.epochs=: 'epochs' needs a value
+            --set train.reduce_lr_on_plateau={patience: 99999999999999999999}: 'reduce_lr_on_plateau.patience' must be an integer, got '99999999999999999999'
             """)
     }
 

@@ -39,3 +39,31 @@ head -c 4 "$shot" 2>/dev/null | grep -q "PNG" || { echo "browser-check: no scree
 [ "$size" -gt 50000 ] || { echo "browser-check: the screenshot is only $size bytes" >&2; failed=1; }
 [ $failed -eq 0 ] || exit 1
 echo "browser-check: $report renders in Chromium (8 step headings, charts, diagram; screenshot $shot, $size bytes)"
+
+# The look-inside sections (notebooks/inside.md): inspect, the training timelapse, expectations, parameter
+# help and the glossary, on a desktop window and a phone-sized one. Skipped when a report was given.
+[ -n "${1:-}" ] && exit 0
+.build/release/mnistbook render notebooks/inside.md -o "$out/inside" --quiet || [ $? -eq 3 ]
+inside="$out/inside/inside.html"
+inside_url="file://$inside"
+timeout 120 "$browser" "${flags[@]}" --dump-dom "$inside_url" > "$inside.dom.html" 2>/dev/null
+check_inside() { grep -q -- "$1" "$inside.dom.html" || { echo "browser-check: the inside report lacks $2" >&2; failed=1; }; }
+check_inside 'class="step-title">Look inside the model</h2>' "the inspect step"
+check_inside 'Feature maps of conv1' "the feature maps"
+check_inside 'kernels at initialisation' "the filters before training"
+check_inside 'class="saliency"' "the saliency maps"
+check_inside 'dense1: PCA of' "the embedding scatter"
+check_inside 'class="table timelapse"' "the training timelapse table"
+check_inside '<details class="more">' "the folded confusion snapshots"
+check_inside 'class="expectation ok"' "an expectation beside its step"
+check_inside 'role="tooltip"' "the parameter help"
+check_inside 'id="glossary"' "the glossary"
+for view in desktop:1200,3000 phone:390,3000; do
+  name=${view%%:*}; size=${view#*:}
+  vshot="$out/inside/inside-$name.png"
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="$size" --screenshot="$vshot" "$inside_url" > /dev/null 2>&1
+  bytes=$(stat -c %s "$vshot" 2>/dev/null || echo 0)
+  head -c 4 "$vshot" 2>/dev/null | grep -q "PNG" && [ "$bytes" -gt 30000 ] || { echo "browser-check: the $name screenshot $vshot is missing or blank ($bytes bytes)" >&2; failed=1; }
+done
+[ $failed -eq 0 ] || exit 1
+echo "browser-check: $inside shows inspect, timelapse, expectations, help and glossary (screenshots $out/inside/inside-desktop.png, inside-phone.png)"

@@ -25,6 +25,17 @@ func applyOverrides(_ overrides: [String], schema: Schema, to steps: inout [Vali
     var problems: [Diagnostic] = []
     let present = Set(steps.map(\.stage))
     for raw in overrides {
+        if let expect = parseExpectOverride(raw, schema: schema, stagesPresent: present) {
+            switch expect {
+            case .failure(let list): problems += list.diagnostics
+            case .success(let (stage, expectation)):
+                for index in steps.indices where steps[index].stage == stage {
+                    steps[index].expectations.removeAll { $0.name == expectation.name }
+                    steps[index].expectations.append(expectation)
+                }
+            }
+            continue
+        }
         switch parseOverride(raw, schema: schema, stagesPresent: present) {
         case .failure(let list):
             problems += list.diagnostics

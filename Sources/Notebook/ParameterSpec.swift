@@ -163,6 +163,8 @@ public struct StageSpec: Sendable {
     public let summary: String
     public let parameters: [ParameterSpec]
     public let needs: [String]
+    /// The result names `expect:` may use (metrics.json names), listed by `mnistbook steps`.
+    public var results: [String] = []
 
     public init(name: String, summary: String, needs: [String] = [], parameters: [ParameterSpec]) {
         self.name = name

@@ -22,6 +22,7 @@ extension Schema {
 
     private func describe(_ spec: StageSpec) -> String {
         "\(spec.name): \(spec.summary)\n" + table(rows(spec.parameters, prefix: ""))
+            + (spec.results.isEmpty ? "" : "\n  results for expect: " + spec.results.joined(separator: ", "))
     }
 
     private func describe(_ layer: LayerSpec) -> String {

@@ -17,6 +17,8 @@ public struct ValidatedStep: Equatable, Hashable, Sendable {
     /// The position of each layer in `params["layers"]`, so a later shape error can point at it
     /// (the step's fence for default layers and layers set from the command line).
     public var layerPositions: [SourcePosition]
+    /// The step's `expect:` conditions, checked after it runs.
+    public var expectations: [Expectation] = []
 
     public init(stage: String, line: Int, column: Int, blockIndex: Int, params: [String: ParamValue],
                 overridden: Set<String> = [], layerPositions: [SourcePosition] = []) {
@@ -72,6 +74,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
     -> (ValidatedStep, [Diagnostic]) {
     var checker = ParamChecker(layers: layers)
     var params = spec.defaults
+    var expectations: [Expectation] = []
     switch composeYAML(step.body) {
     case .failure(let problem):
         checker.problems += problem.all
@@ -79,8 +82,10 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
         break  // an empty body means all defaults
     case .success(let node?):
         if case .mapping(let mapping) = node {
-            params = checker.checkParameters(mapping, specs: spec.parameters).values
-            checkKnownNames(mapping, specs: spec.parameters, checker: &checker)
+            let (rest, found) = splitExpectations(mapping, stage: step.stage, results: spec.results, problems: &checker.problems)
+            expectations = found
+            params = checker.checkParameters(rest, specs: spec.parameters).values
+            checkKnownNames(rest, specs: spec.parameters, checker: &checker)
         } else {
             checker.problems.append(YAMLProblem(
                 message: "a step's body must be a mapping of 'parameter: value' lines, got \(node.shownInError)",
@@ -100,8 +105,9 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
         let position = problem.mark.map { step.notebookPosition(bodyLine: $0.line, column: $0.column) } ?? stepPosition
         return Diagnostic(path: path, line: position.line, column: position.column, stage: step.stage, message: problem.message)
     }
-    let validated = ValidatedStep(stage: step.stage, line: step.line, column: step.column, blockIndex: blockIndex,
+    var validated = ValidatedStep(stage: step.stage, line: step.line, column: step.column, blockIndex: blockIndex,
                                   params: params, layerPositions: layerPositions)
+    validated.expectations = expectations
     return (validated, diagnostics)
 }
 

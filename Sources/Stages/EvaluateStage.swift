@@ -73,6 +73,7 @@ public struct EvaluateStage: Stage {
                 + "\(groupThousands(report.perClass[worst].support)) images recognised."))
         }
 
+        outputs += diagnosisOutputs(Diagnosis.neglectedClasses(evaluation.confusion, classNames: names))
         let grid = predictionGrid(evaluation, set: set, names: names, count: min(25, set.count))
         outputs.append(.imageGrid(grid))
         var artifacts = [Artifact(name: "confusion_matrix.svg", text: SVGChart.render(heatmap))]

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Notebook
+import Report
 
 /// The numbers metrics.json reports, as they stand after a step. A cached step carries the ones its
 /// run left, so a render whose steps all come from the cache reports them without rebuilding the
@@ -92,7 +93,7 @@ struct MetricsFacts: Codable {
 /// Each step lists its effective parameters (defaults and `--set` overrides applied) under "params",
 /// so `mnistbook compare` and `collate` can say what differs between two renders.
 func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord], steps: [ValidatedStep] = [],
-                 totalSeconds: Double) -> String {
+                 totalSeconds: Double, expectations: [ExpectationCheck] = []) -> String {
     let paramsByLine = Dictionary(steps.map { ($0.line, $0.params) }, uniquingKeysWith: { first, _ in first })
     let failed = records.first { $0.status == .failed }
     let object: JSON = .object([
@@ -118,6 +119,7 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("total_seconds", .number(totalSeconds)),
         ("events", .array((facts.events ?? []).map(eventJSON))),
         ("tune", facts.tune.map(tuneJSON) ?? .null),
+        ("expectations", .array(expectations.map(expectationJSON))),
         ("steps", .array(records.map { record in
             var members: [(String, JSON)] = [
                 ("stage", .string(record.stage)),

@@ -63,7 +63,7 @@ public struct NotebookRunner {
         let failedRecord = run.records.first { $0.status == .failed }
         let page = reportPage(notebook, sections: run.sections, failed: failedRecord)
         let metrics = metricsJSON(notebook: notebook, facts: run.facts, records: run.records, steps: run.effectiveSteps,
-                                  totalSeconds: Date().timeIntervalSince(started))
+                                  totalSeconds: Date().timeIntervalSince(started), expectations: run.expectations)
         for artifact in deduplicated(run.artifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
         let metricsURL = try files.write(Artifact(name: "metrics.json", text: metrics))
         let reportURL = files.final(try files.write(Artifact(name: stem + ".html", text: page.html())))
@@ -71,8 +71,10 @@ public struct NotebookRunner {
         try files.commit()
         cache.prune(keeping: run.usedEntries)
         observer.message("wrote \(reportURL.path)")
-        return RenderOutcome(outputDirectory: files.url, reportURL: reportURL, metricsURL: files.final(metricsURL), files: files.written,
-                             steps: run.records, seconds: Date().timeIntervalSince(started))
+        var outcome = RenderOutcome(outputDirectory: files.url, reportURL: reportURL, metricsURL: files.final(metricsURL), files: files.written,
+                                    steps: run.records, seconds: Date().timeIntervalSince(started))
+        outcome.expectations = run.expectations
+        return outcome
     }
 }
 

@@ -44,6 +44,10 @@ public struct RenderOutcome: Sendable {
     public var steps: [StepRecord]
     /// Wall time of the whole render.
     public var seconds: Double
+    /// Every step's `expect:` conditions, checked, in notebook order.
+    public var expectations: [ExpectationCheck] = []
+    /// Every step ran but an expectation is not met: `render` exits 3.
+    public var expectationFailed: Bool { !failed && expectations.contains { !$0.passed } }
 
     /// The steps whose outputs came from the cache, and those that ran (failed ones included).
     public var cachedSteps: [StepRecord] { steps.filter(\.cached) }

@@ -46,6 +46,13 @@ func overriddenNames(_ step: ValidatedStep) -> [String] {
     Array(Set(step.overridden.map { String($0.split(separator: ".").first ?? "") })).sorted()
 }
 
+/// Each parameter's chip help: the doc, type and default `mnistbook steps` prints.
+func parameterHelp(_ spec: StageSpec) -> [String: ParameterHelp] {
+    Dictionary(spec.parameters.map {
+        ($0.name, ParameterHelp(doc: $0.doc, allowed: $0.type.summary, defaultValue: $0.defaultDescription))
+    }, uniquingKeysWith: { first, _ in first })
+}
+
 /// Every parameter with its effective value, in the order the stage documents them.
 func parameterRows(_ step: ValidatedStep, spec: StageSpec) -> [(String, String)] {
     spec.parameters.map { parameter in

@@ -13,7 +13,7 @@ public struct StageRegistry {
         self.layers = layers
     }
 
-    /// The nine stages of the lifecycle. A new stage is one file and one line here.
+    /// The ten stages of the lifecycle. A new stage is one file and one line here.
     public static let standard = StageRegistry(stages: [
         LoadStage.self,
         EDAStage.self,
@@ -24,11 +24,12 @@ public struct StageRegistry {
         EvaluateStage.self,
         ErrorAnalysisStage.self,
         SaveStage.self,
+        InspectStage.self,
     ], layers: LayerSchema.layers)
 
     /// What Notebook validates against and `mnistbook steps` prints.
     public var schema: Schema {
-        Schema(stages: stages.map { $0.schema }, layers: layers)
+        Schema(stages: stages.map(ExpectationResults.schema(of:)), layers: layers)
     }
 
     public var names: [StageName] { stages.map { $0.name } }

@@ -22,6 +22,8 @@ struct StepRun {
     private(set) var artifacts: [Artifact] = []
     /// File names of the cache entries this render used or wrote.
     private(set) var usedEntries: Set<String> = []
+    /// Every step's `expect:` conditions checked after it (ran or cached), in notebook order.
+    private(set) var expectations: [ExpectationCheck] = []
     private var failure: (stage: String, line: Int)?
     /// The values a tune step chose for the train step after it.
     private var tuned: TunedValues?
@@ -51,7 +53,8 @@ struct StepRun {
             stages[index] = planned.type.init(step)
         }
         var section = StepSection(stage: step.stage, title: planned.type.title, line: step.line,
-                                  overridden: overriddenNames(step), params: parameterRows(step, spec: planned.type.schema))
+                                  overridden: overriddenNames(step), params: parameterRows(step, spec: planned.type.schema),
+                                  help: parameterHelp(planned.type.schema))
         section.tuned = tunedNames
         if let failure {
             section.status = .skipped
@@ -72,6 +75,9 @@ struct StepRun {
             unrestored.append((index, cached.state))
             if case .tuning(let tune) = cached.state { tuned = tune.applied }
             facts.update(from: cached.facts, parts: planned.type.writes)
+            section.expectations = expectationChecks(step, facts)
+            expectations += section.expectations
+            sections[step.blockIndex] = section
             usedEntries.insert(plan.cache.url(stage: step.stage, key: keys.key).lastPathComponent)
             records.append(StepRecord(stage: step.stage, line: step.line, seconds: Date().timeIntervalSince(begin),
                                       status: section.status, computedAt: cached.computedAt, cacheKey: keys.key))
@@ -83,6 +89,10 @@ struct StepRun {
         let record = records[records.count - 1]
         section.seconds = record.seconds
         section.status = record.status
+        if record.status == .ran {
+            section.expectations = expectationChecks(step, facts)
+            expectations += section.expectations
+        }
         sections[step.blockIndex] = section
         observer.stepEnded(step.stage, record.seconds ?? 0, record.status == .failed)
         if record.status == .failed { failure = (step.stage, step.line) }

@@ -24,6 +24,10 @@ public struct TrainStage: Stage {
             ParameterSpec("shuffle", .bool, default: .bool(engine.shuffle), doc: "shuffle the training set every epoch"),
             ParameterSpec("precision", .choice(Precision.allCases.map(\.rawValue)), default: .string(engine.precision.rawValue),
                           doc: "mixed_bfloat16: convolutions in bf16 on CPUs that have it (weights, statistics, loss, optimizer in float32)"),
+            ParameterSpec("track", .int(.count(upTo: TrainingTracker.maxTracked)), default: 0,
+                          doc: "test digits (one of each class in turn) predicted after every epoch, shown as a timelapse; 0: none"),
+            ParameterSpec("track_images", .list(.int(.nonNegative)), defaultText: "none",
+                          doc: "test indices to track instead of track's choice (at most \(TrainingTracker.maxTracked))"),
             callback("early_stopping", earlyStopping(EarlyStopping()),
                      doc: "stop when the monitored value stops improving; false to disable"),
             callback("reduce_lr_on_plateau", reduceLROnPlateau(ReduceLROnPlateau()),
@@ -38,6 +42,9 @@ public struct TrainStage: Stage {
     var configuration: TrainingConfiguration
     /// As given: rmsprop ignores it, and says so.
     var momentum: Double
+    /// `track`: how many test digits the timelapse follows, or `track_images`: which ones.
+    var trackCount: Int
+    var trackImages: [Int]?
 
     public init(_ step: ValidatedStep) {
         var c = TrainingConfiguration()
@@ -64,6 +71,20 @@ public struct TrainStage: Stage {
             ModelCheckpoint(monitor: Monitor(rawValue: m.string("monitor")) ?? .valAccuracy, saveBestOnly: m.bool("save_best_only"))
         }
         configuration = c
+        trackCount = step.int("track")
+        trackImages = step["track_images"]?.listValue?.compactMap(\.intValue)
+    }
+
+    /// The test digits the timelapse follows, checked against the test set.
+    func trackedIndices(test: ImageSet, classes: Int) throws -> [Int] {
+        guard let given = trackImages else { return TrainingTracker.defaultIndices(count: trackCount, test: test, classes: classes) }
+        guard given.count <= TrainingTracker.maxTracked else {
+            throw StageFailure("track_images: \(given.count) digits are too many for the timelapse; give at most \(TrainingTracker.maxTracked)")
+        }
+        if let bad = given.first(where: { $0 >= test.count }) {
+            throw StageFailure("track_images: image \(bad) is not in the test set, which has \(test.count) images (0…\(max(test.count - 1, 0)))")
+        }
+        return given
     }
 
     /// The configuration this step trains with under `seed`.
@@ -130,7 +151,9 @@ public struct TrainStage: Stage {
         var events: [TrainingEvent] = []
         var observer = context.training
         let forwardEpoch = observer.epochEnded, forwardEvent = observer.event
-        observer.epochEnded = { log in finished.append(log); forwardEpoch(log) }
+        let tracked = try trackedIndices(test: data.test, classes: model.classes)
+        let tracker = tracked.isEmpty ? nil : TrainingTracker(model: model, test: data.test, indices: tracked, validation: validation)
+        observer.epochEnded = { log in finished.append(log); tracker?.epochEnded(); forwardEpoch(log) }
         observer.event = { event in events.append(event); forwardEvent(event) }
 
         let start = Date()
@@ -143,6 +166,11 @@ public struct TrainStage: Stage {
                 partial.append(.table(epochTable(finished, events: events, bestEpoch: nil)))
             }
             partial += events.map { .note($0.description) }
+            partial += tracker?.outputs(test: data.test, classNames: data.classNames) ?? []
+            var nonFinite = false
+            if let failure = error as? TrainingError, case .nonFiniteLoss = failure { nonFinite = true }
+            partial += diagnosisOutputs([Diagnosis.divergence(finished, learningRate: configuration.learningRate,
+                                                              failedWithNonFiniteLoss: nonFinite)].compactMap { $0 })
             throw StageFailure("training stopped: \(error)", outputs: partial)
         }
         let seconds = Date().timeIntervalSince(start)
@@ -158,6 +186,10 @@ public struct TrainStage: Stage {
         outputs += history.events.map { .note($0.description) }
         outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
         if let line = epochProvenance(history, bestEpoch: best, configuration: configuration) { outputs.append(.note(line)) }
+        outputs += tracker?.outputs(test: data.test, classNames: data.classNames) ?? []
+        outputs += diagnosisOutputs(Diagnosis.training(history.epochs, events: history.events, learningRate: configuration.learningRate,
+                                                       minLR: configuration.reduceLROnPlateau?.minLR,
+                                                       patience: configuration.earlyStopping?.patience))
         if let note = movingAverageNote(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
             outputs.append(.note(note))
         }

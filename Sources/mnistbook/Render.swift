@@ -41,6 +41,8 @@ struct Render: ParsableCommand {
                                                   overrides: target.overrides, reuseCache: !noCache, observer: renderObserver(progress))
         } catch {
             printError("\(error)")
+            // Exit 2: the notebook or the command line is invalid and nothing ran; 1: it could not be written.
+            if case .invalidNotebook = error { throw ExitCode(2) }
             throw ExitCode.failure
         }
         let report = relativePath(outcome.reportURL)
@@ -57,6 +59,12 @@ struct Render: ParsableCommand {
                 printError("\(error)")
                 throw ExitCode.failure
             }
+        }
+        if outcome.expectationFailed {
+            for e in outcome.expectations where !e.passed {
+                printError("\(target.notebook):\(e.line): \(e.stage): expectation failed: \(e.summary)")
+            }
+            throw ExitCode(3)
         }
     }
 }

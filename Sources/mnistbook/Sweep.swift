@@ -65,7 +65,7 @@ extension Render {
             sweep = try Sweep(raw)
         } catch {
             printError("\(error)")
-            throw ExitCode.failure
+            throw ExitCode(2)
         }
         var problems: [String] = []
         for value in sweep.values {
@@ -77,7 +77,7 @@ extension Render {
         }
         if !problems.isEmpty {
             printError(Array(NSOrderedSet(array: problems)).map { "\($0)" }.joined(separator: "\n"))
-            throw ExitCode.failure
+            throw ExitCode(2)   // the notebook or the flag is invalid: nothing ran
         }
         let stem = URL(fileURLWithPath: target.notebook).deletingPathExtension().lastPathComponent
         let base = target.outputDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)

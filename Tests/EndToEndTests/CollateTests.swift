@@ -57,7 +57,7 @@ final class CollateTests: XCTestCase {
         let work = try temporaryFolder(self)
         let path = try writeNotebook(tinyNotebook(), named: "tiny.md", in: work)
         let bad = try mnistbook(["render", path, "--sweep", "train.learning_rate=0.01,-1", "--quiet"], in: work)
-        XCTAssertEqual(bad.status, 1)
+        XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("--sweep train.learning_rate=0.01,-1 (value -1)"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("output").path), "nothing ran")
 

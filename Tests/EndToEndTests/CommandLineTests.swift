@@ -38,7 +38,7 @@ final class CommandLineTests: XCTestCase {
         let folder = try temporaryFolder(self)
         _ = try writeNotebook("```load\ndataset: mnist\nvalidation_splot: 0.1\n```\n", named: "bad.md", in: folder)
         let run = try mnistbook(["render", "bad.md", "--quiet"], in: folder)
-        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.status, 2, "an invalid notebook: nothing ran")
         XCTAssertEqual(run.stderr, "bad.md:3:1: load: unknown parameter 'validation_splot' (did you mean 'validation_split'?)\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output").path))
     }
@@ -47,13 +47,13 @@ final class CommandLineTests: XCTestCase {
         let folder = try temporaryFolder(self)
         let all = try mnistbook(["steps"], in: folder)
         XCTAssertEqual(all.status, 0)
-        for stage in ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save"] {
+        for stage in ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save", "inspect"] {
             XCTAssertTrue(all.stdout.contains("\n\(stage): "), "missing \(stage)")
         }
         let train = try mnistbook(["steps", "train"], in: folder)
         XCTAssertTrue(train.stdout.contains("learning_rate"))
         let unknown = try mnistbook(["steps", "trian"], in: folder)
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertEqual(unknown.stderr, "unknown stage 'trian' (did you mean 'train'?); stages: load, eda, preprocess, build, tune, train, evaluate, error-analysis, save\n")
+        XCTAssertEqual(unknown.stderr, "unknown stage 'trian' (did you mean 'train'?); stages: load, eda, preprocess, build, tune, train, evaluate, error-analysis, save, inspect\n")
     }
 }

@@ -55,7 +55,7 @@ final class LimitTests: XCTestCase {
                        + "which need 1.1 TiB to train; the limit is 8 GiB\n")
         // render refuses it the same way, before running anything.
         let render = try mnistbook(["render", "big.md", "--quiet"], in: folder)
-        XCTAssertEqual(render.status, 1)
+        XCTAssertEqual(render.status, 2, "refused before running: the notebook is invalid")
         XCTAssertEqual(render.stderr, run.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output").path))
     }
@@ -89,7 +89,7 @@ final class LimitTests: XCTestCase {
         let folder = try temporaryFolder(self)
         _ = try writeNotebook(smallNotebook(), named: "nb.md", in: folder)
         let run = try mnistbook(["render", "nb.md", "--quiet", "--set", "train.batch_size=9223372036854775807"], in: folder)
-        XCTAssertEqual(run.status, 1, run.stderr)
+        XCTAssertEqual(run.status, 2, run.stderr)
         XCTAssertEqual(run.stderr, "--set train.batch_size=9223372036854775807: 'batch_size' must be in [1, 65536], got 9223372036854775807\n")
     }
 

@@ -122,9 +122,14 @@ final class RenderTests: XCTestCase {
     func testParametersShowEffectiveValuesWithOverridesMarked() throws {
         let r = try render()
         let train = try XCTUnwrap(stepSection(r.html, stage: "train"))
-        XCTAssertTrue(train.contains("<li class=\"param set\" title=\"set in the notebook or on the command line\"><span class=\"k\">epochs</span> <span class=\"v\">1</span>"), train)
+        // The chip's help is `mnistbook steps`' text: doc, type with range, default; it links the glossary.
+        XCTAssertTrue(train.contains("<li class=\"param set\" tabindex=\"0\" aria-describedby=\"step-train-line-46-help-epochs\"><span class=\"k\">epochs</span> "
+            + "<span class=\"v\">1</span> <span class=\"mark\">set</span><span class=\"help\" role=\"tooltip\" id=\"step-train-line-46-help-epochs\">"
+            + "maximum number of epochs (<a href=\"#glossary-epoch\">epoch</a>)<span class=\"d\">int in [1, 10000] · default 20</span>"
+            + "<span class=\"d\">set in the notebook or on the command line</span></span></li>"), train)
+        XCTAssertTrue(r.html.contains("<dt id=\"glossary-epoch\">epoch</dt>"))
         XCTAssertTrue(train.contains("<span class=\"k\">early_stopping</span> <span class=\"v\">{min_delta: 0, monitor: val_loss, patience: 5, restore_best_weights: true}</span> <span class=\"mark\">set</span>"))
-        XCTAssertTrue(train.contains("<li class=\"param\"><span class=\"k\">batch_size</span> <span class=\"v\">64</span></li>"))
+        XCTAssertTrue(train.contains("<li class=\"param\" tabindex=\"0\" aria-describedby=\"step-train-line-46-help-batch_size\"><span class=\"k\">batch_size</span> <span class=\"v\">64</span><span class=\"help\""))
         let load = try XCTUnwrap(stepSection(r.html, stage: "load"))
         XCTAssertTrue(load.contains("<span class=\"k\">limit_train</span> <span class=\"v\">1200</span>"))
     }

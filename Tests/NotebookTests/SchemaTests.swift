@@ -6,7 +6,7 @@ import XCTest
 final class SchemaTests: XCTestCase {
     func testStagesAreInLifecycleOrder() {
         XCTAssertEqual(testSchema.stageNames,
-                       ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save"])
+                       ["load", "eda", "preprocess", "build", "tune", "train", "evaluate", "error-analysis", "save", "inspect"])
         XCTAssertNotNil(testSchema.spec(for: "error-analysis"))
         XCTAssertNil(testSchema.spec(for: "python"))
     }

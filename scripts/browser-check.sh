@@ -58,12 +58,15 @@ check_inside '<details class="more">' "the folded confusion snapshots"
 check_inside 'class="expectation ok"' "an expectation beside its step"
 check_inside 'role="tooltip"' "the parameter help"
 check_inside 'id="glossary"' "the glossary"
-for view in desktop:1200,3000 phone:390,3000; do
-  name=${view%%:*}; size=${view#*:}
+# Whole-page captures (the window is taller than the page), so every new section is in the picture;
+# the dark one with the reader's setting at dark (prefers-color-scheme).
+for view in desktop:1200,16000: phone:390,20000: dark:1200,16000:--force-dark-mode; do
+  name=${view%%:*}; rest=${view#*:}; size=${rest%%:*}; extra=${rest#*:}
+  dark=(); [ -n "$extra" ] && dark=("$extra" --blink-settings=preferredColorScheme=0)
   vshot="$out/inside/inside-$name.png"
-  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="$size" --screenshot="$vshot" "$inside_url" > /dev/null 2>&1
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars "${dark[@]}" --window-size="$size" --screenshot="$vshot" "$inside_url" > /dev/null 2>&1
   bytes=$(stat -c %s "$vshot" 2>/dev/null || echo 0)
   head -c 4 "$vshot" 2>/dev/null | grep -q "PNG" && [ "$bytes" -gt 30000 ] || { echo "browser-check: the $name screenshot $vshot is missing or blank ($bytes bytes)" >&2; failed=1; }
 done
 [ $failed -eq 0 ] || exit 1
-echo "browser-check: $inside shows inspect, timelapse, expectations, help and glossary (screenshots $out/inside/inside-desktop.png, inside-phone.png)"
+echo "browser-check: $inside shows inspect, timelapse, expectations, help and glossary (screenshots $out/inside/inside-desktop.png, inside-phone.png, inside-dark.png)"

@@ -133,7 +133,7 @@ pre.code { font-family: var(--mono); font-size: .84rem; line-height: 1.5; backgr
 /* Training timelapse: digit × epoch, green right, red wrong, deeper with confidence */
 .timelapse th img { vertical-align: middle; image-rendering: pixelated; margin-right: 4px; background: #000; }
 .timelapse .truth { color: var(--muted); font-weight: 400; }
-.timelapse td.cell { text-align: center; font-weight: 600; font-variant-numeric: tabular-nums; }
+.timelapse td.cell { text-align: center; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; min-width: 4.5em; }
 .timelapse td.cell.right { background: rgba(26,127,55,var(--alpha)); }
 .timelapse td.cell.wrong { background: rgba(207,34,46,var(--alpha)); }
 .timelapse td.cell.strong { color: #fff; }
@@ -171,6 +171,7 @@ details.more .heatmaps { display: flex; flex-wrap: wrap; gap: 10px; }
   }
   .chart, .heatmap, .diagram, .tile img { background: #fff; color: #1f2328; }
   .heatmap, .diagram { color-scheme: light; }
+  .chart figcaption, .heatmap figcaption, .diagram figcaption { color: #57606a; }
 }
 
 .page-foot { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--rule); color: var(--faint); font-size: .8rem; }

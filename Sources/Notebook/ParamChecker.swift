@@ -119,6 +119,17 @@ struct ParamChecker {
 
         case .space:
             return checkSpace(node, name: name, at: mark)
+
+        case .axes(let range):
+            // `shift: 0.1` is both axes; `shift: {x: 0.1, y: 0.05}` one each (0 when absent).
+            if case .mapping(let mapping) = node {
+                let specs = ["x", "y"].map { ParameterSpec($0, .double(range), default: 0.0, doc: "") }
+                let before = problems.count
+                let values = checkParameters(mapping, specs: specs, prefix: name + ".", owner: " in '\(name)'").values
+                return problems.count > before ? nil : .map(values)
+            }
+            guard let value = checkValue(node, type: .double(range), name: name, at: mark) else { return nil }
+            return .map(["x": value, "y": value])
         }
     }
 

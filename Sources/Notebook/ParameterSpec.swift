@@ -62,6 +62,8 @@ public indirect enum ParamType: Sendable {
     case layers
     /// A `tune` step's search space (see TuneSpace.swift).
     case space
+    /// A number for both axes or `{x, y}`, each in the range; stored as a map with `x` and `y` (0 when absent).
+    case axes(NumberRange)
 
     /// Short type text for `mnistbook steps`: `int > 0`, `number in [0, 1)`, `adam|sgd|rmsprop`.
     public var summary: String {
@@ -74,6 +76,7 @@ public indirect enum ParamType: Sendable {
         case .list(let inner): return "list of \(inner.summary)"
         case .map(_, let canDisable): return canDisable ? "mapping or false" : "mapping"
         case .layers: return "list of layers"
+        case .axes(let range): return "number \(range) or {x, y}"
         case .space: return "search space"
         }
     }
@@ -89,6 +92,7 @@ public indirect enum ParamType: Sendable {
         case .list: return "a list"
         case .map(_, let canDisable): return canDisable ? "a mapping or false" : "a mapping"
         case .layers: return "a list of layers"
+        case .axes: return "a number or a mapping {x, y}"
         case .space: return "a mapping of 'stage.parameter: values'"
         }
     }

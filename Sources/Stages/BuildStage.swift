@@ -94,6 +94,7 @@ extension Workspace {
     mutating func setModel(_ model: Model) {
         self.model = model
         training = nil
+        ensemble = nil
         evaluations = [:]
         lastEvaluatedSplit = nil
     }

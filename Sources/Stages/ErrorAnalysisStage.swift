@@ -48,7 +48,7 @@ public struct ErrorAnalysisStage: Stage {
             evaluation = known
         } else {
             guard data.test.count > 0 else { throw StageFailure("the test split is empty") }
-            evaluation = score(model, on: data.test, split: .test)
+            evaluation = workspace.ensemble.map { score($0, on: data.test, split: .test) } ?? score(model, on: data.test, split: .test)
             workspace.evaluations[.test] = evaluation
             workspace.lastEvaluatedSplit = .test
         }

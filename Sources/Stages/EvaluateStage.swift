@@ -43,17 +43,27 @@ public struct EvaluateStage: Stage {
             throw StageFailure("the \(split.rawValue) split is empty" + (split == .validation ? " (validation_split is 0)" : ""))
         }
         context.message("evaluating on \(groupThousands(set.count)) \(split.rawValue) images")
-        let evaluation = score(model, on: set, split: split)
+        let evaluation = workspace.ensemble.map { score($0, on: set, split: split) } ?? score(model, on: set, split: split)
         workspace.evaluations[split] = evaluation
         workspace.lastEvaluatedSplit = split
 
         let names = data.classNames
         let correct = zip(evaluation.labels, evaluation.predictions).filter { $0 == $1 }.count
-        var outputs: [Output] = [.keyValues(title: "\(split.title) set", [
+        // Several build/train steps may come before: say which model this step scores.
+        var outputs: [Output] = [.note("Scoring the model '\(model.name)'"
+            + (workspace.ensemble.map { ", an ensemble of \($0.members.count) (the mean of its members' probabilities)" } ?? "")
+            + ", trained by the last train step before this one.")]
+        if !evaluation.members.isEmpty {
+            var rows = evaluation.members.enumerated().map { i, m in ["member \(i + 1)", "\(m.seed)", fixed(m.accuracy, 4)] }
+            rows.append(["ensemble (mean of probabilities)", "", fixed(evaluation.accuracy, 4)])
+            outputs.append(.table(Table(caption: "Ensemble members (\(split.rawValue) accuracy)", header: ["model", "seed", "accuracy"],
+                                        rows: rows, alignRight: [1, 2])))
+        }
+        outputs.append(.keyValues(title: "\(split.title) set", [
             ("\(split.rawValue) loss", fixed(evaluation.loss, 4)),
             ("\(split.rawValue) accuracy", "\(fixed(evaluation.accuracy, 4)) (\(groupThousands(correct)) of \(groupThousands(set.count)) correct, "
                 + "\(groupThousands(set.count - correct)) wrong)"),
-        ])]
+        ]))
 
         let heatmap = Heatmap(title: "Confusion matrix (\(split.rawValue) set)", rowLabels: names, colLabels: names,
                               values: evaluation.confusion, rowTitle: "True label", colTitle: "Predicted label")

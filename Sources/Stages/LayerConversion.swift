@@ -37,7 +37,12 @@ func layerSpec(_ layer: [String: ParamValue]) -> NeuralNet.LayerSpec {
     case "batchnorm":
         return .batchnorm(name: name, momentum: float("momentum"), epsilon: float("epsilon"))
     case "maxpool":
-        return .maxpool(name: name, pool: int("pool"))
+        return .maxpool(name: name, pool: int("pool"), strides: layer["strides"]?.intValue,
+                        padding: string("padding") == "same" ? .same : nil)
+    case "residual":
+        return .residual(name: name, filters: int("filters"), kernel: int("kernel"), strides: int("strides"))
+    case "global_avg_pool":
+        return .globalAvgPool(name: name)
     case "flatten":
         return .flatten(name: name)
     case "dense":

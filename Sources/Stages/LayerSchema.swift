@@ -25,9 +25,21 @@ public enum LayerSchema {
         ]),
         LayerSpec(type: "maxpool", kerasClass: "MaxPooling2D", autoNamePrefix: "max_pooling2d", summary: "2-D max pooling",
                   parameters: [
-            ParameterSpec("pool", .int(.size(upTo: 64)), default: 2, doc: "square window size and stride"),
+            ParameterSpec("pool", .int(.size(upTo: 64)), default: 2, doc: "square window size"),
+            ParameterSpec("strides", .int(.size(upTo: 64)), defaultText: "pool", doc: "step between windows, at most the input size"),
+            ParameterSpec("padding", .choice(["valid", "same"]), default: "valid", doc: "valid drops the edge, same pads it"),
             layerName,
         ]),
+        LayerSpec(type: "residual", kerasClass: "ResidualBlock", autoNamePrefix: "residual",
+                  summary: "ResNet v1 basic block: two convolutions with batch norm, plus a skip connection", parameters: [
+            ParameterSpec("filters", .int(.size(upTo: 4096)), required: true, doc: "output channels"),
+            ParameterSpec("kernel", .int(.size(upTo: 64)), default: 3, doc: "square kernel size of both convolutions"),
+            ParameterSpec("strides", .int(.size(upTo: 64)), default: 1,
+                          doc: "stride of the first convolution and the shortcut, at most the input size"),
+            layerName,
+        ]),
+        LayerSpec(type: "global_avg_pool", kerasClass: "GlobalAveragePooling2D", autoNamePrefix: "global_average_pooling2d",
+                  summary: "mean of each channel over the image", parameters: [layerName]),
         LayerSpec(type: "flatten", kerasClass: "Flatten", autoNamePrefix: "flatten", summary: "flatten to a vector",
                   parameters: [layerName]),
         LayerSpec(type: "dense", kerasClass: "Dense", autoNamePrefix: "dense", summary: "fully connected layer", parameters: [

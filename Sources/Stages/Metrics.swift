@@ -28,6 +28,9 @@ struct MetricsFacts: Codable {
     /// The callbacks' events during training (learning rate reduced, stopped early, …).
     var events: [TrainingEvent]?
     var tune: TuneFacts?
+    var augment: Augmentation?
+    var ensembleMembers: [MemberScore]?
+    var ensembleAccuracy: Double?
 
     init() {}
 
@@ -54,6 +57,11 @@ struct MetricsFacts: Codable {
         trainImagesPerSecond = history?.imagesPerSecond
         events = history?.events
         tune = workspace.tuning
+        augment = workspace.preprocessing?.augmentation
+        if let test, !test.members.isEmpty {
+            ensembleMembers = test.members
+            ensembleAccuracy = test.accuracy
+        }
     }
 
     /// Takes the numbers of the workspace parts a cached step writes from the ones its run left.
@@ -70,6 +78,7 @@ struct MetricsFacts: Codable {
             paramsTrainable = cached.paramsTrainable
         }
         if parts.contains(.tuning) { tune = cached.tune }
+        if parts.contains(.preprocessing) { augment = cached.augment }
         if parts.contains(.training) {
             epochsRun = cached.epochsRun
             bestEpoch = cached.bestEpoch
@@ -84,6 +93,8 @@ struct MetricsFacts: Codable {
             testLoss = cached.testLoss
             valAccuracy = cached.valAccuracy
             valLoss = cached.valLoss
+            ensembleMembers = cached.ensembleMembers
+            ensembleAccuracy = cached.ensembleAccuracy
         }
     }
 }
@@ -120,6 +131,11 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("events", .array((facts.events ?? []).map(eventJSON))),
         ("tune", facts.tune.map(tuneJSON) ?? .null),
         ("expectations", .array(expectations.map(expectationJSON))),
+        ("augment", facts.augment.map(augmentJSON) ?? .null),
+        ("ensemble", facts.ensembleMembers.map { members in
+            .object([("members", .array(members.map { .object([("seed", .int(Int($0.seed))), ("test_accuracy", .number($0.accuracy))]) })),
+                     ("test_accuracy", .optional(facts.ensembleAccuracy))])
+        } ?? .null),
         ("steps", .array(records.map { record in
             var members: [(String, JSON)] = [
                 ("stage", .string(record.stage)),
@@ -194,5 +210,14 @@ func tuneJSON(_ tune: TuneFacts) -> JSON {
         ("objective", .string(tune.objective)),
         ("trials", .array(tune.trials.map(trial))),
         ("best", tune.best.map(trial) ?? .null),
+    ])
+}
+
+/// The augmentation parameters as the notebook names them.
+func augmentJSON(_ a: Augmentation) -> JSON {
+    .object([
+        ("rotation", .number(a.rotation)), ("zoom", .number(a.zoom)),
+        ("shift", .object([("x", .number(a.shiftX)), ("y", .number(a.shiftY))])), ("shear", .number(a.shear)),
+        ("elastic", a.elastic.map { .object([("alpha", .number($0.alpha)), ("sigma", .number($0.sigma))]) } ?? .bool(false)),
     ])
 }

@@ -18,7 +18,28 @@ public struct PreprocessStage: Stage {
         ParameterSpec("normalize", .choice(Normalization.allCases.map(\.rawValue)), default: .string(Normalization.scale.rawValue),
                       doc: "scale: x/255; standardize: zero mean, unit variance; none: raw 0-255"),
         ParameterSpec("one_hot", .bool, default: true, doc: "one-hot encode the labels"),
+        ParameterSpec("augment", .map(augment, canDisable: true), default: false,
+                      doc: "random warps of the training images, fresh each epoch (Keras ImageDataGenerator); false: none"),
     ])
+
+    /// ImageDataGenerator's ranges; the bounds keep every warp an image (no flips, no collapse to a line).
+    static let augment: [ParameterSpec] = [
+        ParameterSpec("rotation", .double(NumberRange(lower: 0, upper: 180)), default: 0.0,
+                      doc: "rotate by up to ± this many degrees"),
+        ParameterSpec("zoom", .double(.halfOpenUnit), default: 0.0, doc: "scale each axis by a factor in [1 - zoom, 1 + zoom]"),
+        ParameterSpec("shift", .axes(.halfOpenUnit), default: .map(["x": 0.0, "y": 0.0]),
+                      doc: "shift by up to ± this fraction of the side; or {x, y} per axis"),
+        ParameterSpec("shear", .double(NumberRange(lower: 0, upper: 90, upperInclusive: false)), default: 0.0,
+                      doc: "shear by up to ± this many degrees"),
+        ParameterSpec("elastic", .map(elastic, canDisable: true), default: false,
+                      doc: "elastic distortion (Simard et al. 2003); false: none"),
+    ]
+
+    static let elastic: [ParameterSpec] = [
+        ParameterSpec("alpha", .double(NumberRange(lower: 0, upper: 100)), default: 34.0, doc: "displacement scale in pixels"),
+        ParameterSpec("sigma", .double(NumberRange(lower: 0, lowerInclusive: false, upper: 20)), default: 4.0,
+                      doc: "smoothness of the displacement field in pixels"),
+    ]
     public static let reads: Set<WorkspacePart> = [.data]
     public static let writes: Set<WorkspacePart> = [.data, .preprocessing]
 
@@ -28,10 +49,20 @@ public struct PreprocessStage: Stage {
 
     var normalize: Normalization
     var oneHot: Bool
+    var augmentation: Augmentation?
 
     public init(_ step: ValidatedStep) {
         normalize = Normalization(rawValue: step.string("normalize")) ?? .scale
         oneHot = step.bool("one_hot")
+        augmentation = step.mapOrOff("augment").map { m in
+            let shift = m.values["shift"]?.mapValue
+            return Augmentation(rotation: m.double("rotation"), zoom: m.double("zoom"),
+                                shiftX: shift?["x"]?.doubleValue ?? 0, shiftY: shift?["y"]?.doubleValue ?? 0,
+                                shear: m.double("shear"),
+                                elastic: m.values["elastic"]?.mapValue.map {
+                                    Augmentation.Elastic(alpha: $0["alpha"]?.doubleValue ?? 34, sigma: $0["sigma"]?.doubleValue ?? 4)
+                                })
+        }
     }
 
     public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState {
@@ -72,7 +103,7 @@ public struct PreprocessStage: Stage {
         }
         data.setNormalisation(scale: scale, shift: shift)
         workspace.data = data
-        workspace.preprocessing = Preprocessing(scale: scale, shift: shift, formula: short)
+        workspace.preprocessing = Preprocessing(scale: scale, shift: shift, formula: short, augmentation: augmentation)
 
         func after(_ v: Double) -> Double { Double(Float(v) * scale + shift) }
         let prefix: [Split: String] = [.train: "train", .validation: "val", .test: "test"]
@@ -103,6 +134,16 @@ public struct PreprocessStage: Stage {
             ? "one-hot, \(classes) columns: loss categorical_crossentropy"
             : "integer class indices: loss sparse_categorical_crossentropy (the same numbers)"))
         outputs.append(.keyValues(title: "Preprocessing", summary))
+
+        if let augmentation {
+            outputs.append(.keyValues(title: "Augmentation", [
+                ("training images", augmentation.description),
+                ("applied", "on the fly to each training batch, a fresh draw per image and epoch from seed \(context.seed); "
+                    + "validation and test images are never augmented"),
+                ("sampling", "one affine warp per image, bilinear; outside the image reads black (0)"),
+            ]))
+            outputs.append(.imageGrid(augmentationGrid(augmentation, train: data.train, seed: UInt64(context.seed))))
+        }
 
         let pixels = splits.reduce(0) { $0 + data.images($1).pixels.count }
         outputs.append(.note("The images stay uint8 in memory (\(megabytes(pixels)) MB); each batch becomes float32 "

@@ -91,13 +91,40 @@ public struct SaveStage: Stage {
         if formats.contains(.onnx) {
             _ = try write("\(name).onnx") { try ONNXExport.data(weights: model.weights(), of: model, metadata: final) }
         }
+        if let ensemble = workspace.ensemble {
+            let scores = workspace.evaluations[.test]?.members ?? []
+            var entries: [EnsembleFile.Member] = []
+            for (index, member) in ensemble.members.enumerated() {
+                var metadata = final
+                metadata.seed = ensemble.seeds[index]
+                metadata.testAccuracy = index < scores.count ? scores[index].accuracy : nil
+                let file = "\(name)_member\(index + 1).mnistbook"
+                if formats.contains(.mnistbook) {
+                    _ = try write(file) { try ModelFile.encode(weights: member.weights(), of: member, metadata: metadata) }
+                }
+                entries.append(EnsembleFile.Member(file: file, seed: ensemble.seeds[index], testAccuracy: metadata.testAccuracy))
+            }
+            if formats.contains(.mnistbook) {
+                _ = try write("\(name).\(EnsembleFile.fileExtension)") { try EnsembleFile(members: entries).encoded() }
+            }
+            if formats.contains(.onnx) {
+                _ = try write("\(name)_ensemble.onnx") { try ONNXExport.ensembleData(ensemble.members, metadata: final) }
+            }
+            outputs.append(.note("The ensemble: \(ensemble.members.count) member files, \(name).\(EnsembleFile.fileExtension) naming them "
+                + "(mnistbook predict accepts it and averages the members), and \(name)_ensemble.onnx, one ONNX graph whose output is "
+                + "the Mean of the members' probabilities. \(name).mnistbook is member 1."))
+        }
         outputs.insert(.files(written), at: 0)
         outputs.insert(.keyValues(title: "Saved model", [
             ("weights", "epoch \(history.finalWeightsEpoch)" + (history.checkpointEpoch.map { ", best checkpoint epoch \($0)" } ?? "")),
             ("input", "\(kerasShape(model.inputShape)) float32, channels last, preprocessed as \(preprocessing.description)"),
             ("output", "(None, \(model.classes)) class probabilities: " + data.classNames.joined(separator: ", ")),
         ]), at: 1)
-        if demoPad { outputs += try digitPad(model, metadata: final) }
+        if demoPad, let why = PadModel.unsupportedLayer(in: model.specs) {
+            outputs.append(.note("No digit pad: \(why)."))
+        } else if demoPad {
+            outputs += try digitPad(model, metadata: final)
+        }
 
         let count = min(demo, data.test.count)
         guard count > 0 else { return StageResult(outputs: outputs) }

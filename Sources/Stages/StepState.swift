@@ -28,17 +28,24 @@ public struct TrainingState: Codable {
     var history: History
     var bestEpoch: Int?
     var seconds: Double
+    /// An ensemble's members 2…n: their seeds and weights (member 1 is `weights`).
+    var memberSeeds: [UInt64]?
+    var memberWeights: [[Tensor]]?
 
-    init(model: Model, summary: TrainingSummary) {
+    init(model: Model, summary: TrainingSummary, ensemble: Ensemble?) {
         weights = model.weights()
         history = summary.history
         bestEpoch = summary.bestEpoch
         seconds = summary.seconds
+        if let ensemble {
+            memberSeeds = ensemble.seeds
+            memberWeights = ensemble.members.dropFirst().map { $0.weights() }
+        }
     }
 }
 
 extension Evaluation: Codable {
-    private enum CodingKeys: String, CodingKey { case split, loss, accuracy, probabilities, classes, labels, predictions, confusion }
+    private enum CodingKeys: String, CodingKey { case split, loss, accuracy, probabilities, classes, labels, predictions, confusion, members }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -51,6 +58,7 @@ extension Evaluation: Codable {
         try c.encode(labels, forKey: .labels)
         try c.encode(predictions, forKey: .predictions)
         try c.encode(confusion, forKey: .confusion)
+        try c.encode(members, forKey: .members)
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,6 +74,7 @@ extension Evaluation: Codable {
         labels = try c.decode([Int].self, forKey: .labels)
         predictions = try c.decode([Int].self, forKey: .predictions)
         confusion = try c.decode([[Int]].self, forKey: .confusion)
+        members = try c.decodeIfPresent([MemberScore].self, forKey: .members) ?? []
         // Later steps index these by each other; a mismatch must be an error here, not a trap there.
         guard classes > 0, probabilities.count == labels.count * classes, predictions.count == labels.count,
               predictions.allSatisfy({ (0..<classes).contains($0) }), labels.allSatisfy({ $0 >= 0 }),

@@ -33,6 +33,11 @@ public struct TrainStage: Stage {
             callback("reduce_lr_on_plateau", reduceLROnPlateau(ReduceLROnPlateau()),
                      doc: "multiply the learning rate by factor on a plateau; false to disable"),
             callback("model_checkpoint", modelCheckpoint(ModelCheckpoint()), doc: "keep the best model seen; false to disable"),
+            ParameterSpec("ensemble", .map([
+                ParameterSpec("members", .int(.size(upTo: 50)), default: 5,
+                              doc: "models trained one after another; the first uses the notebook's seed, the others seed + 1000, + 2000, …"),
+            ], canDisable: true), default: false,
+                          doc: "train several models of the built architecture, each with its own seed; false: one"),
         ])
     }()
     public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model]
@@ -45,10 +50,13 @@ public struct TrainStage: Stage {
     /// `track`: how many test digits the timelapse follows, or `track_images`: which ones.
     var trackCount: Int
     var trackImages: [Int]?
+    /// `ensemble.members`; 1 without an ensemble.
+    var members: Int
 
     public init(_ step: ValidatedStep) {
         var c = TrainingConfiguration()
         momentum = step.double("momentum")
+        members = step.mapOrOff("ensemble")?.int("members") ?? 1
         switch OptimizerName(rawValue: step.string("optimizer")) ?? .adam {
         case .sgd: c.optimizer = .sgd(momentum: Float(momentum))
         case .rmsprop: c.optimizer = .rmsprop
@@ -96,7 +104,7 @@ public struct TrainStage: Stage {
 
     public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState {
         guard let model = workspace.model, let summary = workspace.training else { return .none }
-        return .training(TrainingState(model: model, summary: summary))
+        return .training(TrainingState(model: model, summary: summary, ensemble: workspace.ensemble))
     }
 
     /// Sets the trained weights, or trains again when a later training continues from this one.
@@ -114,6 +122,20 @@ public struct TrainStage: Stage {
             throw CacheEntryProblem("the cached weights do not fit the model \(model.name)")
         }
         model.setWeights(weights)
+        workspace.ensemble = nil
+        if let seeds = trained.memberSeeds, let others = trained.memberWeights, seeds.count == others.count + 1 {
+            var members = [model]
+            for (seed, weights) in zip(seeds.dropFirst(), others) {
+                let member = try Model(name: model.name, inputShape: model.inputShape, layers: model.specs, seed: seed)
+                guard weights.count == member.parameters.count,
+                      zip(weights, member.weights()).allSatisfy({ $0.shape == $1.shape }) else {
+                    throw CacheEntryProblem("the cached weights of ensemble member seed \(seed) do not fit the model \(model.name)")
+                }
+                member.setWeights(weights)
+                members.append(member)
+            }
+            workspace.ensemble = Ensemble(members: members, seeds: seeds)
+        }
         workspace.training = TrainingSummary(history: trained.history, bestEpoch: trained.bestEpoch, seconds: trained.seconds)
         workspace.evaluations = [:]
         workspace.lastEvaluatedSplit = nil
@@ -122,7 +144,8 @@ public struct TrainStage: Stage {
     public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
         let data = try workspace.requireData(for: Self.name)
         let model = try workspace.requireModel(for: Self.name)
-        let configuration = configuration(seed: context.seed)
+        var configuration = configuration(seed: context.seed)
+        configuration.augmentation = workspace.preprocessing?.augmentation
         // Bounds and memory for this batch size on the real input (a folder dataset's shape is known only now).
         do throws(LayerProblem) {
             try checkLayerShapes(model.specs, inputShape: model.inputShape, classes: nil, batchSize: configuration.batchSize)
@@ -179,6 +202,17 @@ public struct TrainStage: Stage {
         workspace.training = TrainingSummary(history: history, bestEpoch: best, seconds: seconds)
         workspace.evaluations = [:]
         workspace.lastEvaluatedSplit = nil
+        workspace.ensemble = nil
+        if members > 1 {
+            let (ensemble, table) = try trainEnsemble(model, first: history, seconds: seconds, members: members,
+                                                      configuration: configuration, data: data, validation: validation, context: context)
+            workspace.ensemble = ensemble
+            outputs.append(.note("Ensemble of \(members): member 1 is the model below (seed \(configuration.seed)); members 2–\(members) "
+                + "are the same architecture trained the same way from their own seeds, one after another. Averaging their "
+                + "probabilities cancels much of each one's own mistakes, which differ because their initial weights, shuffles, "
+                + "dropout masks and augmentation draws differ."))
+            outputs.append(.table(table))
+        }
 
         outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: best)))
         let charts = historyCharts(history, bestEpoch: best)

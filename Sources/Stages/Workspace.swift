@@ -17,6 +17,8 @@ public struct Workspace {
     public var model: Model?
     /// Set by `train`.
     public var training: TrainingSummary?
+    /// Set by `train` with `ensemble`: every member, the first being `model`; nil for a single model.
+    public var ensemble: Ensemble?
     /// Set by `evaluate` (and by `error-analysis` when it has to score a split itself), by split.
     public var evaluations: [Split: Evaluation] = [:]
     /// The split the last evaluation scored, which `error-analysis` looks at.
@@ -79,6 +81,8 @@ public struct Preprocessing: Sendable, Codable {
     public var shift: Float
     /// The formula in words, e.g. "x / 255"; stored in saved models.
     public var formula: String
+    /// `preprocess.augment`: warps of the training batches that `train` applies; nil when off.
+    public var augmentation: Augmentation? = nil
 }
 
 /// What `train` left: the history, its best epoch and its wall time.
@@ -103,6 +107,8 @@ public struct Evaluation {
     public var predictions: [Int]
     /// confusion[true][predicted] counts.
     public var confusion: [[Int]]
+    /// An ensemble's evaluation: each member's seed and accuracy (the fields above are the ensemble's).
+    public var members: [MemberScore] = []
 
     public var count: Int { labels.count }
 
@@ -111,4 +117,10 @@ public struct Evaluation {
 
     /// The probability of the predicted class.
     public func confidence(_ i: Int) -> Float { probability(i, predictions[i]) }
+}
+
+/// One ensemble member's score on a split.
+public struct MemberScore: Codable, Equatable, Sendable {
+    public var seed: UInt64
+    public var accuracy: Double
 }

@@ -15,7 +15,7 @@ final class SchemaTests: XCTestCase {
         func defaults(_ stage: String) -> [String: ParamValue] { testSchema.spec(for: stage)?.defaults ?? [:] }
         XCTAssertEqual(defaults("load"), ["dataset": "mnist", "validation_split": 0.2])
         XCTAssertEqual(defaults("eda"), ["samples": 25, "mean_images": true])
-        XCTAssertEqual(defaults("preprocess"), ["normalize": "scale", "one_hot": true])
+        XCTAssertEqual(defaults("preprocess"), ["normalize": "scale", "one_hot": true, "augment": false])
         XCTAssertEqual(defaults("build")["name"], "MNIST_CNN")
         XCTAssertEqual(defaults("build")["diagram"], ["rankdir": "TB", "show_shapes": true])
         let train = defaults("train")
@@ -25,6 +25,7 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(train["batch_size"], 64)
         XCTAssertEqual(train["epochs"], 20)
         XCTAssertEqual(train["shuffle"], true)
+        XCTAssertEqual(train["ensemble"], false)
         XCTAssertEqual(defaults("evaluate"), ["split": "test"])
         XCTAssertEqual(defaults("error-analysis"), ["show": 25, "top_confusions": 10])
         XCTAssertEqual(defaults("save"), ["name": "mnist_cnn", "formats": ["mnistbook", "onnx"], "demo": 10, "demo_pad": true])

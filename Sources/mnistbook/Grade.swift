@@ -10,7 +10,8 @@ struct Grade: ParsableCommand {
         abstract: "Render every notebook in the folders and write one class page of their expectations.",
         discussion: """
             Each folder is a student; each *.md file in it is rendered into <folder>/output/<stem>/.
-            Exit status: 0 every expectation met; 1 a notebook failed to run or is invalid; 3 all ran but an expectation failed.
+            Exit status: 0 every expectation met; 1 a notebook failed to run or is invalid; 2 a folder is missing or holds no notebook \
+            (nothing ran); 3 all ran but an expectation failed.
             """)
 
     @Argument(help: "Folders of student notebooks.")
@@ -25,6 +26,8 @@ struct Grade: ParsableCommand {
     func run() throws {
         var students: [ClassPage.Student] = []
         let page = URL(fileURLWithPath: output).standardizedFileURL
+        // Every folder is checked before any notebook runs.
+        var classes: [(folder: String, notebooks: [String])] = []
         for folder in folders {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -37,6 +40,9 @@ struct Grade: ParsableCommand {
                 printError("grade: \(folder) holds no notebook (*.md)")
                 throw ExitCode(2)
             }
+            classes.append((folder, notebooks))
+        }
+        for (folder, notebooks) in classes {
             let student = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
             for name in notebooks {
                 let path = (folder as NSString).appendingPathComponent(name)

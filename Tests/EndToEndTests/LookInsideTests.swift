@@ -184,6 +184,16 @@ final class LookInsideTests: XCTestCase {
         XCTAssertTrue(page.contains("<a href=\"ben/output/lab/lab.html\">lab.md</a>"), page)
         XCTAssertTrue(page.contains("✗ evaluate line 50: test_accuracy &gt;= 0.999"), page)
         XCTAssertFalse(page.contains("<script"))
+        // A folder it cannot use is refused before anything runs.
+        let missing = try mnistbook(["grade", "ada", "dan", "-o", "again.html"], in: folder)
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.stderr, "grade: dan is not a folder\n")
+        XCTAssertEqual(missing.stdout, "", "ada is not graded again before dan is found missing")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        let empty = try mnistbook(["grade", "empty", "-o", "again.html"], in: folder)
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertEqual(empty.stderr, "grade: empty holds no notebook (*.md)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("again.html").path))
         for student in ["ada", "ben", "cy"] {
             let report = try String(contentsOf: folder.appendingPathComponent("\(student)/output/lab/lab.html"), encoding: .utf8)
             XCTAssertFalse(report.contains("<script"), "\(student)'s report runs no script")

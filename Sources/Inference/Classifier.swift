@@ -3,9 +3,10 @@ import Foundation
 import NeuralNet
 import Tensor
 
-/// A loaded model with what it needs to classify one digit image of any size: MNIST-style preparation, then the model.
+/// A loaded model (float32 or int8) with what it needs to classify one digit image of any size: MNIST-style
+/// preparation, then the model.
 public struct Classifier {
-    public let model: Model
+    public let model: LoadedModel
     public let metadata: ModelMetadata
     /// The prepared image's side: the model's input is [side, side, 1].
     public let side: Int
@@ -16,6 +17,10 @@ public struct Classifier {
 
     /// `path` names the model in the error when its input is not a square grayscale image.
     public init(model: Model, metadata: ModelMetadata, path: String) throws {
+        try self.init(model: .float32(model), metadata: metadata, path: path)
+    }
+
+    public init(model: LoadedModel, metadata: ModelMetadata, path: String) throws {
         let shape = model.inputShape
         guard shape.count == 3, shape[0] == shape[1], shape[2] == 1, shape[0] >= 8 else {
             throw DatasetError("\(path): predict needs a model of square grayscale images [N, N, 1]; this one takes \(shape)")
@@ -25,18 +30,18 @@ public struct Classifier {
         side = shape[0]
     }
 
-    /// Reads a `.mnistbook` file, or a `.ensemble` file and its members; errors name it as `path` was given (as the
+    /// Reads a `.mnistbook` file (float32 or int8), or a `.ensemble` file and its members; errors name it as `path` was given (as the
     /// user typed it), not as a resolved URL.
     public static func load(path: String) throws -> Classifier {
-        let loaded: (model: Model, metadata: ModelMetadata)
+        let loaded: (model: LoadedModel, metadata: ModelMetadata)
         var members: [Model] = []
         do {
             if path.hasSuffix(".\(EnsembleFile.fileExtension)") {
                 let read = try EnsembleFile.read(from: URL(fileURLWithPath: path))
-                loaded = read.models[0]
+                loaded = (.float32(read.models[0].model), read.models[0].metadata)
                 members = read.models.dropFirst().map(\.model)
             } else {
-                loaded = try ModelFile.read(from: URL(fileURLWithPath: path))
+                loaded = try ModelFile.readAny(from: URL(fileURLWithPath: path))
             }
         } catch let error as ModelFileError {
             throw ModelFileError(path: path, kind: error.kind, message: error.message)

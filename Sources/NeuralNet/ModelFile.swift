@@ -22,8 +22,10 @@ private let systemWrite = Darwin.write
 /// docs/MODEL_FORMAT.md describes every field.
 public enum ModelFile {
     public static let magic: [UInt8] = Array("MNISTBK\0".utf8)
-    /// The format this build writes and the newest it reads.
+    /// The format of float32 models (older builds read only this one).
     public static let formatVersion: UInt32 = 1
+    /// The format of int8 models (`QuantizedModel`), the newest this build reads; see ModelFile+Int8.swift.
+    public static let int8FormatVersion: UInt32 = 2
     public static let fileExtension = "mnistbook"
     /// Magic, version and JSON length.
     public static let preambleSize = 20
@@ -86,6 +88,10 @@ public enum ModelFile {
 
     /// Reads a model file: the model with its saved weights (predictions bit-identical to the saved model's) and its metadata.
     public static func read(from url: URL) throws -> (model: Model, metadata: ModelMetadata) {
+        try decode(readBytes(url), path: url.path)
+    }
+
+    static func readBytes(_ url: URL) throws -> [UInt8] {
         let path = url.path
         // Only a regular file: /dev/zero never ends, a FIFO blocks, a folder gives Foundation's error 256.
         var info = stat()
@@ -106,16 +112,31 @@ public enum ModelFile {
             }
             throw ModelFileError(path: path, kind: .io, message: "cannot be read: \(error.localizedDescription)")
         }
-        return try decode([UInt8](data), path: path)
+        return [UInt8](data)
     }
 
     /// Reads only the metadata (and checks the file); cheaper to show than building the model.
     public static func readMetadata(from url: URL) throws -> ModelMetadata {
-        try read(from: url).metadata
+        try readAny(from: url).metadata
     }
 
-    /// Decodes the bytes of a model file. `path` names the file in errors.
+    /// Reads a float32 or an int8 model file: what `predict` and `serve` load.
+    public static func readAny(from url: URL) throws -> (model: LoadedModel, metadata: ModelMetadata) {
+        try decodeAny(readBytes(url), path: url.path)
+    }
+
+    /// Decodes the bytes of a float32 model file. `path` names the file in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> (model: Model, metadata: ModelMetadata) {
+        let (loaded, metadata) = try decodeAny(bytes, path: path)
+        guard case .float32(let model) = loaded else {
+            throw ModelFileError(path: path, kind: .invalidArchitecture,
+                                 message: "holds an int8 model (format \(int8FormatVersion)); this reader needs a float32 model")
+        }
+        return (model, metadata)
+    }
+
+    /// Decodes the bytes of a float32 or int8 model file. `path` names the file in errors.
+    public static func decodeAny(_ bytes: [UInt8], path: String) throws -> (model: LoadedModel, metadata: ModelMetadata) {
         func fail(_ kind: ModelFileError.Kind, _ message: String) -> ModelFileError {
             ModelFileError(path: path, kind: kind, message: message)
         }
@@ -135,8 +156,8 @@ public enum ModelFile {
             throw fail(.truncated, "is truncated: expected a \(preambleSize)-byte header, found \(size) bytes")
         }
         let version: UInt32 = LittleEndian.read(bytes, at: 8)
-        if version > formatVersion {
-            throw fail(.newerFormat, "was written by a newer mnistbook (format \(version)); this build reads format \(formatVersion)")
+        if version > int8FormatVersion {
+            throw fail(.newerFormat, "was written by a newer mnistbook (format \(version)); this build reads formats 1 and \(int8FormatVersion)")
         }
         guard version >= 1 else { throw fail(.corrupt, "is corrupt: format version 0 does not exist") }
         let jsonLength64: UInt64 = LittleEndian.read(bytes, at: 12)
@@ -186,14 +207,19 @@ public enum ModelFile {
         } catch {
             throw fail(.invalidArchitecture, "has an invalid architecture: \(error)")
         }
+        if let problem = metadataProblem(header.metadata, architecture: header.model) {
+            throw fail(.invalidMetadata, "has invalid metadata: \(problem)")
+        }
+        // Int8 weights take a byte each, so the size rule below is for float32 files only.
+        if version == int8FormatVersion {
+            return (.int8(try decodeInt8(json: Array(bytes[preambleSize..<weightsStart]), weights: bytes[weightsStart..<(size - 4)],
+                                         path: path)), header.metadata)
+        }
         // An architecture that needs far more weights than the file holds is refused before the model is
         // allocated; a near miss is named parameter by parameter below.
         if plan.parameterCount / 2 > weightsBytes / 4 + (1 << 20) {
             throw fail(.shapeMismatch, "does not match its architecture: it needs \(groupDigits(plan.parameterCount)) parameters, "
                        + "the file holds \(groupDigits(weightsBytes / 4))")
-        }
-        if let problem = metadataProblem(header.metadata, architecture: header.model) {
-            throw fail(.invalidMetadata, "has invalid metadata: \(problem)")
         }
 
         let model: Model
@@ -235,7 +261,7 @@ public enum ModelFile {
             weights.append(Tensor(shape: want.shape, scalars: scalars))
         }
         model.setWeights(weights)
-        return (model, header.metadata)
+        return (.float32(model), header.metadata)
     }
 
     // MARK: the JSON header

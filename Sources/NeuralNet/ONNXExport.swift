@@ -65,6 +65,9 @@ public enum ONNXExport {
         var name: String
         var dims: [Int]
         var values: [Float]
+        /// TensorProto.DataType (1 float, 2 uint8, 3 int8, 6 int32) and its little-endian bytes when not float.
+        var dataType = DataType.float
+        var raw: [UInt8]? = nil
     }
 
     struct Graph {
@@ -231,15 +234,20 @@ public enum ONNXExport {
 
     // MARK: protobuf (field numbers from onnx/onnx.proto)
 
-    private enum DataType { static let float = 1 }
+    enum DataType { static let float = 1, uint8 = 2, int8 = 3 }
     private enum AttributeType { static let float = 1, int = 2, ints = 7 }
 
     static func encode(_ g: Graph, model: Model, metadata: ModelMetadata) -> [UInt8] {
+        encode(g, name: model.name, inputShape: model.inputShape, classes: model.classes,
+               doc: docString(model: model, metadata: metadata), metadata: metadata)
+    }
+
+    static func encode(_ g: Graph, name: String, inputShape: [Int], classes: Int, doc: String, metadata: ModelMetadata) -> [UInt8] {
         var m = ProtobufWriter()
         m.int(1, irVersion)                                  // ModelProto.ir_version
         m.string(2, producerName)                            // producer_name
         m.string(3, mnistbookVersion)                        // producer_version
-        m.string(6, docString(model: model, metadata: metadata))  // doc_string
+        m.string(6, doc)                                     // doc_string
         m.message(7) { graph in                              // graph
             for node in g.nodes {
                 graph.message(1) { n in                      // GraphProto.node
@@ -252,17 +260,17 @@ public enum ONNXExport {
                     }
                 }
             }
-            graph.string(2, model.name)                      // GraphProto.name
+            graph.string(2, name)                            // GraphProto.name
             for t in g.initializers {
                 graph.message(5) { tensor in                 // initializer
                     for d in t.dims { tensor.int(1, d) }     // TensorProto.dims
-                    tensor.int(2, DataType.float)            // data_type
+                    tensor.int(2, t.dataType)                // data_type
                     tensor.string(8, t.name)                 // name
-                    tensor.bytes(9, ProtobufWriter.rawBytes(t.values))  // raw_data
+                    tensor.bytes(9, t.raw ?? ProtobufWriter.rawBytes(t.values))  // raw_data
                 }
             }
-            graph.message(11) { encodeValueInfo(inputName, [nil] + model.inputShape, &$0) }  // input
-            graph.message(12) { encodeValueInfo(outputName, [nil, model.classes], &$0) }      // output
+            graph.message(11) { encodeValueInfo(inputName, [nil] + inputShape, &$0) }  // input
+            graph.message(12) { encodeValueInfo(outputName, [nil, classes], &$0) }      // output
         }
         m.message(8) { $0.int(2, opsetVersion) }             // opset_import { version }, default domain
         for (key, value) in metadata.properties {

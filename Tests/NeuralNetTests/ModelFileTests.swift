@@ -279,9 +279,9 @@ final class ModelFileTests: XCTestCase {
     func testNewerFormatVersion() throws {
         let (_, url, bytes) = try savedModel()
         var newer = bytes
-        newer[8] = 2
+        newer[8] = 3
         try rewrite(url, newer)
-        assertReadError(url, "\(url.path) was written by a newer mnistbook (format 2); this build reads format 1", .newerFormat)
+        assertReadError(url, "\(url.path) was written by a newer mnistbook (format 3); this build reads formats 1 and 2", .newerFormat)
     }
 
     /// A file with a valid checksum whose header was edited: the bytes are re-signed after the change.

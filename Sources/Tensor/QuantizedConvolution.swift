@@ -1,0 +1,100 @@
+import CDNNL
+
+/// An int8 2-D convolution through oneDNN (VNNI on CPUs that have it): u8 or s8 NHWC input, s8 HWIO weights
+/// with one scale per output channel, output requantised to u8/s8 or left in float32 (see `Requantization`).
+public final class QuantizedConvolution {
+    public let height: Int, width: Int, inputChannels: Int, outputChannels: Int
+    public let kernelSize: Int, stride: Int
+    public let outputHeight: Int, outputWidth: Int
+    let padding: (top: Int, left: Int, bottom: Int, right: Int)
+    public let inputType: QuantizedType
+    public let requantization: Requantization
+    let weights: [Int8]              // [k, k, Ci, Co]
+    private var plans: [Int: Plan] = [:]
+
+    public init(height: Int, width: Int, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int,
+                samePadding: Bool, weights: [Int8], inputType: QuantizedType, requantization: Requantization) {
+        precondition(weights.count == kernelSize * kernelSize * inputChannels * outputChannels
+                     && requantization.channels == outputChannels && requantization.bias.count == outputChannels,
+                     "QuantizedConvolution: weights, scales or bias do not fit the shape")
+        self.height = height; self.width = width; self.inputChannels = inputChannels; self.outputChannels = outputChannels
+        self.kernelSize = kernelSize; self.stride = stride
+        let (oh, pt, pb) = Convolution.outputSize(height, kernelSize, stride, samePadding)
+        let (ow, pl, pr) = Convolution.outputSize(width, kernelSize, stride, samePadding)
+        outputHeight = oh; outputWidth = ow; padding = (pt, pl, pb, pr)
+        self.weights = weights; self.inputType = inputType; self.requantization = requantization
+    }
+
+    /// x: [N, H, W, Ci] (u8/s8, scale = requantization.inputScale) → [N, OH, OW, Co] in the output type.
+    public func forward(_ x: QuantizedTensor) -> QuantizedTensor {
+        guard let type = requantization.outputType else { preconditionFailure("QuantizedConvolution: float output, use forwardFloat") }
+        let y = QuantizedTensor(uninitialized: [x.shape[0], outputHeight, outputWidth, outputChannels], type: type,
+                                scale: requantization.outputScale)
+        run(x, UnsafeMutableRawPointer(y.storage.pointer))
+        return y
+    }
+
+    /// The same with a float32 output (no outputType).
+    public func forwardFloat(_ x: QuantizedTensor) -> Tensor {
+        precondition(requantization.outputType == nil, "QuantizedConvolution: quantised output, use forward")
+        let y = Tensor(uninitialized: [x.shape[0], outputHeight, outputWidth, outputChannels])
+        run(x, UnsafeMutableRawPointer(y.pointer))
+        return y
+    }
+
+    /// The oneDNN implementation in use (shows whether VNNI kernels run).
+    public var implementation: String { QDNNL.implementation(plan(1).primitive) }
+
+    private func run(_ x: QuantizedTensor, _ dst: UnsafeMutableRawPointer) {
+        precondition(x.type == inputType && x.shape.count == 4 && Array(x.shape.dropFirst()) == [height, width, inputChannels],
+                     "QuantizedConvolution: input \(x.type) \(x.shape)")
+        let plan = self.plan(x.shape[0])
+        plan.primitive.run(raw: [
+            (DNNL_ARG_SRC, plan.src, UnsafeMutableRawPointer(x.storage.pointer)),
+            (DNNL_ARG_WEIGHTS, plan.weightsMemory, UnsafeMutableRawPointer(plan.weights.pointer)),
+            (DNNL_ARG_BIAS, plan.biasMemory, UnsafeMutableRawPointer(plan.bias.pointer)),
+            (DNNL_ARG_DST, plan.dst, dst),
+        ] + plan.operands.arguments)
+    }
+
+    private final class Plan {
+        let primitive: Primitive
+        let src, dst, weightsMemory, biasMemory: Memory
+        let weights: ByteStorage
+        let bias: Tensor
+        let operands: PostOperands
+
+        init(_ c: QuantizedConvolution, batch n: Int) {
+            let r = c.requantization
+            var s = QDNNL.desc([n, c.inputChannels, c.height, c.width], QDNNL.type(c.inputType), dnnl_nhwc)
+            var d = QDNNL.desc([n, c.outputChannels, c.outputHeight, c.outputWidth], QDNNL.type(r.outputType), dnnl_nhwc)
+            let weightDims = [c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize]
+            var w = QDNNL.desc(weightDims, dnnl_s8, dnnl_format_tag_any)
+            var b = QDNNL.desc([c.outputChannels], dnnl_f32, dnnl_a)
+            let strides = DNNL.dims([c.stride, c.stride])
+            let padL = DNNL.dims([c.padding.top, c.padding.left]), padR = DNNL.dims([c.padding.bottom, c.padding.right])
+            var desc = dnnl_convolution_desc_t()
+            DNNL.check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
+                                                          &s, &w, &b, &d, strides, padL, padR), "int8 conv desc")
+            let (attr, operands) = r.attributes(broadcastDims: [1, c.outputChannels, 1, 1])
+            defer { dnnl_primitive_attr_destroy(attr) }
+            primitive = Primitive(&desc, attr: attr, name: "int8 convolution")
+            src = Memory(primitive.desc(dnnl_query_src_md))
+            dst = Memory(primitive.desc(dnnl_query_dst_md))
+            precondition(DNNL.equal(src.desc, s) && DNNL.equal(dst.desc, d), "int8 conv: oneDNN changed the NHWC layout")
+            let chosen = primitive.desc(dnnl_query_weights_md)
+            weightsMemory = Memory(chosen)
+            weights = QDNNL.reorderWeights(c.weights, from: QDNNL.desc(weightDims, dnnl_s8, dnnl_hwio), to: chosen)
+            biasMemory = Memory(b)
+            bias = Tensor(shape: [c.outputChannels], scalars: r.accumulatorBias)
+            self.operands = PostOperands(operands, dims: [1, c.outputChannels, 1, 1])
+        }
+    }
+
+    private func plan(_ n: Int) -> Plan {
+        if let p = plans[n] { return p }
+        let p = Plan(self, batch: n)
+        plans[n] = p
+        return p
+    }
+}

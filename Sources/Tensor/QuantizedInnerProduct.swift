@@ -1,0 +1,85 @@
+import CDNNL
+
+/// An int8 inner product (a dense layer) through oneDNN: u8 or s8 rows, s8 weights in Keras' [in, units] layout
+/// with one scale per unit, output requantised to u8/s8 or left in float32 (see `Requantization`).
+public final class QuantizedInnerProduct {
+    public let inputs: Int, outputs: Int
+    public let inputType: QuantizedType
+    public let requantization: Requantization
+    let weights: [Int8]              // [in, units]
+    private var plans: [Int: Plan] = [:]
+
+    public init(inputs: Int, outputs: Int, weights: [Int8], inputType: QuantizedType, requantization: Requantization) {
+        precondition(weights.count == inputs * outputs && requantization.channels == outputs && requantization.bias.count == outputs,
+                     "QuantizedInnerProduct: weights, scales or bias do not fit the shape")
+        self.inputs = inputs; self.outputs = outputs; self.weights = weights
+        self.inputType = inputType; self.requantization = requantization
+    }
+
+    /// x: [N, in] → [N, units] in the output type.
+    public func forward(_ x: QuantizedTensor) -> QuantizedTensor {
+        guard let type = requantization.outputType else { preconditionFailure("QuantizedInnerProduct: float output, use forwardFloat") }
+        let y = QuantizedTensor(uninitialized: [x.shape[0], outputs], type: type, scale: requantization.outputScale)
+        run(x, UnsafeMutableRawPointer(y.storage.pointer))
+        return y
+    }
+
+    /// x: [N, in] → [N, units] in float32 (no outputType): the logits of a last layer.
+    public func forwardFloat(_ x: QuantizedTensor) -> Tensor {
+        precondition(requantization.outputType == nil, "QuantizedInnerProduct: quantised output, use forward")
+        let y = Tensor(uninitialized: [x.shape[0], outputs])
+        run(x, UnsafeMutableRawPointer(y.pointer))
+        return y
+    }
+
+    public var implementation: String { QDNNL.implementation(plan(1).primitive) }
+
+    private func run(_ x: QuantizedTensor, _ dst: UnsafeMutableRawPointer) {
+        precondition(x.type == inputType && x.shape.count == 2 && x.shape[1] == inputs, "QuantizedInnerProduct: input \(x.type) \(x.shape)")
+        let plan = self.plan(x.shape[0])
+        plan.primitive.run(raw: [
+            (DNNL_ARG_SRC, plan.src, UnsafeMutableRawPointer(x.storage.pointer)),
+            (DNNL_ARG_WEIGHTS, plan.weightsMemory, UnsafeMutableRawPointer(plan.weights.pointer)),
+            (DNNL_ARG_BIAS, plan.biasMemory, UnsafeMutableRawPointer(plan.bias.pointer)),
+            (DNNL_ARG_DST, plan.dst, dst),
+        ] + plan.operands.arguments)
+    }
+
+    private final class Plan {
+        let primitive: Primitive
+        let src, dst, weightsMemory, biasMemory: Memory
+        let weights: ByteStorage
+        let bias: Tensor
+        let operands: PostOperands
+
+        init(_ p: QuantizedInnerProduct, batch n: Int) {
+            let r = p.requantization
+            var s = QDNNL.desc([n, p.inputs], QDNNL.type(p.inputType), dnnl_ab)
+            var d = QDNNL.desc([n, p.outputs], QDNNL.type(r.outputType), dnnl_ab)
+            var w = QDNNL.desc([p.outputs, p.inputs], dnnl_s8, dnnl_format_tag_any)
+            var b = QDNNL.desc([p.outputs], dnnl_f32, dnnl_a)
+            var desc = dnnl_inner_product_desc_t()
+            DNNL.check(dnnl_inner_product_forward_desc_init(&desc, dnnl_forward_inference, &s, &w, &b, &d), "int8 inner product desc")
+            let (attr, operands) = r.attributes(broadcastDims: [1, p.outputs])
+            defer { dnnl_primitive_attr_destroy(attr) }
+            primitive = Primitive(&desc, attr: attr, name: "int8 inner product")
+            src = Memory(primitive.desc(dnnl_query_src_md))
+            dst = Memory(primitive.desc(dnnl_query_dst_md))
+            precondition(DNNL.equal(src.desc, s) && DNNL.equal(dst.desc, d), "int8 inner product: oneDNN changed the row layout")
+            let chosen = primitive.desc(dnnl_query_weights_md)
+            weightsMemory = Memory(chosen)
+            // Keras' [in, units] is oneDNN's (units, in) stored input-major: tag "ba".
+            weights = QDNNL.reorderWeights(p.weights, from: QDNNL.desc([p.outputs, p.inputs], dnnl_s8, dnnl_ba), to: chosen)
+            biasMemory = Memory(b)
+            bias = Tensor(shape: [p.outputs], scalars: r.accumulatorBias)
+            self.operands = PostOperands(operands, dims: [1, p.outputs])
+        }
+    }
+
+    private func plan(_ n: Int) -> Plan {
+        if let p = plans[n] { return p }
+        let p = Plan(self, batch: n)
+        plans[n] = p
+        return p
+    }
+}

@@ -31,6 +31,7 @@ struct MetricsFacts: Codable {
     var augment: Augmentation?
     var ensembleMembers: [MemberScore]?
     var ensembleAccuracy: Double?
+    var quantized: QuantizedFacts?
 
     init() {}
 
@@ -62,6 +63,7 @@ struct MetricsFacts: Codable {
             ensembleMembers = test.members
             ensembleAccuracy = test.accuracy
         }
+        quantized = workspace.quantized
     }
 
     /// Takes the numbers of the workspace parts a cached step writes from the ones its run left.
@@ -79,6 +81,8 @@ struct MetricsFacts: Codable {
         }
         if parts.contains(.tuning) { tune = cached.tune }
         if parts.contains(.preprocessing) { augment = cached.augment }
+        // The save step's int8 comparison: timed in the render that ran it, kept with the files it wrote.
+        if parts.contains(.savedFiles) { quantized = cached.quantized }
         if parts.contains(.training) {
             epochsRun = cached.epochsRun
             bestEpoch = cached.bestEpoch
@@ -127,6 +131,10 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("val_loss", .optional(facts.valLoss)),
         ("train_seconds", .optional(facts.trainSeconds)),
         ("train_images_per_second", .optional(facts.trainImagesPerSecond)),
+        ("quantized", facts.quantized.map { q in
+            .object([("mode", .string(q.mode)), ("test_accuracy", .number(q.testAccuracy)), ("size_bytes", .int(q.sizeBytes)),
+                     ("latency_ms", .number(q.latencyMs)), ("fp32_latency_ms", .number(q.fp32LatencyMs))])
+        } ?? .null),
         ("total_seconds", .number(totalSeconds)),
         ("events", .array((facts.events ?? []).map(eventJSON))),
         ("tune", facts.tune.map(tuneJSON) ?? .null),

@@ -20,7 +20,14 @@ public struct SaveStage: Stage {
         ParameterSpec("demo", .int(.count(upTo: 1000)), default: 10, display: true, doc: "test images the reloaded model predicts"),
         ParameterSpec("demo_pad", .bool, default: true, display: true,
                       doc: "a digit pad in the report: draw a digit, the page runs the model (int8 weights)"),
+        ParameterSpec("quantize", .map(quantize, canDisable: true), default: .bool(false),
+                      doc: "also write an int8 model and compare it with float32, e.g. {mode: int8, calibration: 1000}; true for those defaults"),
     ])
+    static let quantize: [ParameterSpec] = [
+        ParameterSpec("mode", .choice(["int8"]), default: "int8", doc: "post-training static quantisation to int8"),
+        ParameterSpec("calibration", .int(NumberRange(lower: 1, upper: 60_000)), default: 1000,
+                      doc: "training images that calibrate the activation ranges"),
+    ]
     public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model, .training, .evaluations, .savedFiles]
     public static let writes: Set<WorkspacePart> = [.savedFiles]
 
@@ -32,12 +39,15 @@ public struct SaveStage: Stage {
     var formats: [ModelFormat]
     var demo: Int
     var demoPad: Bool
+    /// `quantize`: the calibration images of the int8 model, or nil when the step does not quantise.
+    var quantizeCalibration: Int?
 
     public init(_ step: ValidatedStep) {
         fileStem = step.string("name")
         formats = step.strings("formats").compactMap(ModelFormat.init(rawValue:))
         demo = step.int("demo")
         demoPad = step.bool("demo_pad")
+        quantizeCalibration = step.mapOrOff("quantize").map { $0.int("calibration") }
     }
 
     /// The names of the model files it wrote (their bytes are the cache entry's artifacts).
@@ -113,6 +123,22 @@ public struct SaveStage: Stage {
             outputs.append(.note("The ensemble: \(ensemble.members.count) member files, \(name).\(EnsembleFile.fileExtension) naming them "
                 + "(mnistbook predict accepts it and averages the members), and \(name)_ensemble.onnx, one ONNX graph whose output is "
                 + "the Mean of the members' probabilities. \(name).mnistbook is member 1."))
+        }
+        if let calibration = quantizeCalibration {
+            let floatFile = try written.first { $0.name == "\(name).mnistbook" } ?? ("\(name).mnistbook",
+                try ModelFile.encode(weights: model.weights(), of: model, metadata: final).count)
+            let (comparison, facts) = try quantizedComparison(
+                model: model, data: data, calibration: calibration,
+                floatFile: floatFile, int8FileName: "\(name).int8.mnistbook") { quantized in
+                    let bytes = try ModelFile.encode(quantized, metadata: final)
+                    _ = try write("\(name).int8.mnistbook") { bytes }
+                    if formats.contains(.onnx) {
+                        _ = try write("\(name).int8.onnx") { try ONNXExport.data(for: quantized, metadata: final) }
+                    }
+                    return bytes.count
+                }
+            outputs += comparison
+            workspace.quantized = facts
         }
         outputs.insert(.files(written), at: 0)
         outputs.insert(.keyValues(title: "Saved model", [

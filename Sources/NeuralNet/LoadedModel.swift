@@ -18,6 +18,24 @@ public enum LoadedModel {
     public var parameterCount: Int {
         switch self { case .float32(let m): return m.parameterCount; case .int8(let m): return m.parameterCount }
     }
+    /// Each layer of the architecture with its per-sample output shape and parameter count. An int8 model lists the
+    /// float32 architecture it was quantised from (batch norms included), so `/model` reads the same for both.
+    public var layerSummaries: [LayerSummary] {
+        switch self {
+        case .float32(let m):
+            return m.layers.map { LayerSummary(spec: $0.spec, outputShape: $0.outputShape, parameters: $0.parameterCount) }
+        case .int8(let m):
+            var shape = m.inputShape
+            return m.specs.map { spec in
+                let input = shape
+                // The file's architecture was checked when it was read: every layer fits its input.
+                shape = (try? spec.outputShape(for: input)) ?? []
+                let counts = spec.parameterCounts(for: input)
+                return LayerSummary(spec: spec, outputShape: shape, parameters: counts.trainable + counts.nonTrainable)
+            }
+        }
+    }
+
     /// "float32" or "int8".
     public var precision: String {
         switch self { case .float32: return "float32"; case .int8: return "int8" }
@@ -27,4 +45,12 @@ public enum LoadedModel {
     public func forward(_ x: Tensor) -> Tensor {
         switch self { case .float32(let m): return m.forward(x); case .int8(let m): return m.forward(x) }
     }
+}
+
+/// One layer as a summary shows it.
+public struct LayerSummary: Equatable, Sendable {
+    public let spec: LayerSpec
+    /// Per-sample output shape, e.g. [14, 14, 32].
+    public let outputShape: [Int]
+    public let parameters: Int
 }

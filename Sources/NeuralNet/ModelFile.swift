@@ -210,8 +210,13 @@ public enum ModelFile {
         if let problem = metadataProblem(header.metadata, architecture: header.model) {
             throw fail(.invalidMetadata, "has invalid metadata: \(problem)")
         }
-        // Int8 weights take a byte each, so the size rule below is for float32 files only.
+        // Int8 weights take a byte each: the same rule as float32's below, counted in bytes. Batch norms fold away,
+        // so only an architecture needing far more than the file holds is refused before the reference model is built.
         if version == int8FormatVersion {
+            if plan.parameterCount / 2 > weightsBytes + (1 << 20) {
+                throw fail(.shapeMismatch, "does not match its architecture: it needs about \(groupDigits(plan.parameterCount)) int8 weights, "
+                           + "the file holds \(groupDigits(weightsBytes)) bytes")
+            }
             return (.int8(try decodeInt8(json: Array(bytes[preambleSize..<weightsStart]), weights: bytes[weightsStart..<(size - 4)],
                                          path: path)), header.metadata)
         }

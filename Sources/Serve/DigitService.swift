@@ -74,6 +74,8 @@ struct ModelInfo: Encodable {
     var preprocessing: String
     var layers: [Layer]
     var parameters: Int
+    /// "float32" or "int8": `serve` loads either kind of `.mnistbook` file.
+    var precision: String
     /// Accuracy on the test split recorded when the file was saved; nil when it was saved without an evaluation.
     var test_accuracy: Double?
     var epoch: Int?
@@ -87,7 +89,10 @@ struct ModelInfo: Encodable {
         class_names = metadata.classNames
         input_shape = model.inputShape
         preprocessing = metadata.preprocessing.description
-        layers = model.layers.map { Layer(name: $0.name, type: $0.spec.kerasClass, output_shape: $0.outputShape, parameters: $0.parameterCount) }
+        layers = model.layerSummaries.map {
+            Layer(name: $0.spec.name, type: $0.spec.kerasClass, output_shape: $0.outputShape, parameters: $0.parameters)
+        }
+        precision = model.precision
         parameters = model.parameterCount
         test_accuracy = metadata.testAccuracy
         epoch = metadata.epoch
@@ -96,7 +101,7 @@ struct ModelInfo: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, dataset, class_names, input_shape, preprocessing, layers, parameters, test_accuracy, epoch, created, mnistbook_version
+        case name, dataset, class_names, input_shape, preprocessing, layers, parameters, precision, test_accuracy, epoch, created, mnistbook_version
     }
 
     // Absent values are written as null, so a client sees every key.
@@ -109,6 +114,7 @@ struct ModelInfo: Encodable {
         try c.encode(preprocessing, forKey: .preprocessing)
         try c.encode(layers, forKey: .layers)
         try c.encode(parameters, forKey: .parameters)
+        try c.encode(precision, forKey: .precision)
         try c.encode(test_accuracy, forKey: .test_accuracy)
         try c.encode(epoch, forKey: .epoch)
         try c.encode(created, forKey: .created)

@@ -25,22 +25,11 @@ func quantizedComparison(model: Model, data: LoadedData, calibration: Int, float
     }
     let int8Bytes = try write(quantized)
 
-    let floatPredicted = model.predict(data.test).argmaxRows()
-    let int8Predicted = quantized.predict(data.test).argmaxRows()
-    let labels = data.test.labels
-    func accuracy(_ p: [Int]) -> Double {
-        labels.isEmpty ? 0 : Double(zip(p, labels).filter { $0 == $1 }.count) / Double(labels.count)
-    }
-    let floatAccuracy = accuracy(floatPredicted), int8Accuracy = accuracy(int8Predicted)
-    let disagreements = (0..<labels.count).filter { floatPredicted[$0] != int8Predicted[$0] }
-
-    // Timed here, in this render: one image at a time (median of 50 after 5 warm-up runs), and batches of 256.
-    let one = data.test.batch(0..<min(1, data.test.count)).x
-    let batch = data.test.batch(0..<min(256, data.test.count)).x
-    let floatLatency = medianSeconds(runs: 50) { _ = model.forward(one) }
-    let int8Latency = medianSeconds(runs: 50) { _ = quantized.forward(one) }
-    let floatThroughput = Double(batch.shape[0]) / medianSeconds(runs: 5) { _ = model.forward(batch) }
-    let int8Throughput = Double(batch.shape[0]) / medianSeconds(runs: 5) { _ = quantized.forward(batch) }
+    // Timed here, in this render: one image at a time (median of 50), and batches of 256 (median of 5).
+    let c = Int8Comparison(float: model, int8: quantized, images: data.test)
+    let labels = c.labels, floatPredicted = c.floatPredicted, int8Predicted = c.int8Predicted
+    let floatAccuracy = c.floatAccuracy, int8Accuracy = c.int8Accuracy, disagreements = c.disagreements
+    let floatLatency = c.floatLatency, int8Latency = c.int8Latency
 
     let names = data.classNames
     let rows: [[String]] = [
@@ -48,8 +37,8 @@ func quantizedComparison(model: Model, data: LoadedData, calibration: Int, float
         ["file size", byteText(floatFile.bytes), byteText(int8Bytes) + " (" + percent(Double(int8Bytes) / Double(max(floatFile.bytes, 1)), digits: 0) + ")"],
         ["test accuracy", percent(floatAccuracy), percent(int8Accuracy) + " (" + signedPoints(int8Accuracy - floatAccuracy) + ")"],
         ["single-image latency", milliseconds(floatLatency), milliseconds(int8Latency)],
-        ["batch-\(batch.shape[0]) throughput", groupThousands(Int(floatThroughput.rounded())) + " images/s",
-         groupThousands(Int(int8Throughput.rounded())) + " images/s"],
+        ["batch-\(c.batchSize) throughput", groupThousands(Int(c.floatThroughput.rounded())) + " images/s",
+         groupThousands(Int(c.int8Throughput.rounded())) + " images/s"],
     ]
     var outputs: [Output] = [
         .table(Table(caption: "float32 against int8", header: ["", "float32", "int8"], rows: rows, alignRight: [])),
@@ -73,18 +62,6 @@ func quantizedComparison(model: Model, data: LoadedData, calibration: Int, float
     let facts = QuantizedFacts(mode: "int8", testAccuracy: int8Accuracy, sizeBytes: int8Bytes,
                                latencyMs: int8Latency * 1000, fp32LatencyMs: floatLatency * 1000)
     return (outputs, facts)
-}
-
-/// The median wall time of `runs` calls, after a tenth as many (at least one) warm-up calls.
-private func medianSeconds(runs: Int, _ body: () -> Void) -> Double {
-    for _ in 0..<max(1, runs / 10) { body() }
-    var times: [Double] = []
-    for _ in 0..<runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    return times.sorted()[times.count / 2]
 }
 
 private func milliseconds(_ seconds: Double) -> String { fixed(seconds * 1000, 3) + " ms" }

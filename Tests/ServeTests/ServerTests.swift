@@ -117,7 +117,7 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(reply.body, #"{"class_names":["0","1","2","3","4","5","6","7","8","9"],"created":"2023-11-14T22:13:20Z","#
             + #""dataset":"mnist","epoch":3,"input_shape":[28,28,1],"layers":[{"name":"flatten","output_shape":[784],"#
             + #""parameters":0,"type":"Flatten"},{"name":"output","output_shape":[10],"parameters":7850,"type":"Dense"}],"#
-            + #""mnistbook_version":"0.1.0","name":"known","parameters":7850,"preprocessing":"x / 255","test_accuracy":0.9912}"#)
+            + #""mnistbook_version":"0.1.0","name":"known","parameters":7850,"precision":"float32","preprocessing":"x / 255","test_accuracy":0.9912}"#)
     }
 
     func testPageIsHTML() throws {

@@ -141,7 +141,9 @@ struct QuantizeResult: Codable {
             ("test accuracy", String(format: "%.2f %%", fp32_test_accuracy * 100),
              String(format: "%.2f %% (%@%.2f pt)", int8_test_accuracy * 100, points < 0 ? "−" : "+", abs(points))),
             ("single-image latency", String(format: "%.3f ms", fp32_latency_ms),
-             String(format: "%.3f ms", int8_latency_ms) + " (\(ratio(fp32_latency_ms / max(int8_latency_ms, 1e-9))) faster)"),
+             String(format: "%.3f ms", int8_latency_ms) + (int8_latency_ms <= fp32_latency_ms
+                ? " (\(ratio(fp32_latency_ms / max(int8_latency_ms, 1e-9))) faster)"
+                : " (\(ratio(int8_latency_ms / max(fp32_latency_ms, 1e-9))) slower)")),
             ("batch-\(batch_size) throughput", "\(groupThousands(Int(fp32_images_per_second.rounded()))) images/s",
              "\(groupThousands(Int(int8_images_per_second.rounded()))) images/s (\(ratio(int8_images_per_second / max(fp32_images_per_second, 1e-9))))"),
         ]

@@ -12,6 +12,8 @@ final class PredictCommandTests: XCTestCase {
     struct Fixture {
         let folder: URL
         let modelPath: String
+        /// The model file's bytes: other classes write their own copy (this class's tearDown removes `folder`).
+        let modelBytes: [UInt8]
         /// MNIST test digits (28×28, white on black), their labels and the model's prediction on them.
         let digits: [(index: Int, label: Int, predicted: Int, confidence: Float, pixels: [UInt8])]
     }
@@ -67,7 +69,7 @@ final class PredictCommandTests: XCTestCase {
                 }
             }
         }
-        return Fixture(folder: folder, modelPath: modelURL.path, digits: digits)
+        return Fixture(folder: folder, modelPath: modelURL.path, modelBytes: [UInt8](try Data(contentsOf: modelURL)), digits: digits)
     }
 
     /// An MNIST digit as someone would draw it: black on white, 7× larger, off centre on a 200×200 sheet.

@@ -6,14 +6,15 @@ import Report
 import XCTest
 
 final class PredictInt8Tests: XCTestCase {
-    /// PredictCommandTests' float32 model, quantised with 1,000 training images, written beside it.
+    /// PredictCommandTests' float32 model, quantised with 1,000 training images, written into a folder of this test's own
+    /// (PredictCommandTests' folder is gone once that class has run).
     func int8Model() throws -> (float: PredictCommandTests.Fixture, path: String) {
         let f = try PredictCommandTests.fixture.get()
-        let (model, metadata) = try ModelFile.read(from: URL(fileURLWithPath: f.modelPath))
+        let (model, metadata) = try ModelFile.decode(f.modelBytes, path: f.modelPath)
         let mnist = try DatasetCatalog.load("mnist")
         let calibration = ImageSet(pixels: Array(mnist.train.images[0..<1000 * 784]), labels: mnist.train.labels[0..<1000].map(Int.init),
                                    imageShape: [28, 28, 1])
-        let path = f.folder.appendingPathComponent("m.int8.mnistbook").path
+        let path = try temporaryFolder(self).appendingPathComponent("m.int8.mnistbook").path
         try ModelFile.write(try QuantizedModel.quantize(model, calibration: calibration), metadata: metadata, to: URL(fileURLWithPath: path))
         return (f, path)
     }

@@ -10,7 +10,7 @@ final class QuantizeCommandTests: XCTestCase {
         let f = try PredictCommandTests.fixture.get()
         let folder = try temporaryFolder(self)
         let url = folder.appendingPathComponent("m.mnistbook")
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: f.modelPath), to: url)
+        try Data(f.modelBytes).write(to: url)
         return url
     }
 
@@ -26,7 +26,7 @@ final class QuantizeCommandTests: XCTestCase {
         XCTAssertEqual(object["test_images"] as? Int, 10_000)
         XCTAssertEqual(object["batch_size"] as? Int, 256)
         let fp32 = try XCTUnwrap(object["fp32_test_accuracy"] as? Double), int8 = try XCTUnwrap(object["int8_test_accuracy"] as? Double)
-        XCTAssertGreaterThan(fp32, 0.95)
+        XCTAssertGreaterThan(fp32, 0.9)
         XCTAssertEqual(int8, fp32, accuracy: 0.005)
         let disagreements = try XCTUnwrap(object["disagreements"] as? [Int])
         XCTAssertLessThan(disagreements.count, 100)
@@ -44,7 +44,7 @@ final class QuantizeCommandTests: XCTestCase {
         XCTAssertEqual(table.status, 0, table.stderr)
         let lines = table.stdout.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[1].hasPrefix("file "), table.stdout)
-        XCTAssertTrue(lines[1].hasSuffix("m.mnistbook  t.mnistbook"), table.stdout)
+        XCTAssertEqual(lines[1].split(separator: " ").map(String.init), ["file", "m.mnistbook", "t.mnistbook"], table.stdout)
         XCTAssertTrue(lines.contains { $0.hasPrefix("test accuracy ") }, table.stdout)
         XCTAssertTrue(lines.contains { $0.hasPrefix("batch-256 throughput ") }, table.stdout)
         if let first = disagreements.first {

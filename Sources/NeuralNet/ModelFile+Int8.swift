@@ -43,6 +43,8 @@ extension ModelFile {
         case .maxpool: return "maxpool"
         case .flatten: return "flatten"
         case .affine: return "affine"
+        case .residual: return "residual"
+        case .globalAvgPool: return "global_avg_pool"
         }
     }
 
@@ -184,6 +186,7 @@ extension ModelFile {
         for (i, (s, f)) in zip(q.layers, folded).enumerated() {
             let last = i == folded.count - 1
             guard f.kind != .affine else { throw invalid("batch norm '\(f.name)' has no conv2d or dense before it to fold into") }
+            if let unsupported = QuantizedModel.unsupported(f) { throw invalid(unsupported) }
             guard s.name == f.name, s.kind == kindName(f.kind) else {
                 throw invalid("layer \(i + 1) is \(s.kind) '\(s.name)', the architecture folds to \(kindName(f.kind)) '\(f.name)'")
             }

@@ -95,9 +95,15 @@ extension ONNXExport {
                 g.nodes.append(Node(name: wdq, opType: "DequantizeLinear", inputs: [w, ws, wz], outputs: [wdq], attributes: [.int("axis", 1)]))
                 add(name, "MatMul", [wdq])
                 add("\(name)/bias", "Add", [floats("\(name)/bias", [c], layer.bias)])
-            case let .maxpool(pool):
+            case let .maxpool(pool, stride, same):
                 if !nchw { add("\(name)/to_nchw", "Transpose", [], [.ints("perm", [0, 3, 1, 2])]); nchw = true }
-                add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("strides", [pool, pool])])
+                // ONNX pads: [top, left, bottom, right]; "same" puts the odd pixel bottom/right, as TensorFlow does.
+                let (_, top, bottom) = Convolution.outputSize(layer.inputShape[0], pool, stride, same)
+                let (_, left, right) = Convolution.outputSize(layer.inputShape[1], pool, stride, same)
+                add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("strides", [stride, stride]),
+                                          .ints("pads", [top, left, bottom, right])])
+            case .residual, .globalAvgPool:
+                continue     // never in a quantised model: quantize and the file reader refuse them
             case .affine:
                 continue     // never in a quantised model: quantize and the file reader refuse it
             case .flatten:

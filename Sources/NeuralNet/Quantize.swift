@@ -7,6 +7,15 @@ public struct QuantizationError: Error, CustomStringConvertible, Equatable {
 }
 
 extension QuantizedModel {
+    /// Why a folded layer has no int8 kernel (residual blocks and global average pooling run in float32 only), or nil.
+    static func unsupported(_ layer: FoldedLayer) -> String? {
+        switch layer.kind {
+        case .residual: return "layer '\(layer.name)' is a residual block; int8 models run conv2d, dense, maxpool and flatten only"
+        case .globalAvgPool: return "layer '\(layer.name)' is global average pooling; int8 models run conv2d, dense, maxpool and flatten only"
+        case .conv2d, .dense, .maxpool, .flatten, .affine: return nil
+        }
+    }
+
     /// Post-training static quantisation: folds the batch norms, quantises the weights per output channel,
     /// and sets each activation's type and scale from its range over `calibration` (the training images).
     public static func quantize(_ model: Model, calibration: ImageSet) throws(QuantizationError) -> QuantizedModel {
@@ -16,6 +25,7 @@ extension QuantizedModel {
             if layer.kind == .affine {
                 throw QuantizationError(message: "batch norm '\(layer.name)' has no conv2d or dense right before it to fold into")
             }
+            if let unsupported = unsupported(layer) { throw QuantizationError(message: unsupported) }
             if layer.activation == .softmax && i < folded.count - 1 {
                 throw QuantizationError(message: "layer '\(layer.name)' has a softmax activation before the last layer")
             }

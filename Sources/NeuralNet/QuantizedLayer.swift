@@ -23,7 +23,7 @@ public struct QuantizedLayer: Sendable, Equatable {
     public var hasWeights: Bool {
         switch kind {
         case .conv2d, .dense: return true
-        case .maxpool, .flatten, .affine: return false
+        case .maxpool, .flatten, .affine, .residual, .globalAvgPool: return false
         }
     }
 

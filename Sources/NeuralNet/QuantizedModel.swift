@@ -33,11 +33,14 @@ public final class QuantizedModel {
             case .dense:
                 return .dense(QuantizedInnerProduct(inputs: layer.inputShape[0], outputs: layer.outputChannels, weights: layer.kernel,
                                                     inputType: layer.inputType, requantization: layer.requantization))
-            case let .maxpool(pool):
+            case let .maxpool(pool, stride, same):
                 return .pool(QuantizedMaxPooling(height: layer.inputShape[0], width: layer.inputShape[1], channels: layer.inputShape[2],
-                                                 pool: pool, type: layer.inputType))
-            case .flatten, .affine:
+                                                 pool: pool, stride: stride, samePadding: same, type: layer.inputType))
+            case .flatten:
                 return .flatten
+            case .affine, .residual, .globalAvgPool:
+                // QuantizedModel.quantize and the file reader refuse these before a model is built.
+                preconditionFailure("QuantizedModel: layer '\(layer.name)' cannot run in int8")
             }
         }
     }

@@ -152,6 +152,24 @@ final class QuantizationTests: XCTestCase {
         XCTAssertThrowsError(try QuantizedModel.quantize(model, calibration: images.slice(0..<0))) { error in
             XCTAssertEqual("\(error)", "cannot quantise to int8: no calibration images")
         }
+        // Residual blocks and global average pooling have no int8 kernels: refused by name, not run in float.
+        let residual = try Model(name: "r", inputShape: [28, 28, 1], layers: [
+            .conv2d(name: "stem", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+            .residual(name: "block1", filters: 4, kernel: 3, strides: 1),
+            .globalAvgPool(name: "gap"),
+            .dense(name: "out", units: 10, activation: .softmax, useBias: true),
+        ], seed: 1)
+        XCTAssertThrowsError(try QuantizedModel.quantize(residual, calibration: images)) { error in
+            XCTAssertEqual("\(error)", "cannot quantise to int8: layer 'block1' is a residual block; int8 models run conv2d, dense, maxpool and flatten only")
+        }
+        let pooled = try Model(name: "g", inputShape: [28, 28, 1], layers: [
+            .conv2d(name: "c", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+            .globalAvgPool(name: "gap"),
+            .dense(name: "out", units: 10, activation: .softmax, useBias: true),
+        ], seed: 1)
+        XCTAssertThrowsError(try QuantizedModel.quantize(pooled, calibration: images)) { error in
+            XCTAssertEqual("\(error)", "cannot quantise to int8: layer 'gap' is global average pooling; int8 models run conv2d, dense, maxpool and flatten only")
+        }
     }
 
     /// Writes the QDQ export, the 10,000 test images and mnistbook's int8 probabilities for scripts/check_onnx_int8.py

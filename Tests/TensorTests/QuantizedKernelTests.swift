@@ -166,6 +166,29 @@ final class QuantizedKernelTests: XCTestCase {
         }
     }
 
+    /// Strides other than the window and "same" padding (the odd pixel bottom/right, padding never the max), as MaxPooling.
+    func testStridedAndSamePaddedMaxPoolingIsExact() {
+        for (type, pool, stride, same) in [(QuantizedType.s8, 3, 2, false), (.u8, 3, 2, true), (.s8, 2, 1, true), (.u8, 2, 2, true)] {
+            let (n, h, w, c) = (2, 7, 6, 3)
+            let xv = values(n * h * w * c, type.range)
+            let kernel = QuantizedMaxPooling(height: h, width: w, channels: c, pool: pool, stride: stride, samePadding: same, type: type)
+            let y = kernel.forward(QuantizedTensor(shape: [n, h, w, c], type: type, scale: 0.25, values: xv))
+            let (oh, top, _) = Convolution.outputSize(h, pool, stride, same)
+            let (ow, left, _) = Convolution.outputSize(w, pool, stride, same)
+            var want: [Int] = []
+            for b in 0..<n { for i in 0..<oh { for j in 0..<ow { for ch in 0..<c {
+                var m = Int.min
+                for di in 0..<pool { for dj in 0..<pool {
+                    let y = i * stride + di - top, x = j * stride + dj - left
+                    if y >= 0, y < h, x >= 0, x < w { m = max(m, xv[((b * h + y) * w + x) * c + ch]) }
+                } }
+                want.append(m)
+            } } } }
+            XCTAssertEqual(y.shape, [n, oh, ow, c], "\(type) pool \(pool) stride \(stride) same \(same)")
+            XCTAssertEqual(y.values, want, "\(type) pool \(pool) stride \(stride) same \(same)")
+        }
+    }
+
     func testQuantizeRoundsHalfToEvenAndSaturates() {
         let x = Tensor(shape: [6], scalars: [0.5, 1.5, 2.5, -0.5, 1000, -1000])
         XCTAssertEqual(QuantizedTensor(quantizing: x, type: .s8, scale: 1).values, [0, 2, 2, 0, 127, -128])

@@ -39,5 +39,13 @@ final class QuantizedSaveTests: XCTestCase {
             XCTAssertTrue(html.contains(text), text)
         }
         XCTAssertTrue(html.contains("disagree") || html.contains("predict the same class for all 300 test images"))
+
+        // Rendered again from the cache: the save step does not run, and metrics.json keeps the figures of the run that did.
+        let again = try NotebookRunner().render(notebookPath: path, outputDirectory: out, overrides: [], observer: RunObserver())
+        XCTAssertFalse(again.failed)
+        XCTAssertEqual(again.steps.filter { !$0.cached }.map(\.stage), [])
+        let cached = try XCTUnwrap(try readJSON(again.metricsURL)["quantized"] as? [String: Any])
+        XCTAssertEqual(cached["size_bytes"] as? Int, size)
+        XCTAssertEqual(cached["latency_ms"] as? Double, quantized["latency_ms"] as? Double)
     }
 }

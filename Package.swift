@@ -28,7 +28,7 @@ let package = Package(
 
         .target(name: "Tensor", dependencies: ["CDNNL"]),
         .target(name: "NeuralNet", dependencies: ["Tensor"]),
-        .target(name: "Datasets", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Datasets", dependencies: ["NeuralNet", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Notebook", dependencies: ["CMark", "Yams"]),
         .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"],
                 resources: [.copy("Resources/digit-pad.js"), .copy("Resources/digit-model.js")]),

@@ -1,4 +1,5 @@
 // Smaller sets for quick runs and the Keras-style validation split.
+import NeuralNet
 
 extension LabeledImages {
     /// A stratified subset of `n` images: every class keeps a share proportional to its size and at
@@ -33,14 +34,14 @@ extension LabeledImages {
             for r in remainders.prefix(n - given) { quota[r.cls] += 1 }
         }
 
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var chosen: [Int] = []
         chosen.reserveCapacity(n)
         for c in present where quota[c] > 0 {
             // Partial Fisher-Yates: the first quota[c] entries become a uniform random sample.
             var members = byClass[c]
             for i in 0..<quota[c] {
-                let j = i + Int(rng.next(below: UInt64(members.count - i)))
+                let j = i + rng.next(below: members.count - i)
                 members.swapAt(i, j)
             }
             chosen.append(contentsOf: members.prefix(quota[c]))
@@ -51,8 +52,7 @@ extension LabeledImages {
 
     /// Keras' `validation_split`: the last `validationFraction` of the images, unshuffled, become validation.
     public func split(validationFraction: Double) -> (train: LabeledImages, validation: LabeledImages) {
-        let fraction = validationFraction.isFinite ? min(max(validationFraction, 0), 1) : 0
-        let at = min(max(Int(Double(count) * (1 - fraction)), 0), count)
+        let at = validationCut(count: count, fraction: validationFraction)
         return (range(0..<at), range(at..<count))
     }
 
@@ -74,30 +74,5 @@ extension LabeledImages {
         let size = pixelsPerImage
         return LabeledImages(images: Array(images[(r.lowerBound * size)..<(r.upperBound * size)]),
                              labels: Array(labels[r]), rows: rows, cols: cols)
-    }
-}
-
-/// A small, fast, seedable generator (SplitMix64), so subsets are the same on every platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound without modulo bias (Lemire's method).
-    public mutating func next(below bound: UInt64) -> UInt64 {
-        precondition(bound > 0)
-        var m = next().multipliedFullWidth(by: bound)
-        if m.low < bound {
-            let threshold = (0 &- bound) % bound
-            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
-        }
-        return m.high
     }
 }

@@ -93,11 +93,9 @@ public struct Classifier {
         return false
     }
 
+    /// The engine's softmax (max subtracted first), on one row.
     static func softmax(_ logits: [Float]) -> [Float] {
-        let m = logits.max() ?? 0
-        let e = logits.map { Foundation.exp($0 - m) }
-        let sum = e.reduce(0, +)
-        return e.map { $0 / sum }
+        logits.isEmpty ? [] : Activations.softmaxRows(Tensor(shape: [1, logits.count], scalars: logits)).scalars
     }
 }
 

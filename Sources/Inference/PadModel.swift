@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import Report
 import Tensor
 
 /// A model as the report's digit pad embeds it: kernels as int8 per output channel (w ≈ q · scale, scale = max|w| / 127),
@@ -113,9 +114,7 @@ public struct PadModel {
         return data.base64EncodedString()
     }
 
-    static func string(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
-    }
+    static func string(_ s: String) -> String { scriptJSONString(s) }
 }
 
 /// A model the digit pad cannot run.

@@ -41,7 +41,14 @@ public struct ImageSet: Sendable {
 
     /// Keras' `validation_split`: the last `fraction` of the samples, before any shuffling, becomes validation.
     public func splitValidation(_ fraction: Double) -> (train: ImageSet, validation: ImageSet) {
-        let cut = Int(Double(count) * (1 - fraction))
+        let cut = validationCut(count: count, fraction: fraction)
         return (slice(0..<cut), slice(cut..<count))
     }
+}
+
+/// Keras' `validation_split`: where the last `fraction` of `count` items begins, unshuffled (a fraction
+/// outside [0, 1] or not finite is clamped to it, or taken as 0).
+public func validationCut(count: Int, fraction: Double) -> Int {
+    let fraction = fraction.isFinite ? min(max(fraction, 0), 1) : 0
+    return min(max(Int(Double(count) * (1 - fraction)), 0), count)
 }

@@ -12,6 +12,23 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// Uniform in 0..<bound without modulo bias (Lemire's method).
+    public mutating func next(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0)
+        var m = next().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = next().multipliedFullWidth(by: bound) }
+        }
+        return m.high
+    }
+
+    /// Uniform in 0..<bound, for indices.
+    public mutating func next(below bound: Int) -> Int {
+        precondition(bound > 0)
+        return Int(next(below: UInt64(bound)))
+    }
+
     /// Uniform in [0, 1) with 24 random bits, exact in Float.
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)

@@ -134,7 +134,7 @@ public enum DigitPad {
           "use strict";
           var model = MnistbookModel.create(\(modelJSON));
           var side = \(side), box = \(Int((Double(side) * 20 / 28).rounded()));
-          MnistbookPad.mount(document.getElementById(\(jsonString(id))), function (request) {
+          MnistbookPad.mount(document.getElementById(\(scriptJSONString(id))), function (request) {
             var gray = request.file ? MnistbookPad.decodeFile(request.file, 560) : Promise.resolve(request.gray);
             return gray.then(function (g) {
               var prepared = MnistbookPad.prepare(g, side, box);
@@ -147,20 +147,5 @@ public enum DigitPad {
         """
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "<": out += "\\u003c"   // never "</script>" inside a script
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
-
-    static func jsonArray(_ items: [String]) -> String { "[" + items.map(jsonString).joined(separator: ",") + "]" }
+    static func jsonArray(_ items: [String]) -> String { "[" + items.map(scriptJSONString).joined(separator: ",") + "]" }
 }

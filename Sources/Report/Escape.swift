@@ -1,3 +1,4 @@
+import Foundation
 /// Escapes text for HTML (and SVG/XML) element content and attribute values.
 ///
 /// Besides the five markup characters it drops C0 control characters other than tab,
@@ -20,6 +21,23 @@ public func escapeHTML(_ s: String) -> String {
         }
     }
     return out
+}
+
+/// A JSON string literal safe inside a `<script>` element: `<` is written `\u003c`, so a value can never
+/// close the script.
+public func scriptJSONString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "<": out += "\\u003c"
+        case "\n": out += "\\n"
+        default:
+            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out + "\""
 }
 
 /// Turns arbitrary text into a fragment identifier usable in `id=` and `href="#…"`.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Report
 
 /// `mnistbook watch --serve`: the latest render of a notebook at GET /, the output folder's files beside it,
 /// and GET /events, a server-sent event stream that announces every new render so the open page reloads itself.
@@ -59,7 +60,7 @@ public final class LiveReport: @unchecked Sendable {
         if let error = s.error {
             inserted = "<div id=\"mnistbook-watch-error\" role=\"alert\" style=\"position:sticky;top:0;z-index:10;margin:0;padding:12px 16px;"
                 + "background:#ffebe9;color:#82071e;border-bottom:2px solid #cf222e;font:15px/1.5 ui-monospace,monospace;white-space:pre-wrap\">"
-                + "The last render failed:\n\(escape(error))</div>\n" + inserted
+                + "The last render failed:\n\(escapeHTML(error))</div>\n" + inserted
         }
         if let body = html.range(of: "<body>") { html.insert(contentsOf: "\n" + inserted, at: body.upperBound) } else { html = inserted + html }
         return html
@@ -82,10 +83,6 @@ public final class LiveReport: @unchecked Sendable {
         })();
         </script>
         """
-    }
-
-    func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     /// GET / (the report), GET /events (server-sent events), and the output folder's files (images, metrics.json, models).

@@ -81,17 +81,6 @@ enum CacheEntryFile {
         }
     }
 
-    /// "outputs.3.table.rows: expected an array" rather than the whole DecodingError dump.
-    private static func decodingProblem(_ error: DecodingError) -> String {
-        let context: DecodingError.Context
-        switch error {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
-        @unknown default: return "\(error)"
-        }
-        var path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        if case .keyNotFound(let key, _) = error { path += (path.isEmpty ? "" : ".") + key.stringValue }
-        return (path.isEmpty ? "" : path + ": ") + context.debugDescription
-    }
 
     // Losses and chart values can be NaN or infinite, which plain JSON cannot hold.
     private static let nonFinite = (positive: "+inf", negative: "-inf", nan: "nan")

@@ -1,4 +1,5 @@
 // Reading IDX files written by the tests: raw and gzip, and every bad case with its exact message.
+import NeuralNet
 import XCTest
 import Crypto
 @testable import Datasets
@@ -213,7 +214,7 @@ final class IDXTests: XCTestCase {
     func testGarbageNeverCrashes() throws {
         let folder = try Fixtures.temporaryFolder(self)
         let url = folder.appendingPathComponent("garbage")
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         for length in [0, 1, 2, 3, 4, 7, 8, 15, 16, 17, 100, 1000] {
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             for prefix in [[], [0x1f, 0x8b], [0, 0, 8, 3], [0, 0, 8, 1]] as [[UInt8]] {

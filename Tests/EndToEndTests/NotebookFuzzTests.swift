@@ -1,6 +1,7 @@
 import Foundation
 import Notebook
 @testable import Stages
+import NeuralNet
 import XCTest
 
 /// Fuzzing: generated notebooks and `--set` flags through the parser, validation and the whole of
@@ -22,7 +23,7 @@ final class NotebookFuzzTests: XCTestCase {
     func testGeneratedNotebooksAndFlagsNeverTrap() throws {
         let base = Array(try String(contentsOf: packageRoot.appendingPathComponent("notebooks/mnist-lifecycle.md"), encoding: .utf8).utf8)
         let schema = StageRegistry.standard.schema
-        var rng = FuzzRandom(seed: 2026)
+        var rng = SeededGenerator(seed: 2026)
         var accepted = 0, refused = 0
         for _ in 0..<2500 {
             var bytes = base
@@ -41,7 +42,7 @@ final class NotebookFuzzTests: XCTestCase {
         XCTAssertGreaterThan(refused, 500, "the mutations reach the checks")
     }
 
-    private func mutate(_ bytes: inout [UInt8], _ rng: inout FuzzRandom) {
+    private func mutate(_ bytes: inout [UInt8], _ rng: inout SeededGenerator) {
         let at = rng.below(bytes.count + 1)
         switch rng.below(4) {
         case 0:
@@ -61,7 +62,7 @@ final class NotebookFuzzTests: XCTestCase {
         }
     }
 
-    private func randomOverride(_ rng: inout FuzzRandom) -> String {
+    private func randomOverride(_ rng: inout SeededGenerator) -> String {
         let stages = StageRegistry.standard.schema.stages
         let stage = stages[rng.below(stages.count)]
         let parameter = stage.parameters[rng.below(stage.parameters.count)].name
@@ -71,13 +72,8 @@ final class NotebookFuzzTests: XCTestCase {
     }
 }
 
-/// A small seeded generator (xorshift64*), so a failure reproduces.
-struct FuzzRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+/// The fuzz tests draw from the engine's seeded generator, so a failure reproduces; `below` is 0
+/// where a mutation meets an empty file.
+extension SeededGenerator {
+    mutating func below(_ n: Int) -> Int { n > 0 ? next(below: n) : 0 }
 }

@@ -18,7 +18,7 @@ final class ModelFileFuzzTests: XCTestCase {
         let jsonLength = base[12..<20].reversed().reduce(0) { $0 << 8 | Int($1) }
         let json = Array(base[20..<(20 + jsonLength)])
         let weights = Array(base[(20 + jsonLength)..<(base.count - 4)])
-        var rng = FuzzRandom(seed: 77)
+        var rng = SeededGenerator(seed: 77)
         var loaded = 0, refused = 0
         for _ in 0..<2500 {
             var file: [UInt8]
@@ -69,7 +69,7 @@ final class ModelFileFuzzTests: XCTestCase {
         return out
     }
 
-    private func replaceNumber(_ text: inout [UInt8], _ rng: inout FuzzRandom) {
+    private func replaceNumber(_ text: inout [UInt8], _ rng: inout SeededGenerator) {
         let at = rng.below(text.count)
         guard let start = text[at...].firstIndex(where: { (48...57).contains($0) }) else { return }
         let end = text[start...].firstIndex { !(48...57).contains($0) && $0 != 46 } ?? text.count
@@ -77,13 +77,8 @@ final class ModelFileFuzzTests: XCTestCase {
     }
 }
 
-/// A small seeded generator (xorshift64*), so a failure reproduces.
-struct FuzzRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+/// The fuzz tests draw from the engine's seeded generator, so a failure reproduces; `below` is 0
+/// where a mutation meets an empty file.
+extension SeededGenerator {
+    mutating func below(_ n: Int) -> Int { n > 0 ? next(below: n) : 0 }
 }

@@ -26,7 +26,7 @@ final class LiveReportTests: XCTestCase {
         // A notebook that no longer parses: the last report stays, with the error on top.
         live.published(reportPath: nil, error: "x.md:3:1: train: unknown parameter 'epocs' (did you mean 'epochs'?) <b>")
         page = live.page()
-        XCTAssertTrue(page.contains("The last render failed:\nx.md:3:1: train: unknown parameter 'epocs' (did you mean 'epochs'?) &lt;b&gt;</div>"), page)
+        XCTAssertTrue(page.contains("The last render failed:\nx.md:3:1: train: unknown parameter &#39;epocs&#39; (did you mean &#39;epochs&#39;?) &lt;b&gt;</div>"), page)
         XCTAssertTrue(page.contains("var shown = 2,"))
         XCTAssertTrue(page.contains("<p>report one</p>"))
     }

@@ -43,6 +43,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output").path))
     }
 
+    func testAnInvalidCommandLineExitsTwoWithItsUsage() throws {
+        let folder = try temporaryFolder(self)
+        _ = try writeNotebook("```load\ndataset: mnist\n```\n", named: "nb.md", in: folder)
+        let run = try mnistbook(["render", "nb.md", "--quietly"], in: folder)
+        XCTAssertEqual(run.status, 2, "an unknown flag: nothing ran")
+        XCTAssertTrue(run.stderr.hasPrefix("Error: Unknown option '--quietly'"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("Usage: mnistbook render"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("output").path))
+        let help = try mnistbook(["render", "--help"], in: folder)
+        XCTAssertEqual(help.status, 0, "--help is not an error")
+        XCTAssertTrue(help.stdout.contains("USAGE: mnistbook render"), help.stdout)
+    }
+
     func testStepsListsEveryStageAndRejectsAnUnknownOne() throws {
         let folder = try temporaryFolder(self)
         let all = try mnistbook(["steps"], in: folder)

@@ -10,10 +10,26 @@ extension QuantizedModel {
     /// Why a folded layer has no int8 kernel (residual blocks and global average pooling run in float32 only), or nil.
     static func unsupported(_ layer: FoldedLayer) -> String? {
         switch layer.kind {
-        case .residual: return "layer '\(layer.name)' is a residual block; int8 models run conv2d, dense, maxpool and flatten only"
-        case .globalAvgPool: return "layer '\(layer.name)' is global average pooling; int8 models run conv2d, dense, maxpool and flatten only"
+        case .residual: return refusal(layer.name, "a residual block")
+        case .globalAvgPool: return refusal(layer.name, "global average pooling")
         case .conv2d, .dense, .maxpool, .flatten, .affine: return nil
         }
+    }
+
+    /// The same refusal found from the notebook's layer list alone, so `check` reports it before anything trains.
+    public static func unsupportedLayer(in layers: [LayerSpec]) -> String? {
+        for layer in layers {
+            switch layer {
+            case .residual(let name, _, _, _): return refusal(name, "a residual block")
+            case .globalAvgPool(let name): return refusal(name, "global average pooling")
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    private static func refusal(_ name: String, _ kind: String) -> String {
+        "layer '\(name)' is \(kind); int8 models run conv2d, dense, maxpool and flatten only"
     }
 
     /// Post-training static quantisation: folds the batch norms, quantises the weights per output channel,

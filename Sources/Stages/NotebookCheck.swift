@@ -74,6 +74,11 @@ func stageProblems(_ steps: [ValidatedStep], stages: StageRegistry, path: String
                 }
             }
         case let save as SaveStage:
+            if save.quantizeCalibration != nil, let layers = built?.layers,
+               let refusal = QuantizedModel.unsupportedLayer(in: layers) {
+                problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage,
+                                           message: "quantize: cannot quantise to int8: \(refusal) (remove quantize, or save a model without them)"))
+            }
             if let problem = fileStemProblem(save.fileStem) {
                 let message = "name '\(save.fileStem)' \(problem)"
                 if step.overridden.contains("name") {

@@ -56,6 +56,40 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("USAGE: mnistbook render"), help.stdout)
     }
 
+    func testCheckRefusesQuantisingAModelWithoutInt8Kernels() throws {
+        let folder = try temporaryFolder(self)
+        _ = try writeNotebook("""
+            ```load
+            dataset: mnist
+            ```
+
+            ```build
+            layers:
+              - residual: {filters: 8, name: block1}
+              - global_avg_pool: {name: pool}
+              - dense: {units: 10, activation: softmax}
+            ```
+
+            ```train
+            epochs: 1
+            ```
+
+            ```save
+            quantize: {mode: int8, calibration: 100}
+            ```
+            """, named: "nb.md", in: folder)
+        let run = try mnistbook(["check", "nb.md"], in: folder)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("""
+            nb.md:16:1: save: quantize: cannot quantise to int8: layer 'block1' is a residual block; \
+            int8 models run conv2d, dense, maxpool and flatten only (remove quantize, or save a model without them)
+
+            """), run.stderr)
+        let plain = try mnistbook(["check", "nb.md", "--set", "save.quantize=false"], in: folder)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(plain.stdout, "nb.md: 4 steps, no problems found\n")
+    }
+
     func testStepsListsEveryStageAndRejectsAnUnknownOne() throws {
         let folder = try temporaryFolder(self)
         let all = try mnistbook(["steps"], in: folder)

@@ -92,7 +92,7 @@ struct Bench: ParsableCommand {
         }
 
         let result = BenchResult(
-            framework: "mnistbook 0.1 (oneDNN \(OneDNN.version))" + (precision.effective.precision == .mixedBFloat16 ? " mixed_bfloat16" : ""),
+            framework: "mnistbook \(Mnistbook.version) (oneDNN \(OneDNN.version))" + (precision.effective.precision == .mixedBFloat16 ? " mixed_bfloat16" : ""),
             train_images_per_second: Double(steadyImages) / steadySeconds,
             epoch_seconds: epochSeconds,
             infer_ms_batch1: latencies[latencies.count / 2] * 1000,

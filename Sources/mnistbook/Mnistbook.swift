@@ -1,12 +1,17 @@
 import ArgumentParser
 import Foundation
+import Tensor
 
 /// The command line: one subcommand per file.
 @main
 struct Mnistbook: AsyncParsableCommand {
+    /// The tool's version, printed by `--version` and named in `bench`'s results.
+    static let version = "0.1"
+
     static let configuration = CommandConfiguration(
         commandName: "mnistbook",
         abstract: "Run a Markdown notebook of the deep-learning lifecycle on MNIST and render it to one HTML report.",
+        version: "mnistbook \(version) (oneDNN \(OneDNN.version))",
         subcommands: [Render.self, Watch.self, Check.self, Steps.self, Predict.self, Quantize.self, ServeCommand.self, Bench.self, Compare.self, Collate.self, Grade.self]
     )
 

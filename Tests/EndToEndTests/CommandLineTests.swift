@@ -54,6 +54,9 @@ final class CommandLineTests: XCTestCase {
         let help = try mnistbook(["render", "--help"], in: folder)
         XCTAssertEqual(help.status, 0, "--help is not an error")
         XCTAssertTrue(help.stdout.contains("USAGE: mnistbook render"), help.stdout)
+        let version = try mnistbook(["--version"], in: folder)
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("mnistbook 0.1 (oneDNN 2."), version.stdout)
     }
 
     func testCheckRefusesQuantisingAModelWithoutInt8Kernels() throws {

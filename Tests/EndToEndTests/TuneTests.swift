@@ -170,6 +170,10 @@ final class TuneTests: XCTestCase {
 
         let resumed = try mnistbook(["render", path, "-o", "out"], in: work)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        // On a quiet machine the last trials can end between the line that announced trial 3 and the kill.
+        if resumed.stdout.contains("✓ tune cached") {
+            throw XCTSkip("the tune step had finished and was stored before the kill reached it: resuming was not exercised")
+        }
         XCTAssertTrue(resumed.stdout.contains("trial 1/4 from the interrupted run"), resumed.stdout)
         XCTAssertTrue(resumed.stdout.contains("trial 2/4 from the interrupted run"), resumed.stdout)
         // Trial 3 may have finished between the line that announced it and the kill: resumed or run again, never lost.

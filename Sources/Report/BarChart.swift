@@ -1,10 +1,10 @@
 import Foundation
 
 /// Grouped bars: one group per category, one bar per series.
-public struct BarChart: Sendable {
+public struct BarChart: Sendable, Codable {
     public var title: String?
     public var categories: [String]
-    public var series: [(name: String, values: [Double])]
+    public var series: [ChartSeries]
     public var xLabel: String?
     public var yLabel: String?
     /// Print each bar's value above it.
@@ -17,7 +17,7 @@ public struct BarChart: Sendable {
                 xLabel: String? = nil, yLabel: String? = nil, showValues: Bool = false, zoomAxis: Bool = false) {
         self.title = title
         self.categories = categories
-        self.series = series
+        self.series = series.map { ChartSeries(name: $0.name, values: $0.values) }
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.showValues = showValues

@@ -274,12 +274,12 @@ struct HTMLBuilder {
         add("</figure>")
     }
 
-    mutating func keyValues(title: String?, _ pairs: [(String, String)]) {
+    mutating func keyValues(title: String?, _ pairs: [KeyValue]) {
         add("<figure class=\"table kv\">")
         if let title { add("<figcaption>\(escapeHTML(title))</figcaption>") }
         add("<div class=\"scroll\"><table><tbody>")
-        for (k, v) in pairs {
-            add("<tr><th scope=\"row\">\(escapeHTML(k))</th><td>\(escapeHTML(v))</td></tr>")
+        for pair in pairs {
+            add("<tr><th scope=\"row\">\(escapeHTML(pair.key))</th><td>\(escapeHTML(pair.value))</td></tr>")
         }
         add("</tbody></table></div>")
         add("</figure>")

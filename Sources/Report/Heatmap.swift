@@ -1,7 +1,7 @@
 import Foundation
 
 /// A matrix of counts drawn as coloured cells with the count printed in each (a confusion matrix).
-public struct Heatmap: Sendable {
+public struct Heatmap: Sendable, Codable {
     public var title: String?
     public var rowLabels: [String]
     public var colLabels: [String]

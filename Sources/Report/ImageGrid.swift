@@ -15,7 +15,7 @@ public struct GrayImage: Sendable {
 }
 
 /// Small images in a grid with a caption under each; highlighted ones (wrong predictions) stand out.
-public struct ImageGrid: Sendable {
+public struct ImageGrid: Sendable, Codable {
     public var title: String?
     public var images: [GrayImage]
     public var captions: [String]

@@ -1,14 +1,14 @@
 import Foundation
 
 /// Lines over x = 1...n (epochs), with labelled vertical markers for events.
-public struct LineChart: Sendable {
+public struct LineChart: Sendable, Codable {
     public var title: String?
     public var xLabel: String
     public var yLabel: String
     /// `values[i]` is the value at x = i + 1; NaN leaves a gap.
-    public var series: [(name: String, values: [Double])]
+    public var series: [ChartSeries]
     /// Dashed vertical lines, e.g. (7, "LR → 0.0005") or (9, "best epoch").
-    public var markers: [(x: Int, label: String)]
+    public var markers: [ChartMarker]
     public var logY: Bool
 
     public init(title: String? = nil, xLabel: String = "epoch", yLabel: String = "",
@@ -17,10 +17,22 @@ public struct LineChart: Sendable {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
-        self.series = series
-        self.markers = markers
+        self.series = series.map { ChartSeries(name: $0.name, values: $0.values) }
+        self.markers = markers.map { ChartMarker(x: $0.x, label: $0.label) }
         self.logY = logY
     }
+}
+
+/// One named line (or set of bars) of a chart, built by the chart's initialiser; NaN values are left to the encoder's non-conforming float strategy.
+public struct ChartSeries: Sendable, Codable, Equatable {
+    public var name: String
+    public var values: [Double]
+}
+
+/// A labelled vertical line at epoch `x`.
+public struct ChartMarker: Sendable, Codable, Equatable {
+    public var x: Int
+    public var label: String
 }
 
 /// The row of each label (horizontal extents, in x order): the first row whose labels all end at least

@@ -1,10 +1,11 @@
 // What stages hand to the report: data, never HTML. Each type knows nothing about how it is
-// drawn; HTMLPage.swift and the SVGChart renderers decide that.
+// drawn; HTMLPage.swift and the SVGChart renderers decide that. Every payload is a Codable value
+// (no tuples), so the step cache stores a step's outputs with the synthesised coding.
 
 /// One thing a step shows, in the order the step produced it.
-public enum Output: Sendable {
+public enum Output: Sendable, Codable {
     case table(Table)
-    case keyValues(title: String?, [(String, String)])
+    case keyValues(title: String?, pairs: [KeyValue])
     case barChart(BarChart)
     case lineChart(LineChart)
     case heatmap(Heatmap)
@@ -16,13 +17,35 @@ public enum Output: Sendable {
     case note(String)
     /// A failed step's error, shown in place.
     case error(String)
-    case files([(name: String, bytes: Int)])
+    case files([WrittenFile])
     /// Outputs folded away under a one-line summary (per-epoch snapshots), opened on demand.
-    indirect case details(summary: String, [Output])
+    indirect case details(summary: String, outputs: [Output])
     /// Tracked digits × epochs (train.track).
     case timelapse(Timelapse)
     /// The digit pad: a canvas whose drawings the page classifies itself with the embedded model.
     case digitPad(DigitPadModel)
+
+    /// A key-value list from `(key, value)` literals, the way stages write them.
+    public static func keyValues(title: String?, _ pairs: [(String, String)]) -> Output {
+        .keyValues(title: title, pairs: pairs.map { KeyValue(key: $0.0, value: $0.1) })
+    }
+}
+
+/// One row of a key-value list (built by `Output.keyValues(title:_:)`).
+public struct KeyValue: Sendable, Codable, Equatable {
+    public var key: String
+    public var value: String
+}
+
+/// A file a step wrote, listed with its size.
+public struct WrittenFile: Sendable, Codable, Equatable {
+    public var name: String
+    public var bytes: Int
+
+    public init(name: String, bytes: Int) {
+        self.name = name
+        self.bytes = bytes
+    }
 }
 
 /// What the report's digit pad embeds: the model as Inference's `PadModel` writes it, its class names, its input side.

@@ -16,7 +16,7 @@ struct QuantizedFacts: Codable, Equatable {
 /// (`write` gets the int8 model and returns the file's size), and shows float32 against int8 side by side:
 /// file size, test accuracy, single-image latency and batch-256 throughput timed now, and the test digits
 /// on which the two disagree.
-func quantizedComparison(model: Model, data: LoadedData, calibration: Int, floatFile: (name: String, bytes: Int),
+func quantizedComparison(model: Model, data: LoadedData, calibration: Int, floatFile: WrittenFile,
                          int8FileName: String, write: (QuantizedModel) throws -> Int) throws -> (outputs: [Output], facts: QuantizedFacts) {
     let images = min(calibration, data.train.count)
     let quantized: QuantizedModel

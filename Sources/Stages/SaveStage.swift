@@ -75,12 +75,12 @@ public struct SaveStage: Stage {
                                   inputShape: model.inputShape, testAccuracy: workspace.evaluations[.test]?.accuracy,
                                   epoch: history.finalWeightsEpoch, seed: UInt64(context.seed))
 
-        var written: [(name: String, bytes: Int)] = []
+        var written: [WrittenFile] = []
         var outputs: [Output] = []
         func write(_ file: String, _ bytes: () throws -> [UInt8]) throws -> URL {
             let content = try bytes()
             let url = try context.writeFile(Artifact(name: file, bytes: content))
-            written.append((file, content.count))
+            written.append(WrittenFile(name: file, bytes: content.count))
             workspace.savedFiles.append(url)
             return url
         }
@@ -125,8 +125,8 @@ public struct SaveStage: Stage {
                 + "the Mean of the members' probabilities. \(name).mnistbook is member 1."))
         }
         if let calibration = quantizeCalibration {
-            let floatFile = try written.first { $0.name == "\(name).mnistbook" } ?? ("\(name).mnistbook",
-                try ModelFile.encode(weights: model.weights(), of: model, metadata: final).count)
+            let floatFile = try written.first { $0.name == "\(name).mnistbook" } ?? WrittenFile(name: "\(name).mnistbook",
+                bytes: try ModelFile.encode(weights: model.weights(), of: model, metadata: final).count)
             let (comparison, facts) = try quantizedComparison(
                 model: model, data: data, calibration: calibration,
                 floatFile: floatFile, int8FileName: "\(name).int8.mnistbook") { quantized in

@@ -13,8 +13,9 @@ import Report
 struct StepCache {
     /// Bumped whenever the entry layout or what a key covers changes; part of every key.
     /// 2: evaluate writes predictions.json, facts gained the dataset digest and events;
-    /// 3: keys follow what each step reads, and entries hold History and Tensor as they are.
-    static let formatVersion = 3
+    /// 3: keys follow what each step reads, and entries hold History and Tensor as they are;
+    /// 4: outputs in their synthesised coding (named payloads, bar charts keep zoomAxis).
+    static let formatVersion = 4
     /// Entries kept per stage, most recently used first: enough to switch back and forth between a
     /// few settings without retraining, without letting the folder grow without bound.
     static let keptPerStage = 6

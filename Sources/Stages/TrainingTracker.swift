@@ -61,7 +61,7 @@ final class TrainingTracker {
         var outputs: [Output] = [.timelapse(timelapse),
                                  .note("Each cell: the class predicted after that epoch and its probability; green right, red wrong, deeper when surer.")]
         if !confusions.isEmpty {
-            outputs.append(.details(summary: "Validation confusion matrix after each of the \(confusions.count) epochs",
+            outputs.append(.details(summary: "Validation confusion matrix after each of the \(confusions.count) epochs", outputs:
                                     confusions.enumerated().map { e, m in
                                         .heatmap(Heatmap(title: "Epoch \(e + 1)", rowLabels: names, colLabels: names, values: m))
                                     }))

@@ -40,7 +40,7 @@ final class InsideReportTests: XCTestCase {
         let checks = [ExpectationCheck(stage: "train", line: 9, name: "epochs_run", condition: "<= 15", value: 3, passed: true),
                       ExpectationCheck(stage: "train", line: 9, name: "val_accuracy", condition: ">= 0.99", value: 0.98995, passed: false)]
         let html = ReportPage(title: "t", sections: [.step(step(expectations: checks, outputs: [
-            .details(summary: "Per epoch <2>", [.note("inside")]),
+            .details(summary: "Per epoch <2>", outputs: [.note("inside")]),
         ]))]).html()
         XCTAssertTrue(html.contains("<li class=\"expectation ok\">✓ passed: epochs_run &lt;= 15: 3</li>"), html)
         XCTAssertTrue(html.contains("<li class=\"expectation bad\">✗ failed: val_accuracy &gt;= 0.99: 0.98995</li>"), html)
@@ -48,7 +48,7 @@ final class InsideReportTests: XCTestCase {
     }
 
     func testDetailsSurviveTheCache() throws {
-        let output = Output.details(summary: "s", [.note("a"), .heatmap(Heatmap(rowLabels: ["0"], colLabels: ["0"], values: [[3]]))])
+        let output = Output.details(summary: "s", outputs: [.note("a"), .heatmap(Heatmap(rowLabels: ["0"], colLabels: ["0"], values: [[3]]))])
         let back = try JSONDecoder().decode(Output.self, from: JSONEncoder().encode(output))
         guard case .details(let summary, let inner) = back else { return XCTFail("\(back)") }
         XCTAssertEqual(summary, "s")

@@ -91,7 +91,7 @@ enum SampleReport {
             .step(StepSection(stage: "save", line: 86, seconds: nil, status: .failed,
                               params: [("name", "mnist_cnn"), ("formats", "[mnistbook, onnx]")],
                               outputs: [
-                                .files([("mnist_cnn.mnistbook", 1_843_212)]),
+                                .files([WrittenFile(name: "mnist_cnn.mnistbook", bytes: 1_843_212)]),
                                 .error("notebooks/mnist.md:86:1: save: cannot write output/mnist/mnist_cnn.onnx: No space left on device"),
                               ])),
             .step(StepSection(stage: "predict-demo", line: 95, status: .skipped)),

@@ -26,7 +26,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
 
-        .target(name: "Tensor", dependencies: ["CDNNL"]),
+        // The inference network's dense kernel (AVX-512 where the CPU has it), beside oneDNN's.
+        .target(name: "CKernels"),
+        .target(name: "Tensor", dependencies: ["CDNNL", "CKernels"]),
         .target(name: "NeuralNet", dependencies: ["Tensor"]),
         .target(name: "Datasets", dependencies: ["NeuralNet", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Notebook", dependencies: ["CMark", "Yams"]),

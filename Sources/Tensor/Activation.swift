@@ -74,6 +74,16 @@ public enum Activations {
     }
 
     /// Softmax of one row in place.
+    /// f(v) for one value; softmax (over a row) and linear leave v as it is.
+    static func apply(_ f: ActivationFunction, _ v: Float) -> Float {
+        switch f {
+        case .relu: return max(v, 0)
+        case .sigmoid: return 1 / (1 + Foundation.exp(-v))
+        case .tanh: return Foundation.tanh(v)
+        case .linear, .softmax: return v
+        }
+    }
+
     static func softmax(_ row: UnsafeMutablePointer<Float>, count k: Int) {
         var m = -Float.infinity
         for j in 0..<k { m = max(m, row[j]) }

@@ -1,4 +1,5 @@
 import CDNNL
+import CKernels
 
 /// One step of an inference network, its weights already in final form (batch norm folded in by the caller).
 public enum InferenceStep {
@@ -17,22 +18,32 @@ public enum InferenceStep {
     case scaleShift(scale: Tensor, shift: Tensor)
 }
 
-/// A network for inference only, run one image at a time: each thread owns a chain of oneDNN primitives created
-/// for batch 1 on one thread (weights reordered once, activation and per-channel affine fused as post-ops), so a
-/// single image never wakes the OpenMP team, and an image gives the same bits alone or inside any batch.
+/// A network for inference only. Each thread owns a chain of oneDNN primitives created for batch 1 on one thread
+/// (weights reordered once, activation and per-channel affine fused as post-ops), so a single image never wakes the
+/// OpenMP team. The dense layers at the end run on up to `group` images' rows at once (one read of their weights for
+/// several images) through a kernel that sums each output in one fixed order, so an image gives the same bits alone
+/// or inside any batch.
 public final class InferenceNetwork {
     public let inputShape: [Int]
     public let outputShape: [Int]
-    private let steps: [InferenceStep]
+    /// Run one image at a time (convolutions, pools, residual blocks), then on rows of `group` images (dense layers).
+    private let imageSteps: [InferenceStep], rowSteps: [InferenceStep]
     private var chains: [Chain] = []
+    /// Images whose dense layers run together: the kernel reads the weights once for all 8.
+    static let group = 8
 
     /// Validates the steps against `inputShape` (per image, e.g. [28, 28, 1]).
     public init(inputShape: [Int], steps: [InferenceStep]) {
         self.inputShape = inputShape
-        self.steps = steps
         var shape = inputShape
         for step in steps { shape = InferenceNetwork.shape(after: step, from: shape) }
         outputShape = shape
+        // The longest tail of dense layers (and per-channel affine maps) runs on rows; it needs a dense layer to gain.
+        var tail = steps.count
+        while tail > 0, steps[tail - 1].runsOnRows { tail -= 1 }
+        if !steps[tail...].contains(where: { if case .dense = $0 { return true } else { return false } }) { tail = steps.count }
+        imageSteps = Array(steps[..<tail])
+        rowSteps = Array(steps[tail...])
     }
 
     static func shape(after step: InferenceStep, from s: [Int]) -> [Int] {
@@ -66,12 +77,17 @@ public final class InferenceNetwork {
         precondition(Array(x.shape.dropFirst()) == inputShape, "inference: input \(x.shape), expected [N] + \(inputShape)")
         if chains.isEmpty {
             // Created on one thread, so oneDNN plans every kernel for a single thread.
-            chains = Threads.onCallingThread { (0..<Threads.count).map { _ in Chain(inputShape: inputShape, steps: steps) } }
+            chains = Threads.onCallingThread {
+                (0..<Threads.count).map { _ in Chain(inputShape: inputShape, imageSteps: imageSteps, rowSteps: rowSteps) }
+            }
         }
         let y = Tensor(uninitialized: [n] + outputShape)
         let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
         let run = { (chain: Chain, range: Range<Int>) in
-            for i in range { chain.run(x.pointer + i * inSize, y.pointer + i * outSize) }
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: InferenceNetwork.group) {
+                let count = min(InferenceNetwork.group, range.upperBound - start)
+                chain.run(x.pointer + start * inSize, y.pointer + start * outSize, count: count)
+            }
         }
         if n == 1 {
             Threads.onCallingThread { run(chains[0], 0..<1) }
@@ -81,8 +97,59 @@ public final class InferenceNetwork {
         return y
     }
 
-    /// One thread's primitives, memories and intermediate buffers for one image.
+    /// One thread's primitives and buffers: images through `imageSteps` one by one into rows, then `rowSteps` on the rows.
     private final class Chain {
+        let images: ImageChain
+        let rows: [(UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void]
+        /// [group, width] after each row step but the last, which writes the caller's destination.
+        let rowBuffers: [Tensor]
+        /// [group, width] the image steps' outputs, when there are image steps and row steps.
+        let features: Tensor?
+        let inSize: Int, featureSize: Int, outSize: Int
+
+        init(inputShape: [Int], imageSteps: [InferenceStep], rowSteps: [InferenceStep]) {
+            images = ImageChain(inputShape: inputShape, steps: imageSteps)
+            var shape = imageSteps.reduce(inputShape) { InferenceNetwork.shape(after: $1, from: $0) }
+            inSize = inputShape.reduce(1, *)
+            featureSize = shape.reduce(1, *)
+            features = !imageSteps.isEmpty && !rowSteps.isEmpty ? Tensor(zeros: [InferenceNetwork.group, featureSize]) : nil
+            var rows: [(UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void] = []
+            var buffers: [Tensor] = []
+            for (index, step) in rowSteps.enumerated() {
+                let out = InferenceNetwork.shape(after: step, from: shape)
+                rows.append(InferenceNetwork.rowKernel(step, input: shape))
+                if index < rowSteps.count - 1 { buffers.append(Tensor(zeros: [InferenceNetwork.group, out.reduce(1, *)])) }
+                shape = out
+            }
+            self.rows = rows
+            rowBuffers = buffers
+            outSize = shape.reduce(1, *)
+        }
+
+        /// `count` (≤ group) images from x into y.
+        func run(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+            guard !rows.isEmpty else {
+                for i in 0..<count { images.run(x + i * inSize, y + i * outSize) }
+                return
+            }
+            var source = x, width = inSize
+            if let features {
+                for i in 0..<count { images.run(x + i * inSize, features.pointer + i * featureSize) }
+                source = features.pointer
+                width = featureSize
+            }
+            for (i, kernel) in rows.enumerated() {
+                let destination = i < rowBuffers.count ? rowBuffers[i].pointer : y
+                let out = i < rowBuffers.count ? rowBuffers[i].shape[1] : outSize
+                kernel(source, width, destination, out, count)
+                source = destination
+                width = out
+            }
+        }
+    }
+
+    /// One thread's primitives, memories and intermediate buffers for one image.
+    private final class ImageChain {
         let kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void]
         let buffers: [Tensor]
         /// With `ownOutput` (a residual path), the last step writes here instead of the caller's destination.
@@ -132,22 +199,6 @@ public final class InferenceNetwork {
             let perChannel = DNNL.desc([1, o[2], 1, 1], dnnl_nhwc)
             return fused(&d, activation: activation, scale: scale, shift: shift, perChannel: perChannel, name: "convolution inference",
                          user: user, weights: w, bias: b, src: src, dst: dst)
-        case let .dense(w, b, activation, scale, shift):
-            let inputs = w.shape[0], units = w.shape[1]
-            var src = DNNL.desc([1, inputs], dnnl_nc), dst = DNNL.desc([1, units], dnnl_nc)
-            let user = DNNL.desc([units, inputs], dnnl_io)
-            var wAny = DNNL.desc([units, inputs], dnnl_format_tag_any)
-            var bias = b != nil ? DNNL.desc([units], dnnl_a) : dnnl_memory_desc_t()
-            var d = dnnl_inner_product_desc_t()
-            DNNL.check(dnnl_inner_product_forward_desc_init(&d, dnnl_forward_inference, &src, &wAny, &bias, &dst), "inner product desc")
-            let kernel = fused(&d, activation: activation == .softmax ? .linear : activation, scale: scale, shift: shift,
-                               perChannel: DNNL.desc([1, units], dnnl_nc), name: "inner product inference",
-                               user: user, weights: w, bias: b, src: src, dst: dst)
-            guard activation == .softmax else { return kernel }
-            return { x, y in
-                kernel(x, y)
-                Activations.softmax(y, count: units)
-            }
         case let .maxPool(p, stride, same):
             var src = DNNL.desc([1, s[2], s[0], s[1]], dnnl_nhwc), dst = DNNL.desc([1, o[2], o[0], o[1]], dnnl_nhwc)
             let (_, pt, pb) = Convolution.outputSize(s[0], p, stride, same)
@@ -158,8 +209,8 @@ public final class InferenceNetwork {
                                                       DNNL.dims([pt, pl]), DNNL.dims([pb, pr])), "pool inference desc")
             let primitive = Primitive(&d, attr: userScratchpad(), name: "max pool inference")
             let scratch = Scratchpad(primitive)
-            let a = Memory(src), c = Memory(dst)
-            return { x, y in withExtendedLifetime(scratch) { primitive.run([(DNNL_ARG_SRC, a, x), (DNNL_ARG_DST, c, y)] + scratch.args) } }
+            let bound = BoundPrimitive(primitive, source: src, destination: dst, fixed: scratch.args, owned: scratch)
+            return { x, y in bound.run(x, y) }
         case .globalAveragePool:
             let channels = s[2], pixels = s[0] * s[1], scale = 1 / Float(pixels)
             return { x, y in
@@ -171,7 +222,8 @@ public final class InferenceNetwork {
             }
         case let .residual(main, shortcut):
             // Each path runs into buffers of its own (this chain's, so no other thread touches them).
-            let mainPath = Chain(inputShape: s, steps: main, ownOutput: true), skipPath = Chain(inputShape: s, steps: shortcut, ownOutput: true)
+            let mainPath = ImageChain(inputShape: s, steps: main, ownOutput: true)
+            let skipPath = ImageChain(inputShape: s, steps: shortcut, ownOutput: true)
             let count = o.reduce(1, *)
             return { x, y in
                 mainPath.run(x, nil)
@@ -191,10 +243,52 @@ public final class InferenceNetwork {
                     for c in 0..<channels { y[p * channels + c] = x[p * channels + c] * scale.pointer[c] + shift.pointer[c] }
                 }
             }
+        case .dense:
+            preconditionFailure("inference: dense layers run on rows (rowKernel)")
         }
     }
 
-    /// A convolution or inner product with the activation and per-channel affine map as post-ops, its weights
+    /// The kernel of a dense or affine step on `rows` images' rows: (x, x's row length, y, y's row length, rows).
+    static func rowKernel(_ step: InferenceStep, input s: [Int])
+        -> (UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void {
+        switch step {
+        case let .dense(w, b, activation, scale, shift):
+            let inputs = w.shape[0], units = w.shape[1]
+            return { x, ldx, y, ldy, rows in
+                withExtendedLifetime((w, b, scale, shift)) {
+                    mnistbook_dense_rows(x, ldx, rows, w.pointer, inputs, units, y, ldy)
+                    for r in 0..<rows {
+                        let row = y + r * ldy
+                        // The order of the fused path: bias, activation, then · scale + shift.
+                        for u in 0..<units {
+                            var v = row[u] + (b.map { $0.pointer[u] } ?? 0)
+                            v = Activations.apply(activation, v)
+                            if let scale { v *= scale.pointer[u] }
+                            if let shift { v += shift.pointer[u] }
+                            row[u] = v
+                        }
+                        if activation == .softmax { Activations.softmax(row, count: units) }
+                    }
+                }
+            }
+        case let .scaleShift(scale, shift):
+            let channels = s.last!, pixels = s.reduce(1, *) / channels
+            return { x, ldx, y, ldy, rows in
+                withExtendedLifetime((scale, shift)) {
+                    for r in 0..<rows {
+                        let a = x + r * ldx, c = y + r * ldy
+                        for p in 0..<pixels {
+                            for k in 0..<channels { c[p * channels + k] = a[p * channels + k] * scale.pointer[k] + shift.pointer[k] }
+                        }
+                    }
+                }
+            }
+        default:
+            preconditionFailure("inference: \(step) does not run on rows")
+        }
+    }
+
+    /// A convolution with the activation and per-channel affine map as post-ops, its weights
     /// reordered once into the layout the primitive chose.
     private static func fused(_ desc: UnsafeRawPointer, activation: ActivationFunction, scale: Tensor?, shift: Tensor?,
                               perChannel: dnnl_memory_desc_t, name: String, user: dnnl_memory_desc_t, weights w: Tensor,
@@ -225,12 +319,10 @@ public final class InferenceNetwork {
         let chosen = primitive.desc(dnnl_query_weights_md)
         let reordered = Tensor(zeros: [(DNNL.bytes(chosen) + 3) / 4])
         Reorder(from: user, to: chosen).run(from: w.pointer, to: reordered.pointer)
-        let a = Memory(src), c = Memory(dst), weights = Memory(chosen)
-        var fixed = extra + scratch.args + [(DNNL_ARG_WEIGHTS, weights, reordered.pointer)]
+        var fixed = extra + scratch.args + [(DNNL_ARG_WEIGHTS, Memory(chosen), reordered.pointer)]
         if let b { fixed.append((DNNL_ARG_BIAS, Memory(DNNL.desc([b.count], dnnl_a)), b.pointer)) }
-        // The closure keeps every buffer the bound pointers point into.
-        let owned = (reordered, scratch, scale, shift, b)
-        return { x, y in withExtendedLifetime(owned) { primitive.run([(DNNL_ARG_SRC, a, x), (DNNL_ARG_DST, c, y)] + fixed) } }
+        let bound = BoundPrimitive(primitive, source: src, destination: dst, fixed: fixed, owned: (reordered, scratch, scale, shift, b))
+        return { x, y in bound.run(x, y) }
     }
 
     private static func eltwise(_ f: ActivationFunction) -> dnnl_alg_kind_t? {
@@ -250,6 +342,39 @@ public final class InferenceNetwork {
         return attr
     }
 
+    /// A primitive whose weights, bias, scratchpad and post-op operands are bound once: a call binds only its source
+    /// and destination and builds no argument list.
+    private final class BoundPrimitive {
+        let primitive: Primitive
+        let source: Memory, destination: Memory
+        let memories: [Memory]
+        let arguments: [dnnl_exec_arg_t]
+        /// Every buffer the fixed arguments point into.
+        let owned: Any
+
+        init(_ primitive: Primitive, source: dnnl_memory_desc_t, destination: dnnl_memory_desc_t,
+             fixed: [(Int32, Memory, UnsafeMutablePointer<Float>)], owned: Any) {
+            self.primitive = primitive
+            self.source = Memory(source)
+            self.destination = Memory(destination)
+            for (_, memory, pointer) in fixed { memory.bind(pointer) }
+            memories = fixed.map(\.1)
+            arguments = [dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: self.source.handle),
+                         dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: self.destination.handle)]
+                + fixed.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
+            self.owned = owned
+        }
+
+        func run(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+            source.bind(x)
+            destination.bind(y)
+            arguments.withUnsafeBufferPointer { args in
+                DNNL.check(dnnl_primitive_execute(primitive.primitive, DNNL.stream, Int32(args.count), args.baseAddress), "primitive_execute")
+            }
+            DNNL.check(dnnl_stream_wait(DNNL.stream), "stream_wait")
+        }
+    }
+
     private struct Scratchpad {
         let args: [(Int32, Memory, UnsafeMutablePointer<Float>)]
         let buffer: Tensor
@@ -258,6 +383,16 @@ public final class InferenceNetwork {
             let md = p.desc(dnnl_query_scratchpad_md)
             buffer = Tensor(zeros: [(DNNL.bytes(md) + 3) / 4])
             args = DNNL.bytes(md) > 0 ? [(DNNL_ARG_SCRATCHPAD, Memory(md), buffer.pointer)] : []
+        }
+    }
+}
+
+extension InferenceStep {
+    /// Dense layers and per-channel affine maps work on flat rows, so several images can share one call.
+    var runsOnRows: Bool {
+        switch self {
+        case .dense, .scaleShift: return true
+        default: return false
         }
     }
 }

@@ -12,7 +12,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print one JSON object (the keys bench/compare.sh reads).")
     var json = false
 
-    @Option(help: "Training epochs to time; the steady-state rate skips each epoch's first 20 batches.")
+    @Option(help: "Training epochs to time; the steady-state rate skips each epoch's first 20 batches (0: inference only, untrained weights).")
     var epochs = 1
 
     @Option(help: "Test images to evaluate after training (0 skips).")
@@ -23,6 +23,12 @@ struct Bench: ParsableCommand {
 
     @Flag(help: "Also train the same epochs with augmentation (rotation 10, zoom 0.1, shift 0.1, the beyond-99 notebook's) and report the overhead.")
     var augment = false
+
+    func validate() throws {
+        guard (0...1000).contains(epochs) else { throw ValidationError("--epochs must be between 0 and 1000, got \(epochs)") }
+        guard epochs > 0 || !augment else { throw ValidationError("--augment needs --epochs of at least 1") }
+        guard evaluate >= 0 else { throw ValidationError("--evaluate must be 0 or more, got \(evaluate)") }
+    }
 
     func run() throws {
         let mnist = try DatasetCatalog.load("mnist")
@@ -49,8 +55,11 @@ struct Bench: ParsableCommand {
         }
         if !json { print("Training the reference CNN for \(epochs) epoch(s) on \(train.count) images, \(Threads.count) threads, \(precision.rawValue)…") }
         if let note = precision.effective.note { FileHandle.standardError.write(Data((note + "\n").utf8)) }
-        let history = try fit(model, training: train, validation: validation, configuration: configuration, observer: observer)
-        let epochSeconds = history.epochs.map(\.seconds).reduce(0, +) / Double(history.epochs.count)
+        var epochSeconds = 0.0
+        if epochs > 0 {
+            let history = try fit(model, training: train, validation: validation, configuration: configuration, observer: observer)
+            epochSeconds = history.epochs.map(\.seconds).reduce(0, +) / Double(history.epochs.count)
+        }
 
         // Inference at batch 1: the median of 200 single-image predictions after warm-up.
         let one = test.batch(0..<1).x
@@ -93,7 +102,7 @@ struct Bench: ParsableCommand {
 
         let result = BenchResult(
             framework: "mnistbook \(Mnistbook.version) (oneDNN \(OneDNN.version))" + (precision.effective.precision == .mixedBFloat16 ? " mixed_bfloat16" : ""),
-            train_images_per_second: Double(steadyImages) / steadySeconds,
+            train_images_per_second: steadySeconds > 0 ? Double(steadyImages) / steadySeconds : 0,
             epoch_seconds: epochSeconds,
             infer_ms_batch1: latencies[latencies.count / 2] * 1000,
             infer_images_per_second_batch256: inferenceRate,

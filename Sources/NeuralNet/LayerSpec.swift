@@ -3,6 +3,7 @@ import Tensor
 /// What a layer is, independent of its weights: the notebook's `layers:` entries, the model file's architecture,
 /// and the source of the summary, the diagram and the ONNX graph.
 public enum LayerSpec: Codable, Equatable, Sendable {
+    // The notebook calls it `strides` (Keras); model files keep the key "stride" they were written with.
     case conv2d(name: String, filters: Int, kernel: Int, stride: Int, padding: Padding, activation: ActivationFunction, useBias: Bool)
     case batchnorm(name: String, momentum: Float, epsilon: Float)
     /// `strides` nil: the pool size; `padding` nil: valid (Keras' defaults, and files written before they existed).

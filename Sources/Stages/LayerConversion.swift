@@ -31,7 +31,7 @@ func layerSpec(_ layer: [String: ParamValue]) -> NeuralNet.LayerSpec {
     let name = string("name")
     switch string("type") {
     case "conv2d":
-        return .conv2d(name: name, filters: int("filters"), kernel: int("kernel"), stride: int("stride"),
+        return .conv2d(name: name, filters: int("filters"), kernel: int("kernel"), stride: int("strides"),
                        padding: string("padding") == "valid" ? .valid : .same, activation: activation(),
                        useBias: layer["use_bias"]?.boolValue ?? true)
     case "batchnorm":

@@ -11,7 +11,7 @@ public enum LayerSchema {
         LayerSpec(type: "conv2d", kerasClass: "Conv2D", autoNamePrefix: "conv2d", summary: "2-D convolution", parameters: [
             ParameterSpec("filters", .int(.size(upTo: 4096)), required: true, doc: "output channels"),
             ParameterSpec("kernel", .int(.size(upTo: 64)), default: 3, doc: "square kernel size"),
-            ParameterSpec("stride", .int(.size(upTo: 64)), default: 1, doc: "step between windows"),
+            ParameterSpec("strides", .int(.size(upTo: 64)), default: 1, doc: "step between windows, at most the input size"),
             ParameterSpec("padding", .choice(["same", "valid"]), default: "same", doc: "same keeps the size, valid shrinks it"),
             ParameterSpec("activation", .choice(activations), default: "linear", doc: "activation after the convolution"),
             ParameterSpec("use_bias", .bool, default: true, doc: "add a bias per filter"),

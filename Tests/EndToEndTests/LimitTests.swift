@@ -32,7 +32,7 @@ final class LimitTests: XCTestCase {
             """)
         // The same figures as the engine's, which a model file is held to.
         for (type, parameter, limit) in [("conv2d", "filters", ArchitectureLimits.filters), ("conv2d", "kernel", ArchitectureLimits.kernel),
-                                         ("conv2d", "stride", ArchitectureLimits.stride), ("maxpool", "pool", ArchitectureLimits.pool),
+                                         ("conv2d", "strides", ArchitectureLimits.stride), ("maxpool", "pool", ArchitectureLimits.pool),
                                          ("dense", "units", ArchitectureLimits.units)] {
             guard case .int(let range?) = StageRegistry.standard.schema.layerSpec(for: type)?.parameter(named: parameter)?.type else {
                 return XCTFail("\(type).\(parameter) has no range")

@@ -36,11 +36,11 @@ final class MessageTests: XCTestCase {
 
     func testStrideIntMaxIsAboutTheStride() throws {
         let folder = try temporaryFolder(self)
-        let source = smallNotebook().replacingOccurrences(of: "kernel: 3,", with: "kernel: 3, stride: 9223372036854775807,")
+        let source = smallNotebook().replacingOccurrences(of: "kernel: 3,", with: "kernel: 3, strides: 9223372036854775807,")
         _ = try writeNotebook(source, named: "nb.md", in: folder)
         let run = try mnistbook(["check", "nb.md"], in: folder)
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.stderr.hasSuffix("build: 'stride' must be in [1, 64], got 9223372036854775807\n"), run.stderr)
+        XCTAssertTrue(run.stderr.hasSuffix("build: 'strides' must be in [1, 64], got 9223372036854775807\n"), run.stderr)
     }
 
     func testPredictNamesAModelThatIsAFolderOrADevice() throws {

@@ -44,19 +44,24 @@ final class DeeperValidationTests: XCTestCase {
         XCTAssertEqual(errorText("""
             ```build
             layers:
-              - conv2d: {filters: 8, stride: 0}
+              - conv2d: {filters: 8, strides: 0}
               - maxpool: {pool: 2, strides: -1}
               - residual: {filters: 8, strides: 0}
               - residual: {filters: 8, strides: 65}
               - resnet: {filters: 8}
             ```
             """), """
-            nb.md:3:26: build: 'stride' must be in [1, 64], got 0
+            nb.md:3:26: build: 'strides' must be in [1, 64], got 0
             nb.md:4:24: build: 'strides' must be in [1, 64], got -1
             nb.md:5:28: build: 'strides' must be in [1, 64], got 0
             nb.md:6:28: build: 'strides' must be in [1, 64], got 65
             nb.md:7:5: build: unknown layer type 'resnet' (expected one of: conv2d, batchnorm, maxpool, residual, global_avg_pool, flatten, dense, dropout)
             """)
+    }
+
+    func testConv2DStrideIsSpelledLikeKeras() {
+        XCTAssertEqual(errorText("```build\nlayers:\n  - conv2d: {filters: 8, stride: 2}\n```"),
+                       "nb.md:3:26: build: unknown parameter 'stride' for conv2d (did you mean 'strides'?)")
     }
 
     func testNewLayersGetTheirDefaultsAndKerasNames() {

@@ -206,7 +206,7 @@ final class ValidationTests: XCTestCase {
             """)
         let layers = steps[0]["layers"]?.listValue ?? []
         XCTAssertEqual(layers.map { $0["name"]?.stringValue }, ["conv2d", "conv2d_1", "max_pooling2d", "flatten", "dense", "dense_1"])
-        XCTAssertEqual(layers[0], ["type": "conv2d", "filters": 8, "kernel": 3, "stride": 1, "padding": "same",
+        XCTAssertEqual(layers[0], ["type": "conv2d", "filters": 8, "kernel": 3, "strides": 1, "padding": "same",
                                    "activation": "linear", "use_bias": true, "name": "conv2d"])
         XCTAssertEqual(layers[2], ["type": "maxpool", "pool": 2, "padding": "valid", "name": "max_pooling2d"])
         XCTAssertEqual(steps[0].layerPositions, [

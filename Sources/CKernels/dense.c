@@ -2,6 +2,8 @@
 // own cache, summed in one fixed order per output (see CKernels.h). oneDNN's products pick their kernel and summation
 // order by batch size, so a batch could differ from an image alone in the last bit; this kernel cannot.
 #include "CKernels.h"
+
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 // Up to 8 rows × 2 vectors, 4 × 4 or 2 × 8 vectors of 16 outputs: at most 16 accumulators, each a chain of fused
@@ -61,6 +63,8 @@ static void dense512(const float *x, long ldx, long rows, const float *w, long i
     }
 }
 
+#endif
+
 // Without AVX-512: the same order (one sum per output over k), multiply then add.
 static void denseGeneric(const float *x, long ldx, long rows, const float *w, long inputs, long units, float *y, long ldy) {
     for (long r = 0; r < rows; r++) {
@@ -74,15 +78,24 @@ static void denseGeneric(const float *x, long ldx, long rows, const float *w, lo
 }
 
 int mnistbook_has_avx512(void) {
+#if defined(__x86_64__)
     static int known = -1;
     if (known < 0) {
         __builtin_cpu_init();
         known = __builtin_cpu_supports("avx512f") ? 1 : 0;
     }
     return known;
+#else
+    return 0;
+#endif
 }
 
 void mnistbook_dense_rows(const float *x, long ldx, long rows, const float *w, long inputs, long units, float *y, long ldy) {
-    if (mnistbook_has_avx512()) dense512(x, ldx, rows, w, inputs, units, y, ldy);
-    else denseGeneric(x, ldx, rows, w, inputs, units, y, ldy);
+#if defined(__x86_64__)
+    if (mnistbook_has_avx512()) {
+        dense512(x, ldx, rows, w, inputs, units, y, ldy);
+        return;
+    }
+#endif
+    denseGeneric(x, ldx, rows, w, inputs, units, y, ldy);
 }

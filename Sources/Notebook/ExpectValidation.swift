@@ -46,14 +46,16 @@ private func conditionValue(_ node: Node) -> ParamValue {
     return .string(scalar.string)
 }
 
-/// `--set stage.expect.result=condition`: adds the condition to every step of the stage, replacing one on
-/// the same result. nil when the flag is not about `expect`.
-func parseExpectOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>) -> Result<(stage: String, Expectation), DiagnosticList>? {
+/// `--set stage.expect.result=condition` (or `id.expect.…`): adds the condition to every step of the stage
+/// (or the step with that id), replacing one on the same result. nil when the flag is not about `expect`.
+func parseExpectOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>,
+                         ids: [(id: String, stage: String)] = []) -> Result<(OverrideTarget, Expectation), DiagnosticList>? {
     guard let equals = raw.firstIndex(of: "=") else { return nil }
     let path = raw[..<equals].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-    guard path.count >= 2, path[1] == "expect", let spec = schema.spec(for: path[0]) else { return nil }
-    let stage = path[0]
-    func failure(_ message: String) -> Result<(stage: String, Expectation), DiagnosticList> {
+    guard path.count >= 2, path[1] == "expect", case .success(let target) = resolveTarget(path[0], schema: schema, ids: ids),
+          let spec = schema.spec(for: target.stage) else { return nil }
+    let stage = target.stage
+    func failure(_ message: String) -> Result<(OverrideTarget, Expectation), DiagnosticList> {
         .failure(DiagnosticList([Diagnostic(path: "--set \(raw)", line: 0, column: 0, stage: stage, message: message)]))
     }
     guard !spec.results.isEmpty else {
@@ -69,7 +71,7 @@ func parseExpectOverride(_ raw: String, schema: Schema, stagesPresent: Set<Strin
     let text = String(raw[raw.index(after: equals)...])
     let value: ParamValue = Int(text).map(ParamValue.int) ?? Double(text).flatMap { $0.isFinite ? ParamValue.double($0) : nil } ?? .string(text)
     switch Expectation.parse(name: path[2], value) {
-    case .success(let expectation): return .success((stage, expectation))
+    case .success(let expectation): return .success((target, expectation))
     case .failure(let error): return failure("expect: \(path[2]): \(error)")
     }
 }

@@ -19,6 +19,10 @@ public struct ValidatedStep: Equatable, Hashable, Sendable {
     public var layerPositions: [SourcePosition]
     /// The step's `expect:` conditions, checked after it runs.
     public var expectations: [Expectation] = []
+    /// The step's `id:` (`adam`), which `--set adam.epochs=3` targets; nil when it has none.
+    public var id: String?
+    /// Where the `id:` key is, for the duplicate error.
+    public var idPosition: SourcePosition?
 
     public init(stage: String, line: Int, column: Int, blockIndex: Int, params: [String: ParamValue],
                 overridden: Set<String> = [], layerPositions: [SourcePosition] = []) {
@@ -58,11 +62,13 @@ public func validateNotebook(_ notebook: Notebook, schema: Schema, overrides: [S
     var steps: [ValidatedStep] = []
     for (index, block) in notebook.blocks.enumerated() {
         guard case .step(let step) = block, let spec = schema.spec(for: step.stage) else { continue }
-        let (validated, problems) = validateStep(step, spec: spec, layers: schema.layers, blockIndex: index, path: notebook.path)
+        let (validated, problems) = validateStep(step, spec: spec, layers: schema.layers, blockIndex: index, path: notebook.path,
+                                                 stageNames: schema.stageNames)
         steps.append(validated)
         diagnostics += problems
     }
     diagnostics += checkStepOrder(steps, schema: schema, path: notebook.path)
+    diagnostics += checkDuplicateIDs(steps, path: notebook.path)
     diagnostics += checkTuneSteps(notebook, steps, schema: schema)
     let overrideProblems = applyOverrides(overrides, schema: schema, to: &steps)
     diagnostics = overrideProblems + diagnostics.sortedByPosition()
@@ -70,11 +76,12 @@ public func validateNotebook(_ notebook: Notebook, schema: Schema, overrides: [S
 }
 
 /// Checks one step's YAML body against its stage; problems are placed at the offending key.
-func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], blockIndex: Int, path: String)
-    -> (ValidatedStep, [Diagnostic]) {
+func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], blockIndex: Int, path: String,
+                  stageNames: [String] = []) -> (ValidatedStep, [Diagnostic]) {
     var checker = ParamChecker(layers: layers)
     var params = spec.defaults
     var expectations: [Expectation] = []
+    var id: (String, SourcePosition?)?
     switch composeYAML(step.body) {
     case .failure(let problem):
         checker.problems += problem.all
@@ -82,7 +89,9 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
         break  // an empty body means all defaults
     case .success(let node?):
         if case .mapping(let mapping) = node {
-            let (rest, found) = splitExpectations(mapping, stage: step.stage, results: spec.results, problems: &checker.problems)
+            let (withoutID, foundID) = splitStepID(mapping, stageNames: stageNames, problems: &checker.problems)
+            id = foundID
+            let (rest, found) = splitExpectations(withoutID, stage: step.stage, results: spec.results, problems: &checker.problems)
             expectations = found
             params = checker.checkParameters(rest, specs: spec.parameters).values
             checkKnownNames(rest, specs: spec.parameters, checker: &checker)
@@ -108,6 +117,8 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
     var validated = ValidatedStep(stage: step.stage, line: step.line, column: step.column, blockIndex: blockIndex,
                                   params: params, layerPositions: layerPositions)
     validated.expectations = expectations
+    validated.id = id?.0
+    validated.idPosition = id?.1.map { step.notebookPosition(bodyLine: $0.line, column: $0.column) } ?? id.map { _ in stepPosition }
     return (validated, diagnostics)
 }
 

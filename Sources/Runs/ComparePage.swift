@@ -79,7 +79,11 @@ func metricsTable(_ runs: [Run]) -> Table {
         if two {
             if let a = values[0], let b = values[1] {
                 let d = b - a
-                cells.append((d > 0 ? "+" : d < 0 ? "−" : "±") + format(abs(d)))
+                var cell = (d > 0 ? "+" : d < 0 ? "−" : "±") + format(abs(d))
+                if name == "test accuracy", let noise = seedNoise(d, runs[0].metrics.testAccuracySD, runs[1].metrics.testAccuracySD) {
+                    cell += noise
+                }
+                cells.append(cell)
             } else {
                 cells.append("—")
             }
@@ -89,6 +93,13 @@ func metricsTable(_ runs: [Run]) -> Table {
     return Table(caption: "Headline metrics" + (two ? " (last column: B − A)" : ""),
                  header: ["metric"] + runs.indices.map { "\(letters[$0]): \(runs[$0].name)" } + (two ? ["B − A"] : []),
                  rows: body, alignRight: Set(1...(runs.count + (two ? 1 : 0))))
+}
+
+/// ` (within seed noise: 2 × sd = 0.0062)` when either render measured its seed spread (`train.repeat`):
+/// a difference smaller than twice the larger standard deviation is not evidence of an effect.
+func seedNoise(_ difference: Double, _ sdA: Double?, _ sdB: Double?) -> String? {
+    guard let larger = [sdA, sdB].compactMap({ $0 }).max() else { return nil }
+    return (abs(difference) < 2 * larger ? " (within seed noise" : " (beyond seed noise") + ": 2 × sd = \(String(format: "%.4f", 2 * larger)))"
 }
 
 /// Loss and accuracy of every run on one pair of charts; each run's callback events marked with its letter.

@@ -13,6 +13,8 @@ public struct RunMetrics: Decodable, Sendable {
     public var bestEpoch: Int?
     public var testAccuracy: Double?
     public var testLoss: Double?
+    /// The seed spread of the test accuracy (`train.repeat`); nil when the render measured none.
+    public var testAccuracySD: Double?
     public var valAccuracy: Double?
     public var valLoss: Double?
     public var trainSeconds: Double?
@@ -66,6 +68,7 @@ public struct RunMetrics: Decodable, Sendable {
         case notebook, status, seed, dataset, events, steps, tune
         case datasetSHA256 = "dataset_sha256", trainSamples = "train_samples", valSamples = "val_samples"
         case testSamples = "test_samples", paramsTotal = "params_total", epochsRun = "epochs_run", bestEpoch = "best_epoch"
+        case testAccuracySD = "test_accuracy_sd"
         case testAccuracy = "test_accuracy", testLoss = "test_loss", valAccuracy = "val_accuracy", valLoss = "val_loss"
         case trainSeconds = "train_seconds", totalSeconds = "total_seconds"
     }

@@ -17,6 +17,7 @@ func architectureDOT(_ model: Model, rankdir: String, showShapes: Bool) -> Strin
     lines.append("  input [label=\(Graphviz.quoted(inputLabel.joined(separator: "\n"))), fillcolor=\"#ffffff\"];")
     // One box per graph node; a residual block's inner nodes sit in a cluster and its skip path is a dashed edge.
     let graph = model.graph
+    let settings = Dictionary(model.specs.map { ($0.name, layerSettings($0)) }, uniquingKeysWith: { first, _ in first })
     var ids = ["input": "input"]
     for (index, node) in graph.enumerated() { ids[node.name] = "node\(index)" }
     var cluster: String?
@@ -26,9 +27,11 @@ func architectureDOT(_ model: Model, rankdir: String, showShapes: Bool) -> Strin
         if inBlock && cluster == nil {
             cluster = node.layer
             lines.append("  subgraph \(Graphviz.quoted("cluster_" + node.layer)) {")
-            lines.append("    label=\(Graphviz.quoted(node.layer + " (residual block)")); style=\"rounded,dashed\"; color=\"#8c959f\"; fontsize=11;")
+            let blockSettings = settings[node.layer].map { $0.isEmpty ? "" : "\n" + $0 } ?? ""
+            lines.append("    label=\(Graphviz.quoted(node.layer + " (residual block)" + blockSettings)); style=\"rounded,dashed\"; color=\"#8c959f\"; fontsize=11;")
         }
         var label = [inBlock ? String(node.name.dropFirst(node.layer.count + 1)) : node.name, node.kerasClass]
+        if !inBlock, let text = settings[node.name], !text.isEmpty { label.append(text) }
         if showShapes { label.append(kerasShape(node.outputShape)) }
         if node.parameterCount > 0 || !inBlock { label.append("\(groupThousands(node.parameterCount)) params") }
         lines.append("  node\(index) [label=\(Graphviz.quoted(label.joined(separator: "\n"))), "

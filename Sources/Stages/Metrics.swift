@@ -32,6 +32,8 @@ struct MetricsFacts: Codable {
     var ensembleMembers: [MemberScore]?
     var ensembleAccuracy: Double?
     var quantized: QuantizedFacts?
+    /// `train.repeat`: every seed's result.
+    var repeats: [SeedResult]?
 
     init() {}
 
@@ -64,6 +66,7 @@ struct MetricsFacts: Codable {
             ensembleAccuracy = test.accuracy
         }
         quantized = workspace.quantized
+        repeats = workspace.repeats
     }
 
     /// Takes the numbers of the workspace parts a cached step writes from the ones its run left.
@@ -90,6 +93,7 @@ struct MetricsFacts: Codable {
             trainSeconds = cached.trainSeconds
             trainImagesPerSecond = cached.trainImagesPerSecond
             events = cached.events
+            repeats = cached.repeats
         }
         // The validation numbers fall back to the training history's: a step that writes either sets them.
         if parts.contains(.evaluations) || parts.contains(.training) {
@@ -108,13 +112,16 @@ struct MetricsFacts: Codable {
 /// Each step lists its effective parameters (defaults and `--set` overrides applied) under "params",
 /// so `mnistbook compare` and `collate` can say what differs between two renders.
 func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord], steps: [ValidatedStep] = [],
-                 totalSeconds: Double, expectations: [ExpectationCheck] = []) -> String {
-    let paramsByLine = Dictionary(steps.map { ($0.line, $0.params) }, uniquingKeysWith: { first, _ in first })
+                 totalSeconds: Double, expectations: [ExpectationCheck] = [], overrides: [String] = [],
+                 ledger: RunLedger? = nil) -> String {
+    let stepByLine = Dictionary(steps.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
     let failed = records.first { $0.status == .failed }
     let object: JSON = .object([
         ("notebook", .string(notebook.path)),
         ("status", .string(failed == nil ? "complete" : "failed")),
         ("seed", .int(notebook.frontMatter.seed)),
+        // The command line's --set flags as given, in order: with each step's params, what this render ran.
+        ("overrides", .array(overrides.map { .string($0) })),
         ("dataset", .optional(facts.dataset)),
         ("dataset_sha256", .optional(facts.datasetSHA256)),
         ("train_samples", .optional(facts.trainSamples)),
@@ -127,6 +134,8 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("final_weights_epoch", .optional(facts.finalWeightsEpoch)),
         ("test_accuracy", .optional(facts.testAccuracy)),
         ("test_loss", .optional(facts.testLoss)),
+        // The spread over seeds of the last run trained with train.repeat (compare and sweep pages read it).
+        ("test_accuracy_sd", .optional(ledger?.runs.last?.seeds.map { $0.testAccuracy.sd })),
         ("val_accuracy", .optional(facts.valAccuracy)),
         ("val_loss", .optional(facts.valLoss)),
         ("train_seconds", .optional(facts.trainSeconds)),
@@ -144,9 +153,12 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
             .object([("members", .array(members.map { .object([("seed", .int(Int($0.seed))), ("test_accuracy", .number($0.accuracy))]) })),
                      ("test_accuracy", .optional(facts.ensembleAccuracy))])
         } ?? .null),
+        ("runs", runsJSON(ledger?.runs ?? [], several: ledger?.several ?? false)),
         ("steps", .array(records.map { record in
+            let step = stepByLine[record.line]
             var members: [(String, JSON)] = [
                 ("stage", .string(record.stage)),
+                ("id", .optional(step?.id)),
                 ("line", .int(record.line)),
                 ("seconds", .optional(record.seconds)),
                 ("cached", .bool(record.cached)),
@@ -156,7 +168,12 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
                 ("cache_key", .optional(record.cacheKey)),
             ]
             if let error = record.error { members.append(("error", .string(error))) }
-            if let params = paramsByLine[record.line] { members.append(("params", paramJSON(.map(params)))) }
+            // The run whose model an evaluate, error-analysis, save or inspect step used.
+            if let run = ledger?.runOfStep[record.line] { members.append(("run", .string(run))) }
+            if let params = step?.params { members.append(("params", paramJSON(.map(params)))) }
+            if let overridden = step?.overridden, !overridden.isEmpty {
+                members.append(("overridden", .array(overridden.sorted().map { .string($0) })))
+            }
             return .object(members)
         })),
     ])

@@ -10,10 +10,12 @@ import Notebook
 public func checkNotebook(path: String, overrides: [String], stages: StageRegistry = .standard)
     throws(DiagnosticList) -> (Notebook, [ValidatedStep]) {
     let schema = stages.schema
-    let notebook = try Notebook.load(path: path, schema: schema)
+    let notebook = try Notebook.load(path: path, schema: schema).applyingFrontMatterOverrides(overrides)
     switch validateNotebook(notebook, schema: schema, overrides: overrides) {
     case .success(let steps):
-        let problems = stageProblems(steps, stages: stages, path: notebook.path)
+        let order = trainOrderProblems(steps.map { ($0.stage, $0.position, $0.stage == StageName.train.rawValue && $0.bool("continue")) },
+                                       path: notebook.path)
+        let problems = sortedByPosition(stageProblems(steps, stages: stages, path: notebook.path) + order)
         if !problems.isEmpty { throw DiagnosticList(problems) }
         return (notebook, steps)
     case .failure(let list):
@@ -21,7 +23,11 @@ public func checkNotebook(path: String, overrides: [String], stages: StageRegist
         // reported together with a typo elsewhere.
         let steps = individuallyValidSteps(notebook, overrides: overrides, schema: schema,
                                            stages: [StageName.load.rawValue, StageName.build.rawValue, StageName.train.rawValue])
-        throw DiagnosticList(sortedByPosition(list.diagnostics + stageProblems(steps, stages: stages, path: notebook.path)))
+        let trains = Dictionary(steps.filter { $0.stage == StageName.train.rawValue }.map { ($0.line, $0.bool("continue")) },
+                                uniquingKeysWith: { a, _ in a })
+        let order = trainOrderProblems(notebook.steps.map { ($0.stage, SourcePosition(line: $0.line, column: $0.column),
+                                                             trains[$0.line] ?? true) }, path: notebook.path)
+        throw DiagnosticList(sortedByPosition(list.diagnostics + stageProblems(steps, stages: stages, path: notebook.path) + order))
     }
 }
 
@@ -59,6 +65,14 @@ func stageProblems(_ steps: [ValidatedStep], stages: StageRegistry, path: String
                 built = nil
             }
         case let train as TrainStage:
+            if train.repeats > 1 && (train.members > 1 || train.continues) {
+                let other = train.members > 1 ? "ensemble" : "continue: true"
+                problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage,
+                                           message: "repeat and \(other) in one step: " + (train.members > 1
+                                            ? "repeat measures how far single models move with the seed, an ensemble averages several into one model; "
+                                                + "use repeat in one train step and ensemble in another"
+                                            : "repeat trains fresh models from N seeds, so there is no one model to continue; remove one of them")))
+            }
             guard let layers = built?.layers else { break }
             let batchSize = train.configuration.batchSize
             do throws(LayerProblem) {
@@ -94,6 +108,35 @@ func stageProblems(_ steps: [ValidatedStep], stages: StageRegistry, path: String
     return problems
 }
 
+/// A train step after a train step with no build between them would go on training the first one's
+/// model (issue 16: the SGD run started from Adam's weights, silently): an error unless it says
+/// `continue: true`. `steps` are (stage, position, continues) in notebook order; a train step that
+/// could not be read counts as continuing, so a typo in it gives no second error.
+func trainOrderProblems(_ steps: [(stage: String, position: SourcePosition, continues: Bool)], path: String) -> [Diagnostic] {
+    var lastTrain: SourcePosition?
+    var problems: [Diagnostic] = []
+    for step in steps {
+        switch step.stage {
+        case StageName.build.rawValue:
+            lastTrain = nil
+        case StageName.train.rawValue:
+            if let earlier = lastTrain, !step.continues {
+                problems.append(Diagnostic(path: path, line: step.position.line, column: step.position.column, stage: step.stage,
+                                           message: trainAfterTrainMessage(earlier: earlier.line)))
+            }
+            lastTrain = step.position
+        default:
+            break
+        }
+    }
+    return problems
+}
+
+func trainAfterTrainMessage(earlier line: Int) -> String {
+    "this train step follows the train step on line \(line) with no build step in between, so it would go on training "
+        + "that model from its trained weights: add a build step, or `continue: true` to keep training the same model"
+}
+
 /// A `dataset` that is neither a catalog name nor an existing folder: found now rather than when the render loads it.
 private func datasetFolderProblem(_ name: String, notebookPath: String) -> String? {
     let directory = URL(fileURLWithPath: notebookPath).deletingLastPathComponent()
@@ -114,8 +157,10 @@ private func individuallyValidSteps(_ notebook: Notebook, overrides: [String], s
         let single = Notebook(path: notebook.path, frontMatter: notebook.frontMatter, blocks: [block])
         let own = overrides.filter { $0.hasPrefix(step.stage + ".") }
         guard case .success(let validated) = validateNotebook(single, schema: schema, overrides: own), let first = validated.first else { continue }
-        steps.append(ValidatedStep(stage: first.stage, line: first.line, column: first.column, blockIndex: index,
-                                   params: first.params, overridden: first.overridden, layerPositions: first.layerPositions))
+        var copy = ValidatedStep(stage: first.stage, line: first.line, column: first.column, blockIndex: index,
+                                 params: first.params, overridden: first.overridden, layerPositions: first.layerPositions)
+        copy.id = first.id
+        steps.append(copy)
     }
     return steps
 }

@@ -43,7 +43,8 @@ public struct NotebookRunner {
         var run = StepRun(plan: CachePlan(steps: steps, seed: context.seed, cache: cache, reuse: reuseCache),
                           context: context, files: files, observer: observer)
         for index in steps.indices { run.runOrRestore(index) }
-        return try assemble(notebook, run, files: files, cache: cache, stem: stem, started: started, observer: observer)
+        return try assemble(notebook, run, files: files, cache: cache, stem: stem, started: started, overrides: overrides,
+                            observer: observer)
     }
 
     /// The validated notebook and its steps with their stages.
@@ -59,12 +60,13 @@ public struct NotebookRunner {
     /// Writes the steps' files, metrics.json and the report (last: if anything before it cannot be
     /// written, the previous report stays), then drops cache entries no longer used.
     private func assemble(_ notebook: Notebook, _ run: StepRun, files: OutputFolder, cache: StepCache, stem: String,
-                          started: Date, observer: RunObserver) throws(RenderError) -> RenderOutcome {
+                          started: Date, overrides: [String], observer: RunObserver) throws(RenderError) -> RenderOutcome {
         let failedRecord = run.records.first { $0.status == .failed }
-        let page = reportPage(notebook, sections: run.sections, failed: failedRecord)
+        let page = reportPage(notebook, sections: run.sections, failed: failedRecord, closing: runsSection(run.ledger.runs))
         let metrics = metricsJSON(notebook: notebook, facts: run.facts, records: run.records, steps: run.effectiveSteps,
-                                  totalSeconds: Date().timeIntervalSince(started), expectations: run.expectations)
-        for artifact in deduplicated(run.artifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
+                                  totalSeconds: Date().timeIntervalSince(started), expectations: run.expectations,
+                                  overrides: overrides, ledger: run.ledger)
+        for artifact in deduplicated(run.artifacts + run.ledger.historyArtifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
         let metricsURL = try files.write(Artifact(name: "metrics.json", text: metrics))
         let reportURL = files.final(try files.write(Artifact(name: stem + ".html", text: page.html())))
         // Everything is written: only now does any file of the previous render change.

@@ -5,7 +5,7 @@ import Report
 /// The report page: front matter on top, then the notebook's prose, code and steps in order, each
 /// step with the outputs it produced.
 func reportPage(_ notebook: Notebook, sections stepSections: [Int: StepSection], failed: StepRecord?,
-                renderedAt: Date = Date()) -> ReportPage {
+                renderedAt: Date = Date(), closing: StepSection? = nil) -> ReportPage {
     var sections: [Section] = []
     for (index, block) in notebook.blocks.enumerated() {
         switch block {
@@ -19,6 +19,8 @@ func reportPage(_ notebook: Notebook, sections stepSections: [Int: StepSection],
             if let section = stepSections[index] { sections.append(.step(section)) }
         }
     }
+    // The table of every run, when the notebook has several (TrainingRuns.swift).
+    if let closing { sections.append(.step(closing)) }
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.dateFormat = "yyyy-MM-dd HH:mm"

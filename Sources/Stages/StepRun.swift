@@ -31,6 +31,8 @@ struct StepRun {
     private(set) var effectiveSteps: [ValidatedStep]
     /// By step index: the typed stage a step runs and restores with (the tuned one for such a train step).
     private var stages: [any Stage]
+    /// Each train step is a run: their parameters and results, and which run each later step used.
+    private(set) var ledger: RunLedger
 
     init(plan: CachePlan, context: StageContext, files: OutputFolder, observer: RunObserver) {
         self.plan = plan
@@ -39,6 +41,7 @@ struct StepRun {
         self.observer = observer
         effectiveSteps = plan.steps.map(\.step)
         stages = plan.steps.map(\.stage)
+        ledger = RunLedger(steps: plan.steps.map(\.step))
     }
 
     /// Step `index`: skipped after a failure, else from its cache entry, else run.
@@ -52,7 +55,7 @@ struct StepRun {
             effectiveSteps[index] = step
             stages[index] = planned.type.init(step)
         }
-        var section = StepSection(stage: step.stage, title: planned.type.title, line: step.line,
+        var section = StepSection(stage: step.stage, title: planned.type.title + (step.id.map { " · \($0)" } ?? ""), line: step.line,
                                   overridden: overriddenNames(step), params: parameterRows(step, spec: planned.type.schema),
                                   help: parameterHelp(planned.type.schema))
         section.tuned = tunedNames
@@ -75,6 +78,12 @@ struct StepRun {
             unrestored.append((index, cached.state))
             if case .tuning(let tune) = cached.state { tuned = tune.applied }
             facts.update(from: cached.facts, parts: planned.type.writes)
+            if let note = ledger.whichRun(for: step.stage) { section.outputs.insert(.note(note), at: 0) }
+            var trained: TrainingSummary?
+            if case .training(let state) = cached.state {
+                trained = TrainingSummary(history: state.history, bestEpoch: state.bestEpoch, seconds: state.seconds)
+            }
+            ledger.finished(step, facts: facts, training: trained, failed: false)
             section.expectations = expectationChecks(step, facts)
             expectations += section.expectations
             sections[step.blockIndex] = section
@@ -87,6 +96,9 @@ struct StepRun {
         section.outputs = run(index, begin: begin)
         if planned.type.name == .tune, records.last?.status == .ran { tuned = workspace.tuned }
         let record = records[records.count - 1]
+        if let note = ledger.whichRun(for: step.stage) { section.outputs.insert(.note(note), at: 0) }
+        let ran = record.status == .ran
+        ledger.finished(step, facts: facts, training: ran && planned.type.name == .train ? workspace.training : nil, failed: !ran)
         section.seconds = record.seconds
         section.status = record.status
         if record.status == .ran {

@@ -38,6 +38,10 @@ public struct TrainStage: Stage {
                               doc: "models trained one after another; the first uses the notebook's seed, the others seed + 1000, + 2000, …"),
             ], canDisable: true), default: false,
                           doc: "train several models of the built architecture, each with its own seed; false: one"),
+            ParameterSpec("repeat", .int(.size(upTo: TrainStage.maxRepeat)), default: 1,
+                          doc: "train this configuration from N seeds (seed, seed + 1000, …), each scored on the test set: mean ± standard deviation; 1: once"),
+            ParameterSpec("continue", .bool, default: false,
+                          doc: "go on training the model the train step before this one trained (no build between them); without it that is a check error"),
         ])
     }()
     public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model]
@@ -52,11 +56,19 @@ public struct TrainStage: Stage {
     var trackImages: [Int]?
     /// `ensemble.members`; 1 without an ensemble.
     var members: Int
+    /// `continue: true`: this step goes on training the previous train step's model, on purpose.
+    var continues: Bool
+    /// `repeat`: how many seeds train this configuration; 1 without repeat.
+    var repeats: Int
+    /// Each repeat is a full training: 20 bounds a step's time to 20 trainings, like an ensemble's 50 members.
+    static let maxRepeat = 20
 
     public init(_ step: ValidatedStep) {
         var c = TrainingConfiguration()
         momentum = step.double("momentum")
         members = step.mapOrOff("ensemble")?.int("members") ?? 1
+        continues = step.bool("continue")
+        repeats = step.int("repeat")
         switch OptimizerName(rawValue: step.string("optimizer")) ?? .adam {
         case .sgd: c.optimizer = .sgd(momentum: Float(momentum))
         case .rmsprop: c.optimizer = .rmsprop
@@ -157,6 +169,12 @@ public struct TrainStage: Stage {
         if workspace.preprocessing == nil {
             outputs.append(.note("There is no preprocess step before this one, so the model trains on raw pixel values 0–255."))
         }
+        if continues {
+            let earlier = context.notebookSteps.prefix(context.stepIndex).last { $0.stage == Self.name.rawValue }
+            outputs.append(.note("continue: true — this step goes on training the model "
+                + (earlier.map { "the train step on line \($0.line) trained" } ?? "built above")
+                + ", from the weights it left (a new optimizer, the same seed), rather than a freshly built one."))
+        }
         if configuration.optimizer == .rmsprop && momentum > 0 {
             outputs.append(.note("momentum \(compact(momentum)) is not used: rmsprop here is Keras' default RMSprop without momentum."))
         }
@@ -203,6 +221,13 @@ public struct TrainStage: Stage {
         workspace.evaluations = [:]
         workspace.lastEvaluatedSplit = nil
         workspace.ensemble = nil
+        workspace.repeats = nil
+        if repeats > 1 {
+            let results = try repeatTraining(model, history: history, seconds: seconds, count: repeats, configuration: configuration,
+                                             data: data, validation: validation, context: context)
+            workspace.repeats = results
+            outputs += repeatOutputs(results, validation: validation != nil)
+        }
         if members > 1 {
             let (ensemble, table) = try trainEnsemble(model, first: history, seconds: seconds, members: members,
                                                       configuration: configuration, data: data, validation: validation, context: context)

@@ -28,6 +28,8 @@ public struct Workspace {
     /// Set by `tune`: its trials (for metrics.json) and, with `apply`, the best values for later steps.
     var tuning: TuneFacts?
     public var tuned: TunedValues?
+    /// Set by `train` with `repeat`: every seed's result (the first seed's model is `model`).
+    var repeats: [SeedResult]?
     /// The int8 model's figures when the save step quantised (metrics.json's "quantized").
     var quantized: QuantizedFacts?
 

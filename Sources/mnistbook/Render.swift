@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Notebook
 import Stages
 
 /// `mnistbook render`: runs every step of a notebook and writes the report and its files.
@@ -83,6 +84,8 @@ struct Check: ParsableCommand {
         do {
             let (_, steps) = try checkNotebook(path: notebook, overrides: overrides)
             print("\(notebook): \(steps.count) steps, no problems found")
+            let ids = steps.idList
+            if !ids.isEmpty { print("step ids: \(ids)") }
         } catch {
             printError("\(error)")
             throw ExitCode.failure

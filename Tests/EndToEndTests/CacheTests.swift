@@ -353,6 +353,7 @@ final class CacheTests: XCTestCase {
             ```
 
             ```train
+            continue: true
             epochs: 1
             learning_rate: 0.0005
             ```

@@ -248,4 +248,20 @@ final class RunsTests: XCTestCase {
             }
         }
     }
+
+    /// compare marks B − A of the test accuracy against the seed spread a render measured with train.repeat.
+    func testCompareMarksADifferenceWithinSeedNoise() throws {
+        let folder = try temporaryFolder(self)
+        let a = folder.appendingPathComponent("a"), b = folder.appendingPathComponent("b")
+        _ = try render(try writeNotebook(tinyNotebook(extraTrain: "repeat: 3"), named: "a.md", in: folder), a, [])
+        _ = try render(try writeNotebook(tinyNotebook(learningRate: "0.002"), named: "b.md", in: folder), b, [])
+        let metricsA = try readJSON(a.appendingPathComponent("metrics.json")), metricsB = try readJSON(b.appendingPathComponent("metrics.json"))
+        let sd = try XCTUnwrap(metricsA["test_accuracy_sd"] as? Double)
+        let difference = try XCTUnwrap(metricsB["test_accuracy"] as? Double) - (try XCTUnwrap(metricsA["test_accuracy"] as? Double))
+        let result = try mnistbook(["compare", a.path, b.path, "-o", "cmp.html"], in: folder)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let html = try String(contentsOf: folder.appendingPathComponent("cmp.html"), encoding: .utf8)
+        let verdict = abs(difference) < 2 * sd ? "within seed noise" : "beyond seed noise"
+        XCTAssertTrue(html.contains("\(verdict): 2 × sd = \(String(format: "%.4f", 2 * sd))"), html)
+    }
 }

@@ -183,7 +183,10 @@ func runsSection(_ runs: [TrainingRun]) -> StepSection? {
             return "\(key) \(value)"
         }
         var test = run.testAccuracy.map { percent($0, digits: 2) } ?? "–"
-        if let members = run.members, !members.isEmpty { test += " (ensemble of \(members.count))" }
+        if let members = run.members, let first = members.first {
+            // Member 1 is the single model trained with the notebook's seed: a variant of its own (beyond-99's augmented CNN).
+            test += " (ensemble of \(members.count); member 1 alone \(percent(first.accuracy, digits: 2)))"
+        }
         if let seeds = run.seeds { test += "; over \(seeds.count) seeds \(seeds.testAccuracy.percentText)" }
         if index > 0, let noise = noiseText(run, against: runs[0]) { test += "; " + noise }
         return [run.name + (run.continues.map { " (continues line \($0))" } ?? ""), "\(run.line)",

@@ -119,7 +119,8 @@ extension TrainingRun {
         var flat: [String: String] = [:]
         func add(_ prefix: String, _ value: ParamValue) {
             switch value {
-            case .map(let members):
+            // preprocess.augment stays one value: "false" against six keys would fill the table's cell.
+            case .map(let members) where !prefix.hasPrefix("preprocess."):
                 for (key, member) in members { add("\(prefix).\(key)", member) }
             case .list(let items) where prefix == "build.layers":
                 flat[prefix] = items.compactMap { $0["name"]?.stringValue }.joined(separator: ", ")

@@ -6,17 +6,6 @@ import Tensor
 /// per conv2d or dense layer `<layer>/kernel` (int8), `<layer>/kernel_scale`, `<layer>/bias` and, when the
 /// folded batch norm left them, `<layer>/post_scale` and `<layer>/post_shift` (float32), each 4-byte aligned.
 extension ModelFile {
-    struct Int8Header: Codable {
-        var format = "mnistbook"
-        var formatVersion: Int
-        var model: Architecture
-        var quantization: QuantizationSection
-        var parameters: [ParameterEntry]
-        var weightsBytes: Int
-        var checksum = "crc32"
-        var metadata: ModelMetadata
-    }
-
     struct QuantizationSection: Codable {
         var mode: String
         var calibrationImages: Int
@@ -73,11 +62,7 @@ extension ModelFile {
         return [layer.inputShape[0], layer.outputChannels]
     }
 
-    // MARK: writing
-
-    public static func write(_ model: QuantizedModel, metadata: ModelMetadata, to url: URL) throws {
-        try AtomicWrite.replace(url, with: try encode(model, metadata: metadata, path: url.path))
-    }
+    // MARK: writing (bytes only: the caller writes them)
 
     /// The int8 file's bytes. `path` only names the target in errors.
     public static func encode(_ model: QuantizedModel, metadata: ModelMetadata, path: String = "<memory>") throws -> [UInt8] {
@@ -101,43 +86,22 @@ extension ModelFile {
                 LayerSection(name: $0.name, kind: kindName($0.kind), foldedBatchNorms: $0.foldedBatchNorms, activation: $0.activation,
                              inputType: $0.inputType, inputScale: $0.inputScale, outputType: $0.outputType, outputScale: $0.outputScale)
             })
-        var stored = metadata
-        stored.formatVersion = Int(int8FormatVersion)
-        let header = Int8Header(formatVersion: Int(int8FormatVersion),
-                                model: Architecture(name: model.name, inputShape: model.inputShape, layers: model.specs),
-                                quantization: section, parameters: entries, weightsBytes: data.count, metadata: stored)
-        var json: [UInt8]
-        do { json = Array(try jsonEncoder().encode(header)) } catch {
-            throw ModelFileError(path: path, kind: .invalidMetadata, message: "cannot be written: \(error)")
-        }
-        json.append(0x0A)
-        while (preambleSize + json.count) % 16 != 0 { json.append(0x20) }
-        var bytes = magic
-        bytes.reserveCapacity(preambleSize + json.count + data.count + 4)
-        LittleEndian.append(int8FormatVersion, to: &bytes)
-        LittleEndian.append(UInt64(json.count), to: &bytes)
-        bytes += json
-        bytes += data
-        LittleEndian.append(CRC32.checksum(bytes), to: &bytes)
-        return bytes
+        return try envelope(int8FormatVersion, architecture: Architecture(name: model.name, inputShape: model.inputShape, layers: model.specs),
+                            quantization: section, parameters: entries, metadata: metadata, data: data, path: path)
     }
 
     // MARK: reading
 
     /// The int8 part of `decodeAny`, after the envelope (magic, length, checksum) has been checked.
     /// Everything is checked against the architecture before a kernel is built: a file that passes cannot trap.
-    static func decodeInt8(json: [UInt8], weights: ArraySlice<UInt8>, path: String) throws -> QuantizedModel {
+    static func decodeInt8(_ header: Header, weights: ArraySlice<UInt8>, path: String) throws -> QuantizedModel {
         func invalid(_ message: String) -> ModelFileError {
             ModelFileError(path: path, kind: .invalidArchitecture, message: "has an invalid int8 model: \(message)")
         }
         func mismatch(_ message: String) -> ModelFileError {
             ModelFileError(path: path, kind: .shapeMismatch, message: "does not match its architecture: \(message)")
         }
-        let header: Int8Header
-        do { header = try JSONDecoder.snakeCase.decode(Int8Header.self, from: Data(json)) } catch {
-            throw invalid(describe(error))
-        }
-        let q = header.quantization
+        guard let q = header.quantization else { throw invalid("missing 'quantization'") }
         guard q.mode == "int8" else { throw invalid("quantization mode '\(q.mode)', expected 'int8'") }
         let reference: Model
         do {

@@ -1,12 +1,5 @@
 import Foundation
 import Tensor
-#if canImport(Glibc)
-import Glibc
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-import Darwin
-private let systemWrite = Darwin.write
-#endif
 
 /// mnistbook's own model file (`*.mnistbook`): architecture, weights and metadata in one checked file.
 ///
@@ -30,20 +23,9 @@ public enum ModelFile {
     /// Magic, version and JSON length.
     public static let preambleSize = 20
 
-    // MARK: writing
+    // MARK: writing (the engine encodes; the caller writes the bytes, through Report's AtomicFile)
 
-    /// Writes the model with its current weights, atomically (a temporary file in the same folder, then rename).
-    public static func write(_ model: Model, metadata: ModelMetadata, to url: URL) throws {
-        try write(weights: model.weights(), of: model, metadata: metadata, to: url)
-    }
-
-    /// Writes `model`'s architecture with other weights of the same shapes, e.g. `History.checkpointWeights`.
-    public static func write(weights: [Tensor], of model: Model, metadata: ModelMetadata, to url: URL) throws {
-        let bytes = try encode(weights: weights, of: model, metadata: metadata, path: url.path)
-        try AtomicWrite.replace(url, with: bytes)
-    }
-
-    /// The file's bytes. `path` only names the target in errors.
+    /// The file's bytes: `model`'s architecture with `weights` (its own, or e.g. `History.checkpointWeights`). `path` only names the target in errors.
     public static func encode(weights: [Tensor], of model: Model, metadata: ModelMetadata, path: String = "<memory>") throws -> [UInt8] {
         try checkWeights(weights, of: model, path: path)
         try checkMetadata(metadata, of: model, path: path)
@@ -58,11 +40,25 @@ public enum ModelFile {
                 index += 1
             }
         }
+        var data: [UInt8] = []
+        data.reserveCapacity(offset)
+        for w in weights {
+            w.withUnsafeBufferPointer { buffer in
+                for x in buffer { LittleEndian.append(x.bitPattern, to: &data) }
+            }
+        }
+        let architecture = Architecture(name: model.name, inputShape: model.inputShape, layers: model.specs)
+        return try envelope(formatVersion, architecture: architecture, parameters: entries, metadata: metadata, data: data, path: path)
+    }
+
+    /// Magic, version, the JSON header (space-padded so the data starts on a 16-byte boundary), `data`, CRC-32:
+    /// the layout both formats share.
+    static func envelope(_ version: UInt32, architecture: Architecture, quantization: QuantizationSection? = nil,
+                         parameters: [ParameterEntry], metadata: ModelMetadata, data: [UInt8], path: String) throws -> [UInt8] {
         var stored = metadata
-        stored.formatVersion = Int(formatVersion)
-        let header = Header(formatVersion: Int(formatVersion),
-                            model: Architecture(name: model.name, inputShape: model.inputShape, layers: model.specs),
-                            parameters: entries, weightsBytes: offset, metadata: stored)
+        stored.formatVersion = Int(version)
+        let header = Header(formatVersion: Int(version), model: architecture, quantization: quantization, parameters: parameters,
+                            weightsBytes: data.count, metadata: stored)
         var json: [UInt8]
         do { json = Array(try jsonEncoder().encode(header)) } catch {
             throw ModelFileError(path: path, kind: .invalidMetadata, message: "cannot be written: \(error)")
@@ -71,15 +67,11 @@ public enum ModelFile {
         while (preambleSize + json.count) % 16 != 0 { json.append(0x20) }
 
         var bytes = magic
-        bytes.reserveCapacity(preambleSize + json.count + offset + 4)
-        LittleEndian.append(formatVersion, to: &bytes)
+        bytes.reserveCapacity(preambleSize + json.count + data.count + 4)
+        LittleEndian.append(version, to: &bytes)
         LittleEndian.append(UInt64(json.count), to: &bytes)
         bytes += json
-        for w in weights {
-            w.withUnsafeBufferPointer { buffer in
-                for x in buffer { LittleEndian.append(x.bitPattern, to: &bytes) }
-            }
-        }
+        bytes += data
         LittleEndian.append(CRC32.checksum(bytes), to: &bytes)
         return bytes
     }
@@ -190,7 +182,10 @@ public enum ModelFile {
         let header: Header
         switch parsed {
         case .success(let h): header = h
-        case .failure(let error): throw fail(.invalidArchitecture, "has an invalid architecture: \(describe(error))")
+        case .failure(let error):
+            // A damaged quantization section is the int8 model's fault, not the architecture's.
+            let inQuantization = (error as? DecodingError).map(codingPath)?.first?.stringValue == "quantization"
+            throw fail(.invalidArchitecture, (inQuantization ? "has an invalid int8 model: " : "has an invalid architecture: ") + describe(error))
         }
         if header.formatVersion != Int(version) {
             throw fail(.invalidArchitecture, "has an invalid architecture: the JSON says format \(header.formatVersion), the header \(version)")
@@ -217,8 +212,7 @@ public enum ModelFile {
                 throw fail(.shapeMismatch, "does not match its architecture: it needs about \(groupDigits(plan.parameterCount)) int8 weights, "
                            + "the file holds \(groupDigits(weightsBytes)) bytes")
             }
-            return (.int8(try decodeInt8(json: Array(bytes[preambleSize..<weightsStart]), weights: bytes[weightsStart..<(size - 4)],
-                                         path: path)), header.metadata)
+            return (.int8(try decodeInt8(header, weights: bytes[weightsStart..<(size - 4)], path: path)), header.metadata)
         }
         // An architecture that needs far more weights than the file holds is refused before the model is
         // allocated; a near miss is named parameter by parameter below.
@@ -271,10 +265,12 @@ public enum ModelFile {
 
     // MARK: the JSON header
 
+    /// Both formats' JSON header; only int8 files (format 2) have a `quantization` section.
     struct Header: Codable {
         var format = "mnistbook"
         var formatVersion: Int
         var model: Architecture
+        var quantization: QuantizationSection?
         var parameters: [ParameterEntry]
         var weightsBytes: Int
         var checksum = "crc32"
@@ -358,14 +354,21 @@ public enum ModelFile {
 
     static func describe(_ error: Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
-        func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
+        let path = codingPath(error)
+        let at = path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         switch error {
-        case .dataCorrupted(let c): return "the JSON header is not valid JSON\(at(c.codingPath)): \(c.debugDescription)"
-        case .keyNotFound(let key, let c): return "missing '\(key.stringValue)'\(at(c.codingPath))"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(at(c.codingPath))"
+        case .dataCorrupted(let c): return "the JSON header is not valid JSON\(at): \(c.debugDescription)"
+        case .keyNotFound(let key, _): return "missing '\(key.stringValue)'\(at)"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(at)"
         @unknown default: return "\(error)"
+        }
+    }
+
+    /// Where in the JSON a decoding error is.
+    static func codingPath(_ error: DecodingError) -> [CodingKey] {
+        switch error {
+        case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c): return c.codingPath
+        @unknown default: return []
         }
     }
 }
@@ -446,43 +449,5 @@ enum CRC32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for b in bytes { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
         return crc ^ 0xFFFF_FFFF
-    }
-}
-
-/// Replaces `url` atomically: the bytes go to a temporary file in the same folder, are fsynced,
-/// and the temporary file is renamed over the target. A failed write leaves the old file and no temporary file.
-enum AtomicWrite {
-    static func replace(_ url: URL, with bytes: [UInt8]) throws {
-        let target = url.path
-        func failure(_ code: Int32) -> ModelFileError {
-            ModelFileError(path: target, kind: .io, message: "cannot be written: \(String(cString: strerror(code)))")
-        }
-        let directory = url.deletingLastPathComponent().path
-        let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw failure(errno) }
-        var closed = false, renamed = false
-        defer {
-            if !closed { close(fd) }
-            if !renamed { unlink(temp) }
-        }
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw failure(errno)
-                }
-                offset += n
-            }
-        }
-        guard fsync(fd) == 0 else { throw failure(errno) }
-        closed = true
-        guard close(fd) == 0 else { throw failure(errno) }
-        guard rename(temp, target) == 0 else { throw failure(errno) }
-        renamed = true
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { _ = fsync(dfd); close(dfd) }
     }
 }

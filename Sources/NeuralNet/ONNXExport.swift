@@ -31,15 +31,6 @@ public enum ONNXExport {
         return encode(try graph(weights: weights, of: model, path: path), model: model, metadata: metadata)
     }
 
-    /// Writes the ONNX file atomically (a temporary file in the same folder, then rename).
-    public static func write(_ model: Model, metadata: ModelMetadata, to url: URL) throws {
-        try write(weights: model.weights(), of: model, metadata: metadata, to: url)
-    }
-
-    public static func write(weights: [Tensor], of model: Model, metadata: ModelMetadata, to url: URL) throws {
-        try AtomicWrite.replace(url, with: try data(weights: weights, of: model, metadata: metadata, path: url.path))
-    }
-
     /// The exported graph's operators in order, e.g. ["Transpose", "Conv", "Relu", "BatchNormalization", …].
     public static func operatorTypes(for model: Model) throws -> [String] {
         try graph(weights: model.weights(), of: model, path: model.name).nodes.map(\.opType)
@@ -75,60 +66,13 @@ public enum ONNXExport {
         var initializers: [Initializer] = []
     }
 
-    private enum Layout { case nhwc, nchw, flat }
-
     static func graph(weights: [Tensor], of model: Model, path: String) throws -> Graph {
         guard model.inputShape.count == 3 || model.inputShape.count == 1 else {
             throw ModelFileError(path: path, kind: .invalidArchitecture,
                                  message: "cannot be exported to ONNX: the input shape must be [height, width, channels] or flat, not \(ModelFile.format(model.inputShape))")
         }
-        var g = Graph()
-        var value = inputName
-        var layout: Layout = model.inputShape.count == 3 ? .nhwc : .flat
+        var g = GraphBuilder(layout: model.inputShape.count == 3 ? .nhwc : .flat)
         var next = 0
-
-        // Values are named after their layers; a layer called "input" or "probabilities", or two layers with one
-        // name, must not make two values share a name.
-        var used: Set<String> = [inputName, outputName]
-        func unique(_ name: String) -> String {
-            var candidate = name, n = 1
-            while used.contains(candidate) {
-                candidate = "\(name)_\(n)"
-                n += 1
-            }
-            used.insert(candidate)
-            return candidate
-        }
-        func add(_ name: String, _ op: String, _ inputs: [String], _ attributes: [Attribute] = []) {
-            let name = unique(name)
-            g.nodes.append(Node(name: name, opType: op, inputs: [value] + inputs, outputs: [name], attributes: attributes))
-            value = name
-        }
-        func constant(_ name: String, _ dims: [Int], _ values: [Float]) -> String {
-            let name = unique(name)
-            g.initializers.append(Initializer(name: name, dims: dims, values: values))
-            return name
-        }
-        func toNCHW(_ layer: String) {
-            guard layout == .nhwc else { return }
-            add("\(layer)/to_nchw", "Transpose", [], [.ints("perm", [0, 3, 1, 2])])
-            layout = .nchw
-        }
-        func toNHWC(_ layer: String) {
-            guard layout == .nchw else { return }
-            add("\(layer)/to_nhwc", "Transpose", [], [.ints("perm", [0, 2, 3, 1])])
-            layout = .nhwc
-        }
-        func activate(_ layer: String, _ f: ActivationFunction) {
-            switch f {
-            case .linear: break
-            case .relu: add("\(layer)/relu", "Relu", [])
-            case .sigmoid: add("\(layer)/sigmoid", "Sigmoid", [])
-            case .tanh: add("\(layer)/tanh", "Tanh", [])
-            // The engine's softmax runs over the last axis: channels for images, which is axis 1 in NCHW.
-            case .softmax: add("\(layer)/softmax", "Softmax", [], [.int("axis", layout == .nchw ? 1 : -1)])
-            }
-        }
 
         for layer in model.layers {
             var params: [String: Tensor] = [:]
@@ -138,15 +82,15 @@ public enum ONNXExport {
             }
             func input(_ parameter: String) -> String {
                 let w = params[parameter]!
-                return constant("\(layer.name)/\(parameter)", w.shape, w.scalars)
+                return g.constant("\(layer.name)/\(parameter)", w.shape, w.scalars)
             }
             /// Conv with TensorFlow's padding rule; `kernel` names an HWIO parameter of this layer.
             func convolution(_ node: String, _ kernel: String, _ bias: Bool, _ k: Int, _ stride: Int, _ same: Bool, _ inputShape: [Int]) {
                 let hwio = params[kernel]!
-                let oihw = constant("\(layer.name)/\(kernel)", [hwio.shape[3], hwio.shape[2], k, k], hwioToOIHW(hwio))
+                let oihw = g.constant("\(layer.name)/\(kernel)", [hwio.shape[3], hwio.shape[2], k, k], hwioToOIHW(hwio))
                 let (_, top, bottom) = Convolution.outputSize(inputShape[0], k, stride, same)
                 let (_, left, right) = Convolution.outputSize(inputShape[1], k, stride, same)
-                add(node, "Conv", [oihw] + (bias ? [input("bias")] : []), [
+                g.add(node, "Conv", [oihw] + (bias ? [input("bias")] : []), [
                     .ints("dilations", [1, 1]), .int("group", 1), .ints("kernel_shape", [k, k]),
                     .ints("pads", [top, left, bottom, right]), .ints("strides", [stride, stride]),
                 ])
@@ -154,65 +98,64 @@ public enum ONNXExport {
             /// Inference-form BatchNormalization of the parameters `prefix`gamma, beta, moving_mean, moving_variance.
             func batchNorm(_ node: String, _ prefix: String?, epsilon: Float = 0.001) {
                 let names = ["gamma", "beta", "moving_mean", "moving_variance"].map { (v: String) -> String in prefix.map { "\($0)/\(v)" } ?? v }
-                add(node, "BatchNormalization", names.map(input), [.float("epsilon", epsilon)])
+                g.add(node, "BatchNormalization", names.map(input), [.float("epsilon", epsilon)])
             }
             switch layer.spec {
             case let .conv2d(name, _, k, stride, padding, activation, _):
-                toNCHW(name)
+                g.toNCHW(name)
                 convolution(name, "kernel", params["bias"] != nil, k, stride, padding == .same, layer.inputShape)
-                activate(name, activation)
+                g.activate(name, activation)
             case let .batchnorm(name, _, epsilon):
-                toNCHW(name)
+                g.toNCHW(name)
                 batchNorm(name, nil, epsilon: epsilon)
             case let .maxpool(name, pool, strides, padding):
-                toNCHW(name)
+                g.toNCHW(name)
                 let s = strides ?? pool
                 let (_, top, bottom) = Convolution.outputSize(layer.inputShape[0], pool, s, padding == .same)
                 let (_, left, right) = Convolution.outputSize(layer.inputShape[1], pool, s, padding == .same)
-                add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("pads", [top, left, bottom, right]),
-                                          .ints("strides", [s, s])])
+                g.add(name, "MaxPool", [], [.ints("kernel_shape", [pool, pool]), .ints("pads", [top, left, bottom, right]),
+                                            .ints("strides", [s, s])])
             case let .residual(name, _, k, strides):
                 // Main path, then the shortcut from the block's input, joined by Add (the skip connection).
-                toNCHW(name)
+                g.toNCHW(name)
                 let n = ResidualBlock.innerNames
-                let x = value
+                let x = g.value
                 let outputShape = layer.outputShape
                 convolution("\(name)/\(n.convA)", "\(n.convA)/kernel", false, k, strides, true, layer.inputShape)
                 batchNorm("\(name)/\(n.bnA)", n.bnA)
-                add("\(name)/\(n.reluA)", "Relu", [])
+                g.add("\(name)/\(n.reluA)", "Relu", [])
                 convolution("\(name)/\(n.convB)", "\(n.convB)/kernel", false, k, 1, true, outputShape)
                 batchNorm("\(name)/\(n.bnB)", n.bnB)
-                let main = value
+                let main = g.value
                 var shortcut = x
                 if params["\(n.shortcutConv)/kernel"] != nil {
-                    value = x
+                    g.value = x
                     convolution("\(name)/\(n.shortcutConv)", "\(n.shortcutConv)/kernel", false, 1, strides, true, layer.inputShape)
                     batchNorm("\(name)/\(n.shortcutBN)", n.shortcutBN)
-                    shortcut = value
+                    shortcut = g.value
                 }
-                value = main
-                add("\(name)/\(n.add)", "Add", [shortcut])
-                add("\(name)/\(n.relu)", "Relu", [])
+                g.value = main
+                g.add("\(name)/\(n.add)", "Add", [shortcut])
+                g.add("\(name)/\(n.relu)", "Relu", [])
             case let .globalAvgPool(name):
-                toNCHW(name)
-                add(name, "GlobalAveragePool", [])
-                add("\(name)/flatten", "Flatten", [], [.int("axis", 1)])
-                layout = .flat
+                g.toNCHW(name)
+                g.add(name, "GlobalAveragePool", [])
+                g.add("\(name)/flatten", "Flatten", [], [.int("axis", 1)])
+                g.layout = .flat
             case let .flatten(name):
                 // Keras flattens channels-last: (h, w, c) order, which the next dense kernel's rows follow.
-                toNHWC(name)
-                add(name, "Flatten", [], [.int("axis", 1)])
-                layout = .flat
+                g.toNHWC(name)
+                g.add(name, "Flatten", [], [.int("axis", 1)])
+                g.layout = .flat
             case let .dense(name, _, activation, _):
                 let inputs = [input("kernel")] + (params["bias"] != nil ? [input("bias")] : [])
-                add(name, "Gemm", inputs)
-                activate(name, activation)
+                g.add(name, "Gemm", inputs)
+                g.activate(name, activation)
             case .dropout:
                 break    // the identity at inference
             }
         }
-        g.nodes[g.nodes.count - 1].outputs = [outputName]
-        return g
+        return g.finished()
     }
 
     /// [k, k, Ci, Co] (Keras) → [Co, Ci, k, k] (ONNX).

@@ -76,11 +76,11 @@ struct Quantize: ParsableCommand {
         let calibrationImages = images(dataset.train, calibration)
         let quantized = try QuantizedModel.quantize(float, calibration: calibrationImages)
         let url = URL(fileURLWithPath: target)
-        try ModelFile.write(quantized, metadata: metadata, to: url)
+        try AtomicFile.write(ModelFile.encode(quantized, metadata: metadata, path: url.path), to: url)
         var onnxPath: String?
         if onnx {
             let onnxURL = url.deletingPathExtension().appendingPathExtension("onnx")
-            try ONNXExport.write(quantized, metadata: metadata, to: onnxURL)
+            try AtomicFile.write(ONNXExport.data(for: quantized, metadata: metadata), to: onnxURL)
             onnxPath = onnxURL.path
         }
         let floatBytes = try fileSize(model), int8Bytes = try fileSize(target)

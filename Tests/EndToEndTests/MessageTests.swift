@@ -58,7 +58,7 @@ final class MessageTests: XCTestCase {
         let model = folder.appendingPathComponent("m.mnistbook")
         let small = try Model(name: "m", inputShape: [28, 28, 1], layers: [
             .flatten(name: "flatten"), .dense(name: "output", units: 10, activation: .softmax, useBias: true)], seed: 1)
-        try ModelFile.write(small, metadata: ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init),
+        try writeModelFile(small, metadata: ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init),
                                                            inputShape: [28, 28, 1], seed: 1), to: model)
         let pipe = try mnistbook(["predict", "--model", model.path, "pipe.png"], in: folder)
         XCTAssertEqual(pipe.status, 1)
@@ -74,7 +74,7 @@ final class MessageTests: XCTestCase {
         weights[0] = Tensor(shape: weights[0].shape, scalars: (0..<weights[0].count).map { ($0 / 10) % 2 == 0 ? 3e38 : -3e38 })
         model.setWeights(weights)
         let url = folder.appendingPathComponent("overflow.mnistbook")
-        try ModelFile.write(model, metadata: ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init),
+        try writeModelFile(model, metadata: ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init),
                                                            preprocessing: .none, inputShape: [28, 28, 1], seed: 1), to: url)
         let image = folder.appendingPathComponent("x.pgm")
         var pixels = [UInt8](repeating: 0, count: 28 * 28)

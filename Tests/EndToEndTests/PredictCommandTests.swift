@@ -52,7 +52,7 @@ final class PredictCommandTests: XCTestCase {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnistbook-predict-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let modelURL = folder.appendingPathComponent("m.mnistbook")
-        try ModelFile.write(model, metadata: ModelMetadata(dataset: "mnist", classNames: mnist.classNames, inputShape: [28, 28, 1],
+        try writeModelFile(model, metadata: ModelMetadata(dataset: "mnist", classNames: mnist.classNames, inputShape: [28, 28, 1],
                                                            seed: 7), to: modelURL)
 
         // The first test digit of a few classes that the model gets right with at least 99 % confidence.

@@ -15,7 +15,7 @@ final class PredictInt8Tests: XCTestCase {
         let calibration = ImageSet(pixels: Array(mnist.train.images[0..<1000 * 784]), labels: mnist.train.labels[0..<1000].map(Int.init),
                                    imageShape: [28, 28, 1])
         let path = try temporaryFolder(self).appendingPathComponent("m.int8.mnistbook").path
-        try ModelFile.write(try QuantizedModel.quantize(model, calibration: calibration), metadata: metadata, to: URL(fileURLWithPath: path))
+        try Data(ModelFile.encode(QuantizedModel.quantize(model, calibration: calibration), metadata: metadata)).write(to: URL(fileURLWithPath: path))
         return (f, path)
     }
 

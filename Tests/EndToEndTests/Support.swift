@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 import Stages
 import XCTest
 
@@ -157,4 +158,9 @@ func mnistbook(_ arguments: [String], in folder: URL, environment: [String: Stri
     run.process.waitUntilExit()
     return (run.process.terminationStatus, try String(contentsOf: run.stdout, encoding: .utf8),
             try String(contentsOf: run.stderr, encoding: .utf8))
+}
+
+/// The engine encodes and the caller writes (Stages through Report's AtomicFile); the tests write plainly.
+func writeModelFile(_ model: Model, metadata: ModelMetadata, to url: URL) throws {
+    try Data(ModelFile.encode(weights: model.weights(), of: model, metadata: metadata, path: url.path)).write(to: url)
 }

@@ -4,6 +4,7 @@ import Foundation
 import Inference
 import NeuralNet
 import Tensor
+import Report
 import XCTest
 
 final class ClassifierTests: XCTestCase {
@@ -56,8 +57,8 @@ final class ClassifierTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try Self.model(activation: .linear), second = try Self.model(activation: .linear)
         second.parameters[1].value = Tensor(shape: [10], scalars: (0..<10).map { Float(9 - $0) })   // bias 9, 8, …, 0
-        try ModelFile.write(first, metadata: Self.metadata, to: folder.appendingPathComponent("m_member1.mnistbook"))
-        try ModelFile.write(second, metadata: Self.metadata, to: folder.appendingPathComponent("m_member2.mnistbook"))
+        try AtomicFile.write(ModelFile.encode(weights: first.weights(), of: first, metadata: Self.metadata), to: folder.appendingPathComponent("m_member1.mnistbook"))
+        try AtomicFile.write(ModelFile.encode(weights: second.weights(), of: second, metadata: Self.metadata), to: folder.appendingPathComponent("m_member2.mnistbook"))
         let file = EnsembleFile(members: [.init(file: "m_member1.mnistbook", seed: 1, testAccuracy: nil),
                                           .init(file: "m_member2.mnistbook", seed: 1001, testAccuracy: nil)])
         let path = folder.appendingPathComponent("m.ensemble").path
@@ -112,7 +113,8 @@ final class ClassifierTests: XCTestCase {
         XCTAssertThrowsError(try Classifier.load(path: path)) {
             XCTAssertEqual("\($0)", "\(path) is not a mnistbook model: it does not start with \"MNISTBK\"")
         }
-        try ModelFile.write(Self.model(activation: .softmax), metadata: Self.metadata, to: URL(fileURLWithPath: path))
+        let model = try Self.model(activation: .softmax)
+        try AtomicFile.write(ModelFile.encode(weights: model.weights(), of: model, metadata: Self.metadata), to: URL(fileURLWithPath: path))
         let loaded = try Classifier.load(path: path)
         XCTAssertEqual(loaded.side, 28)
         XCTAssertEqual(loaded.box, 20)

@@ -25,7 +25,7 @@ final class EnsembleTests: XCTestCase {
         let metadata = ModelMetadata(dataset: "synthetic", classNames: ["a", "b", "c"], inputShape: [6, 6, 1], seed: 1)
         for (k, seed) in [(1, UInt64(1)), (2, 1001)] {
             let m = try Model(name: "m", inputShape: [6, 6, 1], layers: specs, seed: seed)
-            try ModelFile.write(m, metadata: metadata, to: folder.appendingPathComponent("m_member\(k).mnistbook"))
+            try writeModelFile(m, metadata: metadata, to: folder.appendingPathComponent("m_member\(k).mnistbook"))
         }
         let file = EnsembleFile(members: [.init(file: "m_member1.mnistbook", seed: 1, testAccuracy: 0.5),
                                           .init(file: "m_member2.mnistbook", seed: 1001, testAccuracy: nil)])

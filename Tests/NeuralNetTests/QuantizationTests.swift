@@ -65,7 +65,7 @@ final class QuantizationTests: XCTestCase {
         let f = try fixture()
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("int8-\(UUID().uuidString).mnistbook")
         defer { try? FileManager.default.removeItem(at: url) }
-        try ModelFile.write(f.quantized, metadata: metadata(), to: url)
+        try Data(ModelFile.encode(f.quantized, metadata: metadata())).write(to: url)
         let (loaded, meta) = try ModelFile.readAny(from: url)
         guard case .int8(let q) = loaded else { return XCTFail("expected an int8 model") }
         XCTAssertEqual(loaded.precision, "int8")
@@ -84,7 +84,7 @@ final class QuantizationTests: XCTestCase {
         }
         let floatURL = url.deletingPathExtension().appendingPathExtension("f32.mnistbook")
         defer { try? FileManager.default.removeItem(at: floatURL) }
-        try ModelFile.write(f.model, metadata: metadata(), to: floatURL)
+        try writeModelFile(f.model, metadata: metadata(), to: floatURL)
         let (floatLoaded, floatMeta) = try ModelFile.readAny(from: floatURL)
         XCTAssertEqual(floatLoaded.precision, "float32")
         XCTAssertEqual(floatMeta.formatVersion, 1)
@@ -185,7 +185,7 @@ final class QuantizationTests: XCTestCase {
         // A folder of its own: check_onnx.py compares every .onnx in the main folder with the 1,000-image float files.
         let directory = URL(fileURLWithPath: dir).appendingPathComponent("int8")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try ONNXExport.write(f.quantized, metadata: metadata(), to: directory.appendingPathComponent("int8.onnx"))
+        try Data(ONNXExport.data(for: f.quantized, metadata: metadata())).write(to: directory.appendingPathComponent("int8.onnx"))
         let x = f.test.batch(0..<f.test.count).x
         try Data(LittleEndianFloats.bytes(x.scalars)).write(to: directory.appendingPathComponent("test_images.f32"))
         try Data(LittleEndianFloats.bytes(f.quantized.predict(f.test).scalars))

@@ -93,7 +93,7 @@ final class ResidualTests: XCTestCase {
                                      inputShape: [14, 14, 16], seed: 1)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("residual-\(UUID()).mnistbook")
         defer { try? FileManager.default.removeItem(at: url) }
-        try ModelFile.write(model, metadata: metadata, to: url)
+        try writeModelFile(model, metadata: metadata, to: url)
         let loaded = try ModelFile.read(from: url)
         XCTAssertEqual(loaded.model.specs, model.specs)
         let x = randomTensor([2, 14, 14, 16], seed: 9)

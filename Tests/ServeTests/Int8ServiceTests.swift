@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Inference
 import NeuralNet
+import Report
 import Serve
 import Tensor
 import XCTest
@@ -19,7 +20,7 @@ final class Int8ServiceTests: XCTestCase {
         let quantized = try QuantizedModel.quantize(model, calibration: calibration)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("serve-int8-\(UUID().uuidString).mnistbook")
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        try ModelFile.write(quantized, metadata: float.metadata, to: url)
+        try AtomicFile.write(ModelFile.encode(quantized, metadata: float.metadata), to: url)
         return (try Classifier.load(path: url.path), url.path)
     }
 

@@ -1,5 +1,6 @@
 // Smaller sets for quick runs and the Keras-style validation split.
 import NeuralNet
+import Tensor
 
 extension LabeledImages {
     /// A stratified subset of `n` images: every class keeps a share proportional to its size and at

@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNet
 import Notebook
+import Tensor
 
 /// Keras Tuner's three searches, as pure functions of the space and the seed (no training here).
 

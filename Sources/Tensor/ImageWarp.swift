@@ -96,9 +96,9 @@ extension ImageBatch {
     /// Fills f[0..<2HW] with alpha · (Gaussian ⊛ uniform(−1, 1)) for rows then columns; f[2HW..<3HW] is scratch.
     private static func displacementField(_ f: UnsafeMutablePointer<Float>, h: Int, w: Int, seed: UInt64, alpha: Float,
                                           kernel: GaussianKernel) {
-        var state = seed
+        var generator = SeededGenerator(seed: seed)
         let n = h * w
-        for i in 0..<2 * n { f[i] = splitMixUnit(&state) * 2 - 1 }
+        for i in 0..<2 * n { f[i] = generator.nextUnitFloat() * 2 - 1 }
         let tmp = f + 2 * n
         for plane in 0..<2 {
             let p = f + plane * n
@@ -138,13 +138,4 @@ struct GaussianKernel {
             }
         }
     }
-}
-
-/// SplitMix64 as in NeuralNet's SeededGenerator, as a unit float with 24 random bits.
-private func splitMixUnit(_ state: inout UInt64) -> Float {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return Float((z ^ (z >> 31)) >> 40) * (1.0 / 16_777_216.0)
 }

@@ -10,7 +10,7 @@ public final class QuantizedConvolution {
     public let inputType: QuantizedType
     public let requantization: Requantization
     let weights: [Int8]              // [k, k, Ci, Co]
-    private var plans: [Int: Plan] = [:]
+    private var plans: [Int: QuantizedPlan] = [:]
 
     public init(height: Int, width: Int, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int,
                 samePadding: Bool, weights: [Int8], inputType: QuantizedType, requantization: Requantization) {
@@ -48,52 +48,30 @@ public final class QuantizedConvolution {
     private func run(_ x: QuantizedTensor, _ dst: UnsafeMutableRawPointer) {
         precondition(x.type == inputType && x.shape.count == 4 && Array(x.shape.dropFirst()) == [height, width, inputChannels],
                      "QuantizedConvolution: input \(x.type) \(x.shape)")
-        let plan = self.plan(x.shape[0])
-        plan.primitive.run(raw: [
-            (DNNL_ARG_SRC, plan.src, UnsafeMutableRawPointer(x.storage.pointer)),
-            (DNNL_ARG_WEIGHTS, plan.weightsMemory, UnsafeMutableRawPointer(plan.weights.pointer)),
-            (DNNL_ARG_BIAS, plan.biasMemory, UnsafeMutableRawPointer(plan.bias.pointer)),
-            (DNNL_ARG_DST, plan.dst, dst),
-        ] + plan.operands.arguments)
+        plan(x.shape[0]).run(x, dst)
     }
 
-    private final class Plan {
-        let primitive: Primitive
-        let src, dst, weightsMemory, biasMemory: Memory
-        let weights: ByteStorage
-        let bias: Tensor
-        let operands: PostOperands
-
-        init(_ c: QuantizedConvolution, batch n: Int) {
-            let r = c.requantization
-            var s = QDNNL.desc([n, c.inputChannels, c.height, c.width], QDNNL.type(c.inputType), dnnl_nhwc)
-            var d = QDNNL.desc([n, c.outputChannels, c.outputHeight, c.outputWidth], QDNNL.type(r.outputType), dnnl_nhwc)
-            let weightDims = [c.outputChannels, c.inputChannels, c.kernelSize, c.kernelSize]
-            var w = QDNNL.desc(weightDims, dnnl_s8, dnnl_format_tag_any)
-            var b = QDNNL.desc([c.outputChannels], dnnl_f32, dnnl_a)
-            let strides = DNNL.dims([c.stride, c.stride])
-            let padL = DNNL.dims([c.padding.top, c.padding.left]), padR = DNNL.dims([c.padding.bottom, c.padding.right])
-            var desc = dnnl_convolution_desc_t()
-            DNNL.check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
-                                                          &s, &w, &b, &d, strides, padL, padR), "int8 conv desc")
-            let (attr, operands) = r.attributes(broadcastDims: [1, c.outputChannels, 1, 1])
-            defer { dnnl_primitive_attr_destroy(attr) }
-            primitive = Primitive(&desc, attr: attr, name: "int8 convolution")
-            src = Memory(primitive.desc(dnnl_query_src_md))
-            dst = Memory(primitive.desc(dnnl_query_dst_md))
-            precondition(DNNL.equal(src.desc, s) && DNNL.equal(dst.desc, d), "int8 conv: oneDNN changed the NHWC layout")
-            let chosen = primitive.desc(dnnl_query_weights_md)
-            weightsMemory = Memory(chosen)
-            weights = QDNNL.reorderWeights(c.weights, from: QDNNL.desc(weightDims, dnnl_s8, dnnl_hwio), to: chosen)
-            biasMemory = Memory(b)
-            bias = Tensor(shape: [c.outputChannels], scalars: r.accumulatorBias)
-            self.operands = PostOperands(operands, dims: [1, c.outputChannels, 1, 1])
-        }
+    /// NHWC source and destination, HWIO weights as Keras stores them.
+    private func makePlan(batch n: Int) -> QuantizedPlan {
+        let r = requantization
+        var s = QDNNL.desc([n, inputChannels, height, width], QDNNL.type(inputType), dnnl_nhwc)
+        var d = QDNNL.desc([n, outputChannels, outputHeight, outputWidth], QDNNL.type(r.outputType), dnnl_nhwc)
+        let weightDims = [outputChannels, inputChannels, kernelSize, kernelSize]
+        var w = QDNNL.desc(weightDims, dnnl_s8, dnnl_format_tag_any)
+        var b = QDNNL.desc([outputChannels], dnnl_f32, dnnl_a)
+        let strides = DNNL.dims([stride, stride])
+        let padL = DNNL.dims([padding.top, padding.left]), padR = DNNL.dims([padding.bottom, padding.right])
+        var desc = dnnl_convolution_desc_t()
+        DNNL.check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct,
+                                                      &s, &w, &b, &d, strides, padL, padR), "int8 conv desc")
+        return QuantizedPlan(&desc, name: "int8 convolution", src: s, dst: d, bias: b, weights: weights,
+                             userWeights: QDNNL.desc(weightDims, dnnl_s8, dnnl_hwio), requantization: r,
+                             channelDims: [1, outputChannels, 1, 1])
     }
 
-    private func plan(_ n: Int) -> Plan {
+    private func plan(_ n: Int) -> QuantizedPlan {
         if let p = plans[n] { return p }
-        let p = Plan(self, batch: n)
+        let p = makePlan(batch: n)
         plans[n] = p
         return p
     }

@@ -142,3 +142,41 @@ struct PostOperands {
         entries.map { ($0.argument, $0.memory, UnsafeMutableRawPointer($0.values.pointer)) }
     }
 }
+
+/// One batch size's oneDNN primitive for an int8 convolution or inner product, with its memories, its weights
+/// reordered into the layout oneDNN chose, its bias (pre-divided, see `Requantization`) and post-op operands.
+final class QuantizedPlan {
+    let primitive: Primitive
+    let src, dst, weightsMemory, biasMemory: Memory
+    let weights: ByteStorage
+    let bias: Tensor
+    let operands: PostOperands
+
+    /// `opDesc` is the operation's descriptor made from `src`, `dst`, weights with `format_tag_any` and `bias`;
+    /// `userWeights` describes `weights` as the layer stores them; `channelDims` broadcasts a channel vector.
+    init(_ opDesc: UnsafeRawPointer, name: String, src s: dnnl_memory_desc_t, dst d: dnnl_memory_desc_t, bias b: dnnl_memory_desc_t,
+         weights: [Int8], userWeights: dnnl_memory_desc_t, requantization r: Requantization, channelDims: [Int]) {
+        let (attr, operands) = r.attributes(broadcastDims: channelDims)
+        defer { dnnl_primitive_attr_destroy(attr) }
+        primitive = Primitive(opDesc, attr: attr, name: name)
+        src = Memory(primitive.desc(dnnl_query_src_md))
+        dst = Memory(primitive.desc(dnnl_query_dst_md))
+        precondition(DNNL.equal(src.desc, s) && DNNL.equal(dst.desc, d), "\(name): oneDNN changed the source or destination layout")
+        let chosen = primitive.desc(dnnl_query_weights_md)
+        weightsMemory = Memory(chosen)
+        self.weights = QDNNL.reorderWeights(weights, from: userWeights, to: chosen)
+        biasMemory = Memory(b)
+        bias = Tensor(shape: [r.channels], scalars: r.accumulatorBias)
+        self.operands = PostOperands(operands, dims: channelDims)
+    }
+
+    /// x: the quantised input; `output`: the destination's memory (int8, uint8 or float32).
+    func run(_ x: QuantizedTensor, _ output: UnsafeMutableRawPointer) {
+        primitive.run(raw: [
+            (DNNL_ARG_SRC, src, UnsafeMutableRawPointer(x.storage.pointer)),
+            (DNNL_ARG_WEIGHTS, weightsMemory, UnsafeMutableRawPointer(weights.pointer)),
+            (DNNL_ARG_BIAS, biasMemory, UnsafeMutableRawPointer(bias.pointer)),
+            (DNNL_ARG_DST, dst, output),
+        ] + operands.arguments)
+    }
+}

@@ -7,7 +7,7 @@ public final class QuantizedInnerProduct {
     public let inputType: QuantizedType
     public let requantization: Requantization
     let weights: [Int8]              // [in, units]
-    private var plans: [Int: Plan] = [:]
+    private var plans: [Int: QuantizedPlan] = [:]
 
     public init(inputs: Int, outputs: Int, weights: [Int8], inputType: QuantizedType, requantization: Requantization) {
         precondition(weights.count == inputs * outputs && requantization.channels == outputs && requantization.bias.count == outputs,
@@ -36,49 +36,25 @@ public final class QuantizedInnerProduct {
 
     private func run(_ x: QuantizedTensor, _ dst: UnsafeMutableRawPointer) {
         precondition(x.type == inputType && x.shape.count == 2 && x.shape[1] == inputs, "QuantizedInnerProduct: input \(x.type) \(x.shape)")
-        let plan = self.plan(x.shape[0])
-        plan.primitive.run(raw: [
-            (DNNL_ARG_SRC, plan.src, UnsafeMutableRawPointer(x.storage.pointer)),
-            (DNNL_ARG_WEIGHTS, plan.weightsMemory, UnsafeMutableRawPointer(plan.weights.pointer)),
-            (DNNL_ARG_BIAS, plan.biasMemory, UnsafeMutableRawPointer(plan.bias.pointer)),
-            (DNNL_ARG_DST, plan.dst, dst),
-        ] + plan.operands.arguments)
+        plan(x.shape[0]).run(x, dst)
     }
 
-    private final class Plan {
-        let primitive: Primitive
-        let src, dst, weightsMemory, biasMemory: Memory
-        let weights: ByteStorage
-        let bias: Tensor
-        let operands: PostOperands
-
-        init(_ p: QuantizedInnerProduct, batch n: Int) {
-            let r = p.requantization
-            var s = QDNNL.desc([n, p.inputs], QDNNL.type(p.inputType), dnnl_ab)
-            var d = QDNNL.desc([n, p.outputs], QDNNL.type(r.outputType), dnnl_ab)
-            var w = QDNNL.desc([p.outputs, p.inputs], dnnl_s8, dnnl_format_tag_any)
-            var b = QDNNL.desc([p.outputs], dnnl_f32, dnnl_a)
-            var desc = dnnl_inner_product_desc_t()
-            DNNL.check(dnnl_inner_product_forward_desc_init(&desc, dnnl_forward_inference, &s, &w, &b, &d), "int8 inner product desc")
-            let (attr, operands) = r.attributes(broadcastDims: [1, p.outputs])
-            defer { dnnl_primitive_attr_destroy(attr) }
-            primitive = Primitive(&desc, attr: attr, name: "int8 inner product")
-            src = Memory(primitive.desc(dnnl_query_src_md))
-            dst = Memory(primitive.desc(dnnl_query_dst_md))
-            precondition(DNNL.equal(src.desc, s) && DNNL.equal(dst.desc, d), "int8 inner product: oneDNN changed the row layout")
-            let chosen = primitive.desc(dnnl_query_weights_md)
-            weightsMemory = Memory(chosen)
-            // Keras' [in, units] is oneDNN's (units, in) stored input-major: tag "ba".
-            weights = QDNNL.reorderWeights(p.weights, from: QDNNL.desc([p.outputs, p.inputs], dnnl_s8, dnnl_ba), to: chosen)
-            biasMemory = Memory(b)
-            bias = Tensor(shape: [p.outputs], scalars: r.accumulatorBias)
-            self.operands = PostOperands(operands, dims: [1, p.outputs])
-        }
+    /// Rows in and out; Keras' [in, units] kernel is oneDNN's (units, in) stored input-major: tag "ba".
+    private func makePlan(batch n: Int) -> QuantizedPlan {
+        let r = requantization
+        var s = QDNNL.desc([n, inputs], QDNNL.type(inputType), dnnl_ab)
+        var d = QDNNL.desc([n, outputs], QDNNL.type(r.outputType), dnnl_ab)
+        var w = QDNNL.desc([outputs, inputs], dnnl_s8, dnnl_format_tag_any)
+        var b = QDNNL.desc([outputs], dnnl_f32, dnnl_a)
+        var desc = dnnl_inner_product_desc_t()
+        DNNL.check(dnnl_inner_product_forward_desc_init(&desc, dnnl_forward_inference, &s, &w, &b, &d), "int8 inner product desc")
+        return QuantizedPlan(&desc, name: "int8 inner product", src: s, dst: d, bias: b, weights: weights,
+                             userWeights: QDNNL.desc([outputs, inputs], dnnl_s8, dnnl_ba), requantization: r, channelDims: [1, outputs])
     }
 
-    private func plan(_ n: Int) -> Plan {
+    private func plan(_ n: Int) -> QuantizedPlan {
         if let p = plans[n] { return p }
-        let p = Plan(self, batch: n)
+        let p = makePlan(batch: n)
         plans[n] = p
         return p
     }

@@ -1,5 +1,6 @@
 // Reading IDX files written by the tests: raw and gzip, and every bad case with its exact message.
 import NeuralNet
+import Tensor
 import XCTest
 import Crypto
 @testable import Datasets

@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 @testable import NeuralNet
 import Report
+import Tensor
 import XCTest
 
 /// Fuzzing the image decoders `predict` uses: PNG (libpng, chunks re-signed so the damage reaches the

@@ -2,6 +2,7 @@ import Foundation
 import Notebook
 @testable import Stages
 import NeuralNet
+import Tensor
 import XCTest
 
 /// Fuzzing: generated notebooks and `--set` flags through the parser, validation and the whole of

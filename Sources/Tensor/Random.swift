@@ -1,4 +1,5 @@
-/// A small seeded generator (SplitMix64): the same seed gives the same shuffles, initial weights and dropout masks on every machine.
+/// A small seeded generator (SplitMix64): the same seed gives the same shuffles, initial weights, dropout masks and
+/// elastic distortions on every machine. In Tensor, the lowest target, so the kernels and the engine share it.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

@@ -23,21 +23,14 @@ public func escapeHTML(_ s: String) -> String {
     return out
 }
 
-/// A JSON string literal safe inside a `<script>` element: `<` is written `\u003c`, so a value can never
-/// close the script.
+/// A JSON string literal safe inside a `<script>` element: Foundation's JSON, with `<` written `\u003c` so a value
+/// can never close the script.
 public func scriptJSONString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "<": out += "\\u003c"
-        case "\n": out += "\\n"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    // Encoding a String cannot fail.
+    let json = (try? encoder.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    return json.replacingOccurrences(of: "<", with: "\\u003c")
 }
 
 /// Turns arbitrary text into a fragment identifier usable in `id=` and `href="#…"`.

@@ -76,9 +76,9 @@ struct ModelInfo: Encodable {
     var parameters: Int
     /// "float32" or "int8": `serve` loads either kind of `.mnistbook` file.
     var precision: String
-    /// Accuracy on the test split recorded when the file was saved; nil when it was saved without an evaluation.
-    var test_accuracy: Double?
-    var epoch: Int?
+    /// Accuracy on the test split recorded when the file was saved; null when it was saved without an evaluation.
+    @ExplicitNull var test_accuracy: Double?
+    @ExplicitNull var epoch: Int?
     var created: String
     var mnistbook_version: String
 
@@ -99,26 +99,17 @@ struct ModelInfo: Encodable {
         created = metadata.created
         mnistbook_version = metadata.mnistbookVersion
     }
+}
 
-    enum CodingKeys: String, CodingKey {
-        case name, dataset, class_names, input_shape, preprocessing, layers, parameters, precision, test_accuracy, epoch, created, mnistbook_version
-    }
+/// An optional that JSON shows as null when absent, so a client sees every key (the synthesised coding would
+/// leave the key out).
+@propertyWrapper
+struct ExplicitNull<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
 
-    // Absent values are written as null, so a client sees every key.
     func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(dataset, forKey: .dataset)
-        try c.encode(class_names, forKey: .class_names)
-        try c.encode(input_shape, forKey: .input_shape)
-        try c.encode(preprocessing, forKey: .preprocessing)
-        try c.encode(layers, forKey: .layers)
-        try c.encode(parameters, forKey: .parameters)
-        try c.encode(precision, forKey: .precision)
-        try c.encode(test_accuracy, forKey: .test_accuracy)
-        try c.encode(epoch, forKey: .epoch)
-        try c.encode(created, forKey: .created)
-        try c.encode(mnistbook_version, forKey: .mnistbook_version)
+        var c = encoder.singleValueContainer()
+        if let wrappedValue { try c.encode(wrappedValue) } else { try c.encodeNil() }
     }
 }
 

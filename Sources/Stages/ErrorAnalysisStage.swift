@@ -34,9 +34,7 @@ public struct ErrorAnalysisStage: Stage {
     }
 
     public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
-        guard case .evaluation(let evaluation) = state else { return }
-        workspace.evaluations[evaluation.split] = evaluation
-        workspace.lastEvaluatedSplit = evaluation.split
+        if case .evaluation(let evaluation) = state { workspace.record(evaluation) }
     }
 
     public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
@@ -49,8 +47,7 @@ public struct ErrorAnalysisStage: Stage {
         } else {
             guard data.test.count > 0 else { throw StageFailure("the test split is empty") }
             evaluation = workspace.ensemble.map { score($0, on: data.test, split: .test) } ?? score(model, on: data.test, split: .test)
-            workspace.evaluations[.test] = evaluation
-            workspace.lastEvaluatedSplit = .test
+            workspace.record(evaluation)
         }
         let set = data.images(evaluation.split)
         let names = data.classNames

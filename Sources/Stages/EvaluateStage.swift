@@ -29,9 +29,7 @@ public struct EvaluateStage: Stage {
     }
 
     public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
-        guard case .evaluation(let evaluation) = state else { return }
-        workspace.evaluations[evaluation.split] = evaluation
-        workspace.lastEvaluatedSplit = evaluation.split
+        if case .evaluation(let evaluation) = state { workspace.record(evaluation) }
     }
 
     public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
@@ -44,8 +42,7 @@ public struct EvaluateStage: Stage {
         }
         context.message("evaluating on \(groupThousands(set.count)) \(split.rawValue) images")
         let evaluation = workspace.ensemble.map { score($0, on: set, split: split) } ?? score(model, on: set, split: split)
-        workspace.evaluations[split] = evaluation
-        workspace.lastEvaluatedSplit = split
+        workspace.record(evaluation)
 
         let names = data.classNames
         let correct = zip(evaluation.labels, evaluation.predictions).filter { $0 == $1 }.count

@@ -23,6 +23,13 @@ public struct Workspace {
     public var evaluations: [Split: Evaluation] = [:]
     /// The split the last evaluation scored, which `error-analysis` looks at.
     public var lastEvaluatedSplit: Split?
+
+    /// Keeps an evaluation as the last one scored, whether run now or restored from the cache.
+    mutating func record(_ evaluation: Evaluation) {
+        evaluations[evaluation.split] = evaluation
+        lastEvaluatedSplit = evaluation.split
+    }
+
     /// Set by `save`: the model files written, in order.
     public var savedFiles: [URL] = []
     /// Set by `tune`: its trials (for metrics.json) and, with `apply`, the best values for later steps.

@@ -6,19 +6,7 @@ import XCTest
 /// Int8 model files (format 2) whose CRC is valid but whose header or tensors were crafted: the architecture check
 /// is the float32 file's and the notebook's, and every quantisation field is checked before a oneDNN kernel is built.
 /// Each is refused with a message naming the file, never a trap.
-final class CraftedInt8ModelFileTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("mnistbook-crafted-int8-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class CraftedInt8ModelFileTests: CraftedFileTestCase {
     /// `modelFileTestLayers` (every kind of layer) quantised with 8 striped calibration images, as an int8 file's bytes.
     private func savedBytes() throws -> [UInt8] {
         let model = try Model(name: "small", inputShape: [28, 28, 1], layers: modelFileTestLayers, seed: 3)
@@ -29,33 +17,6 @@ final class CraftedInt8ModelFileTests: XCTestCase {
         let metadata = ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init), inputShape: [28, 28, 1], seed: 3,
                                      created: Date(timeIntervalSince1970: 0))
         return try ModelFile.encode(quantized, metadata: metadata)
-    }
-
-    /// The file with its JSON header edited as a dictionary, then re-signed: valid length fields and CRC-32.
-    private func crafted(_ bytes: [UInt8], _ edit: (inout [String: Any]) -> Void) throws -> [UInt8] {
-        let jsonLength = bytes[12..<20].reversed().reduce(0) { $0 << 8 | Int($1) }
-        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[20..<(20 + jsonLength)])) as? [String: Any])
-        edit(&json)
-        let header = [UInt8](try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
-        var out = Array(bytes[0..<12])
-        LittleEndian.append(UInt64(header.count), to: &out)
-        out += header + bytes[(20 + jsonLength)..<(bytes.count - 4)]
-        LittleEndian.append(CRC32.checksum(out), to: &out)
-        return out
-    }
-
-    /// Sets `key` of the architecture's layer named `layer` (`{"conv2d": {"name": "conv1", …}}` entries).
-    private func setLayer(_ json: inout [String: Any], _ layer: String, _ key: String, _ value: Any) {
-        var model = json["model"] as! [String: Any]
-        var layers = model["layers"] as! [[String: [String: Any]]]
-        for (i, entry) in layers.enumerated() {
-            guard let (type, fields) = entry.first, fields["name"] as? String == layer else { continue }
-            var changed = fields
-            changed[key] = value
-            layers[i] = [type: changed]
-        }
-        model["layers"] = layers
-        json["model"] = model
     }
 
     /// Sets `key` of the quantisation section's layer named `layer`, or of the section itself when `layer` is nil.
@@ -73,21 +34,10 @@ final class CraftedInt8ModelFileTests: XCTestCase {
 
     /// The data section's offset of tensor `name`.
     private func offset(of name: String, in bytes: [UInt8]) throws -> Int {
-        let jsonLength = bytes[12..<20].reversed().reduce(0) { $0 << 8 | Int($1) }
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[20..<(20 + jsonLength)])) as? [String: Any])
+        let (json, jsonLength) = try header(bytes)
         let table = try XCTUnwrap(json["parameters"] as? [[String: Any]])
         let entry = try XCTUnwrap(table.first { $0["name"] as? String == name })
         return 20 + jsonLength + (try XCTUnwrap(entry["offset"] as? Int))
-    }
-
-    private func assertRefused(_ bytes: [UInt8], _ message: String, _ kind: ModelFileError.Kind,
-                               file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = directory.appendingPathComponent("crafted.int8.mnistbook")
-        try Data(bytes).write(to: url)
-        XCTAssertThrowsError(try ModelFile.readAny(from: url), file: file, line: line) { error in
-            XCTAssertEqual("\(error)", "\(url.path) \(message)", file: file, line: line)
-            XCTAssertEqual((error as? ModelFileError)?.kind, kind, file: file, line: line)
-        }
     }
 
     func testTheUncraftedFileReads() throws {

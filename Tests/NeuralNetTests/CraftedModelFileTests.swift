@@ -5,62 +5,13 @@ import XCTest
 
 /// Model files whose CRC is valid but whose header or weights were crafted: each is refused with a
 /// message naming the file, never a trap (stride 0 was a SIGFPE, units 1e12 a failed allocation).
-final class CraftedModelFileTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("mnistbook-crafted-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class CraftedModelFileTests: CraftedFileTestCase {
     /// The bytes of a saved copy of `modelFileTestLayers` (every kind of layer).
     private func savedBytes(_ layers: [LayerSpec] = modelFileTestLayers) throws -> [UInt8] {
         let model = try Model(name: "small", inputShape: [28, 28, 1], layers: layers, seed: 3)
         let metadata = ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init), inputShape: [28, 28, 1], seed: 3,
                                      created: Date(timeIntervalSince1970: 0))
         return try ModelFile.encode(weights: model.weights(), of: model, metadata: metadata)
-    }
-
-    /// The file with its JSON header edited as a dictionary, then re-signed: valid length fields and CRC-32.
-    private func crafted(_ bytes: [UInt8], _ edit: (inout [String: Any]) -> Void) throws -> [UInt8] {
-        let jsonLength = bytes[12..<20].reversed().reduce(0) { $0 << 8 | Int($1) }
-        var json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[20..<(20 + jsonLength)])) as? [String: Any])
-        edit(&json)
-        let header = [UInt8](try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
-        var out = Array(bytes[0..<12])
-        LittleEndian.append(UInt64(header.count), to: &out)
-        out += header + bytes[(20 + jsonLength)..<(bytes.count - 4)]
-        LittleEndian.append(CRC32.checksum(out), to: &out)
-        return out
-    }
-
-    /// Sets `key` of the layer named `layer` (`{"conv2d": {"name": "conv1", …}}` entries).
-    private func setLayer(_ json: inout [String: Any], _ layer: String, _ key: String, _ value: Any) {
-        var model = json["model"] as! [String: Any]
-        var layers = model["layers"] as! [[String: [String: Any]]]
-        for (i, entry) in layers.enumerated() {
-            guard let (type, fields) = entry.first, fields["name"] as? String == layer else { continue }
-            var changed = fields
-            changed[key] = value
-            layers[i] = [type: changed]
-        }
-        model["layers"] = layers
-        json["model"] = model
-    }
-
-    private func assertRefused(_ bytes: [UInt8], _ message: String, _ kind: ModelFileError.Kind,
-                               file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = directory.appendingPathComponent("crafted.mnistbook")
-        try Data(bytes).write(to: url)
-        XCTAssertThrowsError(try ModelFile.read(from: url), file: file, line: line) { error in
-            XCTAssertEqual("\(error)", "\(url.path) \(message)", file: file, line: line)
-            XCTAssertEqual((error as? ModelFileError)?.kind, kind, file: file, line: line)
-        }
     }
 
     func testSizesOutsideTheLimitsAreRefusedBeforeAnyArithmetic() throws {

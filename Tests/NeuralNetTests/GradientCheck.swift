@@ -66,3 +66,25 @@ func separatedTensor(_ shape: [Int], seed: UInt64) -> Tensor {
     let n = shape.reduce(1, *)
     return Tensor(shape: shape, scalars: (0..<n).map { Float($0) * 0.05 - Float(n) * 0.025 }.shuffled(using: &rng))
 }
+
+/// Every layer kind on a [7, 7, 2] input with 3 classes (ModelGradientTests, SaliencyTests); `dropout` is its rate.
+func everyLayerSpecs(dropout: Float) -> [LayerSpec] {
+    [
+        .conv2d(name: "conv1", filters: 3, kernel: 3, stride: 1, padding: .valid, activation: .tanh, useBias: true),
+        .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
+        .maxpool(name: "pool1", pool: 2),
+        .conv2d(name: "conv2", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+        .flatten(name: "flatten"),
+        .dense(name: "dense1", units: 6, activation: .sigmoid, useBias: true),
+        .dropout(name: "dropout", rate: dropout),
+        .dense(name: "output", units: 3, activation: .softmax, useBias: true),
+    ]
+}
+
+/// Moves every parameter off its initial value (batch norms' 0 / 1 start), drawn from `seed` on; moving variances stay positive.
+func randomizeParameters(_ model: Model, seed: UInt64) {
+    for (i, p) in model.parameters.enumerated() {
+        let r = randomTensor(p.value.shape, seed: seed + UInt64(i))
+        p.value = p.name.hasSuffix("moving_variance") ? Tensor(shape: r.shape, scalars: r.scalars.map { 0.5 + abs($0) }) : r
+    }
+}

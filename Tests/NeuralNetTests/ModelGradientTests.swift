@@ -5,17 +5,7 @@ import XCTest
 /// The whole network's gradients (parameters and input) against finite differences of the loss.
 final class ModelGradientTests: XCTestCase {
     func testSmallNetworkGradients() throws {
-        let specs: [LayerSpec] = [
-            .conv2d(name: "conv1", filters: 3, kernel: 3, stride: 1, padding: .valid, activation: .tanh, useBias: true),
-            .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
-            .maxpool(name: "pool1", pool: 2),
-            .conv2d(name: "conv2", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .flatten(name: "flatten"),
-            .dense(name: "dense1", units: 6, activation: .sigmoid, useBias: true),
-            .dropout(name: "dropout", rate: 0),
-            .dense(name: "output", units: 3, activation: .softmax, useBias: true),
-        ]
-        let model = try Model(name: "small", inputShape: [7, 7, 2], layers: specs, seed: 3)
+        let model = try Model(name: "small", inputShape: [7, 7, 2], layers: everyLayerSpecs(dropout: 0), seed: 3)
         (model.layers[0] as! Conv2D).computesInputGradient = true
         let x = randomTensor([4, 7, 7, 2], seed: 5)
         let labels = [0, 2, 1, 2]

@@ -6,22 +6,8 @@ import XCTest
 final class SaliencyTests: XCTestCase {
     /// Every layer kind, with batch norm's moving statistics and dropout at values where training mode would differ.
     func makeModel() throws -> Model {
-        let specs: [LayerSpec] = [
-            .conv2d(name: "conv1", filters: 3, kernel: 3, stride: 1, padding: .valid, activation: .tanh, useBias: true),
-            .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
-            .maxpool(name: "pool1", pool: 2),
-            .conv2d(name: "conv2", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .flatten(name: "flatten"),
-            .dense(name: "dense1", units: 6, activation: .sigmoid, useBias: true),
-            .dropout(name: "dropout", rate: 0.5),
-            .dense(name: "output", units: 3, activation: .softmax, useBias: true),
-        ]
-        let model = try Model(name: "small", inputShape: [7, 7, 2], layers: specs, seed: 3)
-        for (i, p) in model.parameters.enumerated() {
-            let r = randomTensor(p.value.shape, seed: 20 + UInt64(i))
-            // Moving variances must stay positive; the rest moves off its 0 / 1 start.
-            p.value = p.name == "moving_variance" ? Tensor(shape: r.shape, scalars: r.scalars.map { 0.5 + abs($0) }) : r
-        }
+        let model = try Model(name: "small", inputShape: [7, 7, 2], layers: everyLayerSpecs(dropout: 0.5), seed: 3)
+        randomizeParameters(model, seed: 20)
         return model
     }
 
@@ -54,10 +40,7 @@ final class SaliencyTests: XCTestCase {
             .globalAvgPool(name: "gap"),
             .dense(name: "output", units: 3, activation: .softmax, useBias: true),
         ], seed: 4)
-        for (i, p) in model.parameters.enumerated() {
-            let r = randomTensor(p.value.shape, seed: 40 + UInt64(i))
-            p.value = p.name.hasSuffix("moving_variance") ? Tensor(shape: r.shape, scalars: r.scalars.map { 0.5 + abs($0) }) : r
-        }
+        randomizeParameters(model, seed: 40)
         let x = randomTensor([2, 7, 7, 2], seed: 6)
         let before = model.weights()
         let (predicted, gradient) = model.saliency(x)

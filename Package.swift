@@ -25,6 +25,8 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
 
         // The inference network's dense kernel (AVX-512 where the CPU has it), beside oneDNN's.
         .target(name: "CKernels"),
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"],
                 resources: [.copy("Resources/digit-pad.js"), .copy("Resources/digit-model.js")]),
         .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report", "Inference"]),
-        .target(name: "Inference", dependencies: ["NeuralNet", "Datasets", "Report", "Tensor"]),
+        .target(name: "Inference", dependencies: ["NeuralNet", "Datasets", "Report", "Tensor", "CTurboJPEG"]),
         // Finished render outputs read back: compare, collate.
         .target(name: "Runs", dependencies: ["Report", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Serve", dependencies: [
@@ -54,7 +56,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "Stages"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "NeuralNet", "Datasets", "Report", "Tensor"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ServeTests", dependencies: ["Serve", "Inference", "NeuralNet", "Datasets", "Report", "Tensor"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Stages", "Runs", "mnistbook"]),
     ],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mnistbook builds against, only those that are missing.
 set -euo pipefail
-packages=(libdnnl-dev libgraphviz-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpng-dev zlib1g-dev pkg-config)
+packages=(libdnnl-dev libgraphviz-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpng-dev libturbojpeg0-dev zlib1g-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

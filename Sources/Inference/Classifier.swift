@@ -70,6 +70,17 @@ public struct Classifier {
         return Classification(prepared: prepared, probabilities: probabilities, classNames: metadata.classNames)
     }
 
+    /// `predict`'s work for one image file: read, prepare, classify. A failure is the prediction's error (named by
+    /// `path`), and the other images still go on.
+    public func predict(file path: String) -> (prediction: Prediction, prepared: GrayscaleImage?) {
+        do {
+            let classification = try classify(ImageDecoding.load(path), file: path)
+            return (classification.prediction(file: path), classification.prepared)
+        } catch {
+            return (Prediction(file: path, error: "\(error)"), nil)
+        }
+    }
+
     /// The model's class probabilities for one already prepared image.  pixels: [side · side], 0…255, white on black
     public func probabilities(_ pixels: [UInt8]) -> [Float] {
         precondition(pixels.count == side * side, "Classifier: \(pixels.count) pixels for \(side)×\(side)")

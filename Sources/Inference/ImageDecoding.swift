@@ -2,7 +2,8 @@ import Datasets
 import Foundation
 import Report
 
-/// Reading digit images as 8-bit gray: PNG (through libpng) or PGM, chosen by the bytes, never by the name.
+/// Reading digit images as 8-bit gray: PNG (through libpng), JPEG (through libjpeg-turbo) or PGM, chosen by the
+/// bytes, never by the name.
 public enum ImageDecoding {
     /// Reads the image file at `path`; errors start with `path` as given.
     public static func load(_ path: String) throws -> GrayscaleImage {
@@ -16,7 +17,7 @@ public enum ImageDecoding {
         return try decode(bytes, name: path)
     }
 
-    /// Decodes PNG or PGM bytes; `name` starts every error ("name: problem").
+    /// Decodes PNG, JPEG or PGM bytes; `name` starts every error ("name: problem").
     public static func decode(_ bytes: [UInt8], name: String) throws -> GrayscaleImage {
         if isPNG(bytes) {
             do {
@@ -26,8 +27,16 @@ public enum ImageDecoding {
                 throw DatasetError("\(name): \(error)")
             }
         }
+        if JPEG.isJPEG(bytes) {
+            do {
+                let jpeg = try JPEG.decode(bytes)
+                return GrayscaleImage(width: jpeg.width, height: jpeg.height, pixels: jpeg.gray)
+            } catch {
+                throw DatasetError("\(name): \(error)")
+            }
+        }
         if PGM.isPGM(bytes) { return try PGM.decode(bytes, path: name) }
-        throw DatasetError("\(name): not a PNG or PGM image (\(describeStart(bytes)))")
+        throw DatasetError("\(name): not a PNG, JPEG or PGM image (\(describeStart(bytes)))")
     }
 
     /// True when the bytes start with PNG's signature.

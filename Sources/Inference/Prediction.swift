@@ -52,7 +52,18 @@ public struct Prediction: Encodable, Equatable {
         return "\(file): \(digit) (\(Self.percent(confidence)))  top-3: \(ranked)"
     }
 
-    static func percent(_ p: Double) -> String { String(format: "%.1f%%", p * 100) }
+    /// One decimal, or two where one would round to 100.0% or 0.0% ("99.97%"); ">99.99%" and "<0.01%" beyond that:
+    /// "100%" and "0%" only for exactly 1 and 0, so a confident guess never reads as certain.
+    public static func percent(_ p: Double) -> String {
+        if p >= 1 { return "100%" }
+        if p <= 0 { return "0%" }
+        let one = String(format: "%.1f", p * 100)
+        if one != "100.0" && one != "0.0" { return one + "%" }
+        let two = String(format: "%.2f", p * 100)
+        if two == "100.00" { return ">99.99%" }
+        if two == "0.00" { return "<0.01%" }
+        return two + "%"
+    }
 
     /// Every prediction as one pretty-printed JSON array, keys sorted (`predict --json`).
     public static func json(_ predictions: [Prediction]) throws -> String {

@@ -4,7 +4,7 @@ import Inference
 
 /// What a client may send to POST /predict, read from its content type and bytes.
 public enum PredictInput: Equatable {
-    /// A PNG or PGM of any size and polarity: prepared like MNIST before the model sees it.
+    /// A PNG, JPEG or PGM of any size and polarity: prepared like MNIST before the model sees it.
     case image(GrayscaleImage)
     /// 784 values 0…255, row by row, white on black: a digit already prepared as MNIST stores it, used as is.
     case prepared([UInt8])
@@ -20,7 +20,7 @@ public enum PredictInput: Equatable {
     public static func parse(contentType: String?, body: [UInt8], side: Int) throws(RequestError) -> PredictInput {
         let type = (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch type {
-        case "image/png", "image/x-portable-graymap", "image/x-portable-anymap", "application/octet-stream":
+        case "image/png", "image/jpeg", "image/x-portable-graymap", "image/x-portable-anymap", "application/octet-stream":
             if let (width, height) = declaredSize(body), Double(width) * Double(height) > Double(maxPixels) {
                 throw RequestError(.contentTooLarge, "the image is \(width)×\(height): at most \(maxPixels) pixels are read")
             }
@@ -31,8 +31,8 @@ public enum PredictInput: Equatable {
             return .prepared(try pixels(json: body, count: side * side))
         default:
             throw RequestError(.unsupportedMediaType, type.isEmpty
-                ? "a body needs a Content-Type: image/png, image/x-portable-graymap or application/json"
-                : "unsupported Content-Type '\(type)': send image/png, image/x-portable-graymap or application/json")
+                ? "a body needs a Content-Type: image/png, image/jpeg, image/x-portable-graymap or application/json"
+                : "unsupported Content-Type '\(type)': send image/png, image/jpeg, image/x-portable-graymap or application/json")
         }
     }
 
@@ -68,6 +68,7 @@ public enum PredictInput: Equatable {
             func be32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
             return (be32(16), be32(20))
         }
+        if JPEG.isJPEG(bytes) { return JPEG.dimensions(bytes) }
         guard PGM.isPGM(bytes) else { return nil }
         // "P5 <width> <height> …", comments from '#' to the end of the line.
         var numbers: [Int] = [], i = 2

@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import Inference
 
-/// `mnistbook predict`: classifies PNG or PGM images with a saved model, after MNIST-style preparation.
+/// `mnistbook predict`: classifies PNG, JPEG or PGM images with a saved model, after MNIST-style preparation.
 /// The work is the Inference library's; this command only reads its arguments and prints.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify PNG or PGM digit images with a saved .mnistbook model.",
+        abstract: "Classify PNG, JPEG or PGM digit images with a saved .mnistbook model.",
         discussion: """
             Each image may have any size and either polarity (white on black or black on white). It is prepared \
             as MNIST's digits were: grayscale, inverted when its background is light, cropped to the digit, the longer \
@@ -20,7 +20,10 @@ struct Predict: ParsableCommand {
     @Flag(help: "Print one JSON array: {file, digit, confidence, top3: [{class, probability}]} or {file, error} per image.")
     var json = false
 
-    @Argument(help: "PNG or PGM images.")
+    @Flag(help: "Also print each image as the model saw it (28×28 after preparation) as text, under its line; not with --json.")
+    var show = false
+
+    @Argument(help: "PNG, JPEG or PGM images.")
     var images: [String]
 
     func run() throws {
@@ -31,12 +34,7 @@ struct Predict: ParsableCommand {
         }
         var results: [Prediction] = []
         for path in images {
-            let result: Prediction
-            do {
-                result = try classifier.classify(ImageDecoding.load(path), file: path).prediction(file: path)
-            } catch {
-                result = Prediction(file: path, error: "\(error)")
-            }
+            let (result, prepared) = classifier.predict(file: path)
             results.append(result)
             if let error = result.error {
                 // Keep the error in order with the lines before it when both streams go to one place.
@@ -44,6 +42,7 @@ struct Predict: ParsableCommand {
                 printError(error)
             } else if !json {
                 print(result.line)
+                if show, let prepared { print(TextArt.render(prepared), terminator: "") }
             }
         }
         if json { print(try Prediction.json(results)) }

@@ -1,7 +1,9 @@
 // `mnistbook predict` run as a subprocess on images the tests write: MNIST digits drawn black on white at 200×200
-// as PNG and PGM are classified like the originals, bad images are named and skipped, --json parses.
+// as PNG, JPEG and PGM are classified like the originals, bad images are named and skipped, --json parses,
+// --show prints what the model saw.
 import Datasets
 import Foundation
+import Inference
 import NeuralNet
 import Report
 import Tensor
@@ -125,6 +127,42 @@ final class PredictCommandTests: XCTestCase {
         }
     }
 
+    /// The JPEG fixtures (Tests/InferenceTests/Fixtures: test digit 0 drawn at 200×200, grayscale baseline and colour
+    /// progressive) get the drawing's own answer; a cut JPEG is named.
+    func testJPEGIsClassifiedLikeTheDrawing() throws {
+        let f = try fixture()
+        let folder = try temporaryFolder(self)
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../InferenceTests/Fixtures")
+        let names = ["seven.pgm", "seven.jpg", "seven-color-progressive.jpg"]
+        for name in names {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let jpeg = try Data(contentsOf: folder.appendingPathComponent("seven.jpg"))
+        try jpeg.prefix(jpeg.count / 2).write(to: folder.appendingPathComponent("cut.jpg"))
+        let run = try mnistbook(["predict", "--model", f.modelPath] + names + ["cut.jpg"], in: folder)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stderr, "cut.jpg: invalid JPEG: TRUNCATED\n")
+        let digits = run.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] }
+        XCTAssertEqual(digits.count, 3, run.stdout)
+        XCTAssertEqual(Set(digits), ["7"], run.stdout)
+    }
+
+    /// `--show`: under each line, the 28×28 image the model classified, as text (TextArt), exactly what the library gives.
+    func testShowPrintsThePreparedImage() throws {
+        let f = try fixture()
+        let folder = try temporaryFolder(self)
+        let d = f.digits[0]
+        try Data(try PNG.encode(gray: Self.drawn(d.pixels), width: 200, height: 200)).write(to: folder.appendingPathComponent("a.png"))
+        let run = try mnistbook(["predict", "--model", f.modelPath, "--show", "a.png"], in: folder)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let (prediction, prepared) = try Classifier.load(path: f.modelPath).predict(file: folder.appendingPathComponent("a.png").path)
+        let art = TextArt.render(try XCTUnwrap(prepared))
+        XCTAssertEqual(run.stdout, prediction.line.replacingOccurrences(of: folder.appendingPathComponent("a.png").path, with: "a.png")
+                       + "\n" + art)
+        XCTAssertEqual(art.split(separator: "\n").count, 30, "28 rows in a frame")
+        XCTAssertTrue(art.contains("@@"), "the digit's ink shows")
+    }
+
     func testCorruptPNGIsNamedAndTheOthersAreStillClassified() throws {
         let f = try fixture()
         let folder = try temporaryFolder(self)
@@ -141,7 +179,7 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.stderr.split(separator: "\n").map(String.init), [
             "cut.png: invalid PNG: read beyond end of data",
-            "notes.txt: not a PNG or PGM image (it starts with bytes 68 65 6c 6c)",
+            "notes.txt: not a PNG, JPEG or PGM image (it starts with bytes 68 65 6c 6c)",
             "missing.png: no such file",
         ])
         let lines = run.stdout.split(separator: "\n")
@@ -177,7 +215,7 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(probabilities.reduce(0, +), 1.000_01)
 
         XCTAssertEqual(array[1]["file"] as? String, "raw.bin")
-        XCTAssertEqual(array[1]["error"] as? String, "raw.bin: not a PNG or PGM image (it starts with bytes ff ff ff ff)")
+        XCTAssertEqual(array[1]["error"] as? String, "raw.bin: not a PNG, JPEG or PGM image (it starts with bytes ff ff ff ff)")
         XCTAssertNil(array[1]["digit"])
         XCTAssertEqual(array[2]["error"] as? String,
                        "blank.pgm: no digit found: the image is blank (every pixel has the background's brightness)")

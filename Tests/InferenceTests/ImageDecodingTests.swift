@@ -1,4 +1,4 @@
-// PNG and PGM bytes to gray, chosen by content; every failure names the input and says what is wrong.
+// PNG, JPEG and PGM bytes to gray, chosen by content; every failure names the input and says what is wrong.
 import Datasets
 import Foundation
 import Inference
@@ -18,12 +18,44 @@ final class ImageDecodingTests: XCTestCase {
         func message(_ bytes: [UInt8]) -> String {
             do { _ = try ImageDecoding.decode(bytes, name: "upload"); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message([]), "upload: not a PNG or PGM image (the file is empty)")
-        XCTAssertEqual(message(Array("hello".utf8)), "upload: not a PNG or PGM image (it starts with bytes 68 65 6c 6c)")
+        XCTAssertEqual(message([]), "upload: not a PNG, JPEG or PGM image (the file is empty)")
+        XCTAssertEqual(message(Array("hello".utf8)), "upload: not a PNG, JPEG or PGM image (it starts with bytes 68 65 6c 6c)")
         let png = try PNG.encode(gray: [UInt8](repeating: 7, count: 400), width: 20, height: 20)
         XCTAssertEqual(message(Array(png.prefix(png.count / 2))), "upload: invalid PNG: read beyond end of data")
         XCTAssertEqual(message(Array("P5\n3 2\n255\n".utf8) + [1, 2]),
                        "upload: truncated PGM: expected 6 bytes of pixel data for 3×2, found 2")
+    }
+
+    /// MNIST test digit 0 drawn black on white at 200×200 (scripts/make_jpeg_fixtures.py): the drawing as PGM, a grayscale
+    /// baseline JPEG of it and a colour progressive one (a blue pen on cream paper).
+    static func fixture(_ name: String) throws -> [UInt8] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+        return [UInt8](try Data(contentsOf: url))
+    }
+
+    func testJPEGDecodesWithinAJPEGsErrorOfTheDrawing() throws {
+        let drawing = try ImageDecoding.decode(Self.fixture("seven.pgm"), name: "seven.pgm")
+        let gray = try ImageDecoding.decode(Self.fixture("seven.jpg"), name: "seven.jpg")
+        XCTAssertEqual([gray.width, gray.height], [200, 200])
+        let errors = zip(gray.pixels, drawing.pixels).map { abs(Int($0) - Int($1)) }
+        XCTAssertLessThan(Double(errors.reduce(0, +)) / Double(errors.count), 1, "mean error of a quality-90 JPEG")
+        XCTAssertLessThanOrEqual(errors.max() ?? 0, 24, "largest error, at the strokes' edges")
+
+        // Colour and progressive: its luma, dark where the pen went and light elsewhere.
+        let color = try ImageDecoding.decode(Self.fixture("seven-color-progressive.jpg"), name: "seven-color-progressive.jpg")
+        XCTAssertEqual([color.width, color.height], [200, 200])
+        for (y, x) in zip(color.pixels, drawing.pixels) where x < 40 || x > 215 {
+            if x < 40 { XCTAssertLessThan(y, 128) } else { XCTAssertGreaterThan(y, 128) }
+        }
+    }
+
+    func testDamagedJPEGIsNamed() throws {
+        func message(_ bytes: [UInt8]) -> String {
+            do { _ = try ImageDecoding.decode(bytes, name: "photo.jpg"); return "no error" } catch { return "\(error)" }
+        }
+        let jpeg = try Self.fixture("seven.jpg")
+        XCTAssertEqual(message(Array(jpeg.prefix(jpeg.count / 2))), "photo.jpg: invalid JPEG: TRUNCATED")
+        XCTAssertEqual(message(Array(jpeg.prefix(12))), "photo.jpg: invalid JPEG: HEADER")
     }
 
     func testMissingFileAndFolder() throws {

@@ -155,12 +155,12 @@ final class ServerTests: XCTestCase {
         }
         let png = try PNG.encode(gray: Self.bar, width: 60, height: 90)
         try check("text/plain", Array("7".utf8), 415,
-                  "unsupported Content-Type 'text/plain': send image/png, image/x-portable-graymap or application/json")
+                  "unsupported Content-Type 'text/plain': send image/png, image/jpeg, image/x-portable-graymap or application/json")
         // What a client sends when it names no type (URLSession does this).
-        try check(nil, png, 415, "unsupported Content-Type 'application/x-www-form-urlencoded': send image/png, image/x-portable-graymap or application/json")
+        try check(nil, png, 415, "unsupported Content-Type 'application/x-www-form-urlencoded': send image/png, image/jpeg, image/x-portable-graymap or application/json")
         try check("image/png", [UInt8](repeating: 0, count: (1 << 20) + 1), 413, "the body is larger than 1048576 bytes")
         try check("image/png", Array(png.prefix(png.count / 2)), 400, "the uploaded image: invalid PNG: read beyond end of data")
-        try check("image/png", Array("hello".utf8), 400, "the uploaded image: not a PNG or PGM image (it starts with bytes 68 65 6c 6c)")
+        try check("image/png", Array("hello".utf8), 400, "the uploaded image: not a PNG, JPEG or PGM image (it starts with bytes 68 65 6c 6c)")
         try check("image/x-portable-graymap", Array("P5\n30000 30000\n255\n".utf8), 413,
                   "the image is 30000×30000: at most 16777216 pixels are read")
         try check("image/x-portable-graymap", Array("P5\n2 2\n255\n".utf8) + [200, 200, 200, 200], 400,

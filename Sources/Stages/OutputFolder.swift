@@ -11,7 +11,7 @@ final class OutputFolder: @unchecked Sendable {
     let url: URL
     /// Final URLs of the files written, in order.
     private(set) var written: [URL] = []
-    static let manifestName = "mnistbook-outputs.txt"
+    static let manifestName = OutputManifest.fileName
     private var staging: URL?
     /// Staged files by name, in order; the last write of a name wins.
     private var staged: [String] = []
@@ -40,7 +40,7 @@ final class OutputFolder: @unchecked Sendable {
                 throw .cannotWrite("cannot create the output folder \(url.path): \(reason(error))")
             }
         }
-        owned = readManifest()
+        owned = OutputManifest.names(in: url)
         let notebook = URL(fileURLWithPath: notebookPath).standardizedFileURL.resolvingSymlinksInPath()
         for name in [reportName, "metrics.json"] {
             let target = url.appendingPathComponent(name)
@@ -94,7 +94,7 @@ final class OutputFolder: @unchecked Sendable {
                     + "the previous report and its files are unchanged")
             }
         }
-        let manifest = (owned.union(written.map(\.lastPathComponent))).sorted().joined(separator: "\n") + "\n"
+        let manifest = OutputManifest.text(owned.union(written.map(\.lastPathComponent)))
         do {
             try AtomicFile.write(manifest, to: staging.appendingPathComponent(Self.manifestName))
         } catch {
@@ -113,18 +113,8 @@ final class OutputFolder: @unchecked Sendable {
     /// A name may replace a file that does not exist, that the manifest lists, or any file of a folder an
     /// earlier mnistbook rendered into before manifests existed (it has mnistbook's `.cache`).
     private func checkOwned(_ name: String) throws(RenderError) {
-        let target = url.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: target.path), !owned.contains(name) else { return }
-        let manifest = url.appendingPathComponent(Self.manifestName).path
-        if !FileManager.default.fileExists(atPath: manifest),
-           FileManager.default.fileExists(atPath: url.appendingPathComponent(".cache").path) { return }
-        throw .cannotWrite("refusing to overwrite \(target.path): no earlier render wrote it; "
-            + "choose another output folder with -o, or move the file away")
-    }
-
-    private func readManifest() -> Set<String> {
-        guard let text = try? String(contentsOf: url.appendingPathComponent(Self.manifestName), encoding: .utf8) else { return [] }
-        return Set(text.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.contains("/") })
+        guard !owned.contains(name), let refusal = OutputManifest.refusal(toWrite: name, in: url) else { return }
+        throw .cannotWrite(refusal)
     }
 
     /// The first existing component of `url`'s path that is not a folder (`out/afile` of `out/afile/sub`).

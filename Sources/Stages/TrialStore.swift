@@ -34,7 +34,12 @@ struct TrialStore {
         guard let bytes = try? JSONEncoder().encode(stored) else { return }
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try? AtomicFile.write([UInt8](bytes), to: url(record.number))
+        if record.number == Self.killAfterTrial { kill(getpid(), SIGKILL) }
     }
+
+    /// `MNISTBOOK_KILL_AFTER_TRIAL=n`: the process kills itself (SIGKILL, as a power cut or an OOM kill would) right
+    /// after trial n is stored, so TuneTests interrupts a tune at a known point instead of racing a kill against it.
+    static let killAfterTrial = ProcessInfo.processInfo.environment["MNISTBOOK_KILL_AFTER_TRIAL"].flatMap { Int($0) }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
 }

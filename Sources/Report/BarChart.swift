@@ -47,11 +47,7 @@ extension SVGChart {
         let height = 330.0
         var c = SVGCanvas(width: width, height: height, title: chart.title)
         let left = 64.0, right = 16.0
-        var top = 14.0
-        if let title = chart.title, !title.isEmpty {
-            c.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600")
-            top = 36
-        }
+        var top = c.drawTitle(chart.title)
         let colors = chart.series.indices.map { palette[$0 % palette.count] }
         if chart.series.count > 1 {
             let items = chart.series.enumerated().map { (name: $1.name, color: colors[$0]) }

@@ -60,11 +60,7 @@ extension SVGChart {
         let width = 480.0, height = 320.0
         var c = SVGCanvas(width: width, height: height, title: chart.title)
         let left = 64.0, right = 20.0
-        var top = 14.0
-        if let title = chart.title, !title.isEmpty {
-            c.text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600")
-            top = 36
-        }
+        var top = c.drawTitle(chart.title)
         let items = chart.series.enumerated().map { (name: $1.name, color: palette[$0 % palette.count]) }
         if items.count > 1 || !(items.first?.name.isEmpty ?? true) {
             top += c.legend(items, x: left, y: top + 12, maxWidth: width - left - right, swatch: .line) + 6

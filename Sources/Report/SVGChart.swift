@@ -68,6 +68,13 @@ struct SVGCanvas {
 
     mutating func add(_ element: String) { body.append(element) }
 
+    /// A chart's title, centred at the top; returns where the plot starts (lower when there is a title).
+    mutating func drawTitle(_ title: String?) -> Double {
+        guard let title, !title.isEmpty else { return 14 }
+        text(title, x: width / 2, y: 22, anchor: "middle", size: 14, weight: "600")
+        return 36
+    }
+
     mutating func text(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double = 12,
                        weight: String? = nil, fill: String = inkColor, rotate: Double? = nil,
                        halo: Bool = false, cls: String? = nil) {

@@ -28,10 +28,6 @@ public struct EvaluateStage: Stage {
         workspace.evaluations[split].map { .evaluation($0) } ?? .none
     }
 
-    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
-        if case .evaluation(let evaluation) = state { workspace.record(evaluation) }
-    }
-
     public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
         let data = try workspace.requireData(for: Self.name)
         let model = try workspace.requireModel(for: Self.name)

@@ -66,7 +66,10 @@ public protocol Stage {
 
 extension Stage {
     public func capture(before: WorkspaceMark, after workspace: Workspace) -> StepState { .none }
-    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {}
+    /// By default a cached evaluation (evaluate's, or error-analysis' own scoring) is put back; any other state is the stage's to restore.
+    public func restore(_ state: StepState, into workspace: inout Workspace, _ context: RestoreContext) throws {
+        if case .evaluation(let evaluation) = state { workspace.record(evaluation) }
+    }
 
     /// The schema of this stage.
     public static func spec(_ summary: String, needs: [StageName] = [], _ parameters: [ParameterSpec]) -> StageSpec {

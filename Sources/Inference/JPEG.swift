@@ -34,7 +34,9 @@ public enum JPEG {
         guard let handle = tjInitDecompress() else { throw Error(description: "libjpeg-turbo could not start") }
         defer { tjDestroy(handle) }
         let (w, h) = try header(handle, bytes)
-        guard w > 0, h > 0, w * h <= maxPixels else { throw Error(description: "invalid JPEG: unsupported size \(w)×\(h)") }
+        // libjpeg-turbo reads a header cut before its frame as 0×0.
+        guard w > 0, h > 0 else { throw Error(description: "invalid JPEG: no image size in its header (the file is cut short or damaged)") }
+        guard w * h <= maxPixels else { throw Error(description: "invalid JPEG: unsupported size \(w)×\(h)") }
         let width = Int32(w), height = Int32(h)
         var gray = [UInt8](repeating: 0, count: w * h)
         let decoded = bytes.withUnsafeBufferPointer { source in

@@ -141,7 +141,7 @@ final class PredictCommandTests: XCTestCase {
         try jpeg.prefix(jpeg.count / 2).write(to: folder.appendingPathComponent("cut.jpg"))
         let run = try mnistbook(["predict", "--model", f.modelPath] + names + ["cut.jpg"], in: folder)
         XCTAssertEqual(run.status, 1)
-        XCTAssertEqual(run.stderr, "cut.jpg: invalid JPEG: TRUNCATED\n")
+        XCTAssertEqual(run.stderr, "cut.jpg: invalid JPEG: Premature end of JPEG file\n")
         let digits = run.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] }
         XCTAssertEqual(digits.count, 3, run.stdout)
         XCTAssertEqual(Set(digits), ["7"], run.stdout)

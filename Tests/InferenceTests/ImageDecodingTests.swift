@@ -54,8 +54,13 @@ final class ImageDecodingTests: XCTestCase {
             do { _ = try ImageDecoding.decode(bytes, name: "photo.jpg"); return "no error" } catch { return "\(error)" }
         }
         let jpeg = try Self.fixture("seven.jpg")
-        XCTAssertEqual(message(Array(jpeg.prefix(jpeg.count / 2))), "photo.jpg: invalid JPEG: TRUNCATED")
-        XCTAssertEqual(message(Array(jpeg.prefix(12))), "photo.jpg: invalid JPEG: HEADER")
+        XCTAssertEqual(message(Array(jpeg.prefix(jpeg.count / 2))), "photo.jpg: invalid JPEG: Premature end of JPEG file")
+        XCTAssertEqual(message(Array(jpeg.prefix(12))), "photo.jpg: invalid JPEG: no image size in its header (the file is cut short or damaged)")
+        // A header claiming 65535×65535 (the frame's height and width after FF C0, length and precision) is refused unread.
+        var huge = jpeg
+        let frame = try XCTUnwrap((0..<(huge.count - 1)).first { huge[$0] == 0xFF && huge[$0 + 1] == 0xC0 })
+        for i in (frame + 5)..<(frame + 9) { huge[i] = 0xFF }
+        XCTAssertEqual(message(huge), "photo.jpg: invalid JPEG: unsupported size 65535×65535")
     }
 
     func testMissingFileAndFolder() throws {

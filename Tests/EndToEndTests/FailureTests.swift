@@ -125,20 +125,7 @@ final class FailureTests: XCTestCase {
 
     func testWriteFailureKeepsThePreviousReportByteIdentical() throws {
         let folder = try temporaryFolder(self)
-        // No training: the load and eda steps are enough to produce a report and metrics.
-        let source = """
-            ---
-            title: Data only
-            ---
-            ```load
-            limit_train: 500
-            limit_test: 100
-            ```
-
-            ```eda
-            ```
-            """
-        let path = try writeNotebook(source, named: "data.md", in: folder)
+        let path = try writeNotebook(dataOnlyNotebook(), named: "data.md", in: folder)
         let out = folder.appendingPathComponent("out")
         let first = try NotebookRunner().render(notebookPath: path, outputDirectory: out, overrides: [], observer: RunObserver())
         let previous = try Data(contentsOf: first.reportURL)

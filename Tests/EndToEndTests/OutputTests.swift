@@ -5,25 +5,9 @@ import XCTest
 /// A render's files change together or not at all, never replace a file no render wrote, and an
 /// output folder that cannot be written is found before any step runs.
 final class OutputTests: XCTestCase {
-    private func dataNotebook(samples: Int) -> String {
-        """
-        ---
-        title: Data only
-        ---
-        ```load
-        limit_train: 500
-        limit_test: 100
-        ```
-
-        ```eda
-        samples: \(samples)
-        ```
-        """
-    }
-
     func testAFailedWriteChangesNoFileOfThePreviousRender() throws {
         let folder = try temporaryFolder(self)
-        let path = try writeNotebook(dataNotebook(samples: 9), named: "data.md", in: folder)
+        let path = try writeNotebook(dataOnlyNotebook(edaSamples: 9), named: "data.md", in: folder)
         let out = folder.appendingPathComponent("out")
         let first = try NotebookRunner().render(notebookPath: path, outputDirectory: out, reuseCache: false)
         let before = try first.files.map { ($0.lastPathComponent, try Data(contentsOf: $0)) }
@@ -31,7 +15,7 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(Set(before.map { $0.0 }), ["data.html", "metrics.json"])
 
         // The next render's files differ (another sample grid), and its report cannot be put in place.
-        _ = try writeNotebook(dataNotebook(samples: 16), named: "data.md", in: folder)
+        _ = try writeNotebook(dataOnlyNotebook(edaSamples: 16), named: "data.md", in: folder)
         let report = out.appendingPathComponent("data.html")
         try FileManager.default.removeItem(at: report)
         try FileManager.default.createDirectory(at: report.appendingPathComponent("blocker"), withIntermediateDirectories: true)
@@ -48,18 +32,18 @@ final class OutputTests: XCTestCase {
     func testTheNotebookAndFilesNoRenderWroteAreNeverOverwritten() throws {
         let folder = try temporaryFolder(self)
         // A notebook named like its report, rendered into its own folder.
-        let path = try writeNotebook(dataNotebook(samples: 4), named: "rep.html", in: folder)
+        let path = try writeNotebook(dataOnlyNotebook(edaSamples: 4), named: "rep.html", in: folder)
         let run = try mnistbook(["render", "rep.html", "-o", ".", "--quiet"], in: folder)
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.stderr, "refusing to write \(folder.standardizedFileURL.path)/rep.html: it is the notebook itself; "
                        + "choose another output folder with -o\n")
-        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), dataNotebook(samples: 4))
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), dataOnlyNotebook(edaSamples: 4))
 
         // A folder with a file of the user's that a render would write.
         let out = folder.appendingPathComponent("mine")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try Data("{\"mine\": true}".utf8).write(to: out.appendingPathComponent("metrics.json"))
-        _ = try writeNotebook(dataNotebook(samples: 4), named: "nb.md", in: folder)
+        _ = try writeNotebook(dataOnlyNotebook(edaSamples: 4), named: "nb.md", in: folder)
         let refused = try mnistbook(["render", "nb.md", "-o", "mine", "--quiet"], in: folder)
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(refused.stderr, "refusing to overwrite \(out.standardizedFileURL.path)/metrics.json: no earlier render wrote it; "
@@ -76,7 +60,7 @@ final class OutputTests: XCTestCase {
 
     func testAnOutputFolderThatCannotBeWrittenIsFoundBeforeAnyStep() throws {
         let folder = try temporaryFolder(self)
-        let path = try writeNotebook(dataNotebook(samples: 4), named: "nb.md", in: folder)
+        let path = try writeNotebook(dataOnlyNotebook(edaSamples: 4), named: "nb.md", in: folder)
         // A path through a regular file: named, instead of Foundation's "error 512".
         let file = folder.appendingPathComponent("afile")
         try Data("x".utf8).write(to: file)
@@ -100,7 +84,7 @@ final class OutputTests: XCTestCase {
 
     func testACacheEntryReplacedByAFolderIsNamedInTheWarning() throws {
         let folder = try temporaryFolder(self)
-        let path = try writeNotebook(dataNotebook(samples: 4), named: "nb.md", in: folder)
+        let path = try writeNotebook(dataOnlyNotebook(edaSamples: 4), named: "nb.md", in: folder)
         let out = folder.appendingPathComponent("out")
         _ = try NotebookRunner().render(notebookPath: path, outputDirectory: out)
         let cache = out.appendingPathComponent(".cache")

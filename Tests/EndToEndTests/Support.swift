@@ -164,3 +164,19 @@ func mnistbook(_ arguments: [String], in folder: URL, environment: [String: Stri
 func writeModelFile(_ model: Model, metadata: ModelMetadata, to url: URL) throws {
     try Data(ModelFile.encode(weights: model.weights(), of: model, metadata: metadata, path: url.path)).write(to: url)
 }
+
+/// No training: a load and an eda step are enough to produce a report and metrics. `edaSamples` nil: eda's defaults.
+func dataOnlyNotebook(edaSamples: Int? = nil) -> String {
+    """
+    ---
+    title: Data only
+    ---
+    ```load
+    limit_train: 500
+    limit_test: 100
+    ```
+
+    ```eda
+    \(edaSamples.map { "samples: \($0)\n" } ?? "")```
+    """
+}

@@ -56,11 +56,14 @@ final class ImageDecodingTests: XCTestCase {
         let jpeg = try Self.fixture("seven.jpg")
         XCTAssertEqual(message(Array(jpeg.prefix(jpeg.count / 2))), "photo.jpg: invalid JPEG: Premature end of JPEG file")
         XCTAssertEqual(message(Array(jpeg.prefix(12))), "photo.jpg: invalid JPEG: no image size in its header (the file is cut short or damaged)")
-        // A header claiming 65535×65535 (the frame's height and width after FF C0, length and precision) is refused unread.
+        // A header claiming 20000×20000 (the frame's height and width after FF C0, length and precision): 4e8 pixels,
+        // more than 2^28, refused before anything is allocated; libjpeg-turbo itself stops at 65500 a side.
         var huge = jpeg
         let frame = try XCTUnwrap((0..<(huge.count - 1)).first { huge[$0] == 0xFF && huge[$0 + 1] == 0xC0 })
-        for i in (frame + 5)..<(frame + 9) { huge[i] = 0xFF }
-        XCTAssertEqual(message(huge), "photo.jpg: invalid JPEG: unsupported size 65535×65535")
+        huge.replaceSubrange((frame + 5)..<(frame + 9), with: [0x4E, 0x20, 0x4E, 0x20])
+        XCTAssertEqual(message(huge), "photo.jpg: invalid JPEG: unsupported size 20000×20000")
+        huge.replaceSubrange((frame + 5)..<(frame + 9), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        XCTAssertEqual(message(huge), "photo.jpg: invalid JPEG: Maximum supported image dimension is 65500 pixels")
     }
 
     func testMissingFileAndFolder() throws {

@@ -88,3 +88,18 @@ func randomizeParameters(_ model: Model, seed: UInt64) {
         p.value = p.name.hasSuffix("moving_variance") ? Tensor(shape: r.shape, scalars: r.scalars.map { 0.5 + abs($0) }) : r
     }
 }
+
+/// Batch norm statistics far from their initial values, γ of both signs, so folding has work to do.
+func randomiseBatchNorms(_ layers: [Layer], seed: UInt64) {
+    var rng = SeededGenerator(seed: seed)
+    for case let bn as BatchNorm in layers {
+        let c = bn.gamma.value.count
+        func draw(_ lo: Float, _ hi: Float) -> Tensor {
+            Tensor(shape: [c], scalars: (0..<c).map { _ in lo + (hi - lo) * rng.nextUnitFloat() })
+        }
+        bn.gamma.value = draw(-1.5, 1.5)
+        bn.beta.value = draw(-0.5, 0.5)
+        bn.movingMean.value = draw(-0.3, 0.6)
+        bn.movingVariance.value = draw(0.2, 2)
+    }
+}

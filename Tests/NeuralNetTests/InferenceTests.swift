@@ -4,24 +4,9 @@ import XCTest
 
 /// The folded inference network against the layers' own forward passes, and one image against a batch.
 final class InferenceTests: XCTestCase {
-    /// Batch norm statistics far from their initial values, γ of both signs, so folding has work to do.
-    private func randomiseBatchNorms(_ model: Model, seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
-        for case let bn as BatchNorm in model.layers {
-            let c = bn.gamma.value.count
-            func draw(_ lo: Float, _ hi: Float) -> Tensor {
-                Tensor(shape: [c], scalars: (0..<c).map { _ in lo + (hi - lo) * rng.nextUnitFloat() })
-            }
-            bn.gamma.value = draw(-1.5, 1.5)
-            bn.beta.value = draw(-0.5, 0.5)
-            bn.movingMean.value = draw(-0.3, 0.6)
-            bn.movingVariance.value = draw(0.2, 2)
-        }
-    }
-
     func testFoldedReferenceCNNEqualsTheLayersWithin1e5() throws {
         let model = try Model(name: "ref", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 7)
-        randomiseBatchNorms(model, seed: 11)
+        randomiseBatchNorms(model.layers, seed: 11)
         let x = randomTensor([16, 28, 28, 1], seed: 3)
         // Three batch norms folded, dropout and flatten gone: 3 convolutions, 2 pools, 2 dense.
         XCTAssertEqual(model.inferenceSteps()?.count, 7)
@@ -30,7 +15,7 @@ final class InferenceTests: XCTestCase {
         XCTAssertLessThanOrEqual(folded.maxAbsDifference(layers), 1e-5)
 
         // New weights make a new folded network, not a stale one.
-        randomiseBatchNorms(model, seed: 12)
+        randomiseBatchNorms(model.layers, seed: 12)
         let refolded = model.forward(x)
         XCTAssertGreaterThan(refolded.maxAbsDifference(folded), 1e-3)
         XCTAssertLessThanOrEqual(refolded.maxAbsDifference(model.forwardLayerByLayer(x, training: false)), 1e-5)
@@ -53,7 +38,7 @@ final class InferenceTests: XCTestCase {
             .dense(name: "output", units: 3, activation: .softmax, useBias: true),
         ]
         let model = try Model(name: "small", inputShape: [13, 13, 2], layers: specs, seed: 5)
-        randomiseBatchNorms(model, seed: 9)
+        randomiseBatchNorms(model.layers, seed: 9)
         let steps = try XCTUnwrap(model.inferenceSteps())
         XCTAssertEqual(steps.count, 6)   // scaleShift, conv1, pool1, conv2 (affine post-ops), dense1, output
         guard case .scaleShift = steps[0], case let .convolution(_, _, _, _, _, scale1, shift1) = steps[1],
@@ -68,14 +53,14 @@ final class InferenceTests: XCTestCase {
     /// gives the same answers in inference as layer by layer: the fused path once dropped that softmax.
     func testTheONNXVariantModelInfersLikeItsLayers() throws {
         let model = try Model(name: "variant", inputShape: [28, 28, 1], layers: onnxVariantLayers, seed: 9)
-        randomiseBatchNorms(model, seed: 3)
+        randomiseBatchNorms(model.layers, seed: 3)
         let x = randomTensor([4, 28, 28, 1], seed: 8)
         XCTAssertLessThanOrEqual(model.forward(x).maxAbsDifference(model.forwardLayerByLayer(x, training: false)), 1e-5)
     }
 
     func testOneImageEqualsItsRowOfABatchBitForBit() throws {
         let model = try Model(name: "ref", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 8)
-        randomiseBatchNorms(model, seed: 2)
+        randomiseBatchNorms(model.layers, seed: 2)
         let n = 37, x = randomTensor([n, 28, 28, 1], seed: 6)
         let batched = model.forward(x).scalars, pixels = x.scalars
         for i in 0..<n {

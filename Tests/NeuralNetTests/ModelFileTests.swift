@@ -280,20 +280,6 @@ final class ModelFileTests: XCTestCase {
         assertReadError(url, "\(url.path) was written by a newer mnistbook (format 3); this build reads formats 1 and 2", .newerFormat)
     }
 
-    /// A file with a valid checksum whose header was edited: the bytes are re-signed after the change.
-    private func edited(_ bytes: [UInt8], _ edit: (String) -> String) -> [UInt8] {
-        let jsonLength = bytes[12..<20].reversed().reduce(0) { $0 << 8 | Int($1) }
-        let json = String(decoding: bytes[20..<(20 + jsonLength)], as: UTF8.self)
-        // The header is space-padded: take the new text's padding off and pad it back to the old length.
-        var changed = Array(edit(json).utf8)
-        while let last = changed.last, last == 0x20 || last == 0x0A { changed.removeLast() }
-        precondition(changed.count <= jsonLength, "the edited JSON must fit the old length")
-        changed += [UInt8](repeating: 0x20, count: jsonLength - changed.count)
-        var out = Array(bytes[0..<20]) + changed + bytes[(20 + jsonLength)..<(bytes.count - 4)]
-        LittleEndian.append(CRC32.checksum(out), to: &out)
-        return out
-    }
-
     func testParameterShapesThatDoNotMatchTheArchitecture() throws {
         let (_, url, bytes) = try savedModel()
         // conv1 with 5 filters needs a 3×3×1×5 kernel, the table still says 3×3×1×4.

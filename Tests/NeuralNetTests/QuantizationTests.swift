@@ -91,19 +91,6 @@ final class QuantizationTests: XCTestCase {
         XCTAssertEqual(floatLoaded.forward(x).scalars, f.model.forward(x).scalars)
     }
 
-    /// Re-signs bytes whose JSON header was edited, so the edit reaches the int8 checks behind the checksum.
-    func edited(_ bytes: [UInt8], _ edit: (String) -> String) -> [UInt8] {
-        let jsonLength = bytes[12..<20].reversed().reduce(0) { $0 << 8 | Int($1) }
-        let json = String(decoding: bytes[20..<(20 + jsonLength)], as: UTF8.self)
-        var changed = Array(edit(json).utf8)
-        while let last = changed.last, last == 0x20 || last == 0x0A { changed.removeLast() }
-        precondition(changed.count <= jsonLength, "the edited JSON must fit the old length")
-        changed += [UInt8](repeating: 0x20, count: jsonLength - changed.count)
-        var out = Array(bytes[0..<20]) + changed + Array(bytes[(20 + jsonLength)..<(bytes.count - 4)])
-        LittleEndian.append(CRC32.checksum(out), to: &out)
-        return out
-    }
-
     func testCorruptInt8FilesNameTheFileAndTheProblem() throws {
         let f = try fixture()
         let bytes = try ModelFile.encode(f.quantized, metadata: metadata())

@@ -179,7 +179,7 @@ final class ServerTests: XCTestCase {
     func testMissingContentTypeIsNamed() {
         XCTAssertThrowsError(try PredictInput.parse(contentType: nil, body: [1], side: 28)) {
             XCTAssertEqual($0 as? RequestError, RequestError(.unsupportedMediaType,
-                "a body needs a Content-Type: image/png, image/x-portable-graymap or application/json"))
+                "a body needs a Content-Type: image/png, image/jpeg, image/x-portable-graymap or application/json"))
         }
     }
 

@@ -9,22 +9,27 @@ public struct DiagnosisNote: Equatable, Sendable {
         case neglectedClass = "neglected class"
         case learningRateFloor = "learning rate at min_lr"
         case earlyStop = "early stop"
+        case chanceLevel = "chance level"
     }
+    /// A note explains; a warning says the run's result cannot be trusted (the report shows it amber).
+    public enum Severity: String, Sendable { case note, warning }
     public var rule: Rule
     /// The finding with its evidence numbers.
     public var evidence: String
     /// The parameter to change (`stage.param`) and how.
     public var parameter: String
     public var suggestion: String
+    public var severity: Severity = .note
 }
 
 /// The diagnosis rules. Thresholds are chosen for MNIST-like data; each is a parameter so tests can drive it.
 public enum Diagnosis {
     /// Every training rule that fires, in a fixed order.
     public static func training(_ epochs: [EpochLog], events: [TrainingEvent], learningRate: Double,
-                                minLR: Double?, patience: Int?, underfitBelow: Double = 0.9) -> [DiagnosisNote] {
-        let diverged = divergence(epochs, learningRate: learningRate)
+                                minLR: Double?, patience: Int?, underfitBelow: Double = 0.9, classes: Int = 10) -> [DiagnosisNote] {
+        let diverged = divergence(epochs, learningRate: learningRate, classes: classes)
         return [
+            chanceLevel(epochs, classes: classes),
             overfitting(epochs),
             diverged,
             diverged == nil ? underfitting(epochs, below: underfitBelow) : nil,   // a diverged run underfits by definition
@@ -47,21 +52,66 @@ public enum Diagnosis {
                 + "or a higher dropout rate in build.layers.")
     }
 
+    /// The last epoch's val_accuracy is at most 1.5 times chance (1 / classes): the model as it infers has not
+    /// learned, whatever the training accuracy says.
+    public static func chanceLevel(_ epochs: [EpochLog], classes: Int) -> DiagnosisNote? {
+        guard classes >= 2, let last = epochs.last, let accuracy = last.valAccuracy, accuracy.isFinite else { return nil }
+        let chance = 1 / Double(classes)
+        guard accuracy <= 1.5 * chance else { return nil }
+        let training = last.accuracy.isFinite ? ", while the training accuracy is \(percent(last.accuracy, digits: 1))" : ""
+        return DiagnosisNote(rule: .chanceLevel,
+                             evidence: "val_accuracy after epoch \(last.epoch) is \(percent(accuracy, digits: 1)), chance level for "
+                                 + "\(classes) classes (\(percent(chance, digits: 0)))\(training).",
+                             parameter: "train.batch_size",
+                             suggestion: "more steps: a smaller train.batch_size, more train.epochs or more load.limit_train images; "
+                                 + "a lower train.learning_rate if the training accuracy is low too.",
+                             severity: .warning)
+    }
+
+    /// An evaluation's accuracy at most 1.5 times chance: the scores say the model guesses.
+    public static func chanceScore(accuracy: Double, classes: Int, split: String) -> DiagnosisNote? {
+        guard classes >= 2, accuracy.isFinite, accuracy <= 1.5 / Double(classes) else { return nil }
+        return DiagnosisNote(rule: .chanceLevel,
+                             evidence: "\(split) accuracy \(percent(accuracy, digits: 1)) is chance level for \(classes) classes "
+                                 + "(\(percent(1 / Double(classes), digits: 0))): the model guesses.",
+                             parameter: "train.learning_rate",
+                             suggestion: "the train step's warnings: a lower train.learning_rate if its loss grew, more steps if val_accuracy lagged.",
+                             severity: .warning)
+    }
+
     /// The training loss ends above where it started, or became non-finite: the steps overshoot.
-    public static func divergence(_ epochs: [EpochLog], learningRate: Double, failedWithNonFiniteLoss: Bool = false) -> DiagnosisNote? {
+    /// A loss above 4 × ln(classes) (the loss of giving every class the same probability) exploded, even when it
+    /// did not grow after its first epoch.
+    public static func divergence(_ epochs: [EpochLog], learningRate: Double, failedWithNonFiniteLoss: Bool = false,
+                                  classes: Int = 10) -> DiagnosisNote? {
         let suggestion = "train.learning_rate: \(learningRateText(learningRate / 10)) (a tenth of \(learningRateText(learningRate)))."
         if failedWithNonFiniteLoss || epochs.contains(where: { !$0.loss.isFinite }) {
             let epoch = epochs.first(where: { !$0.loss.isFinite })?.epoch ?? (epochs.count + 1)
             return DiagnosisNote(rule: .divergence,
                                  evidence: "the training loss became non-finite in epoch \(epoch) with learning rate \(learningRateText(learningRate)).",
-                                 parameter: "train.learning_rate", suggestion: suggestion)
+                                 parameter: "train.learning_rate", suggestion: suggestion, severity: .warning)
         }
-        guard epochs.count >= 2, let first = epochs.first, let last = epochs.last, last.loss > first.loss * 1.05 else { return nil }
+        guard epochs.count >= 2, let first = epochs.first, let last = epochs.last, last.loss > first.loss * 1.05 else {
+            return exploded(epochs, learningRate: learningRate, classes: classes, suggestion: suggestion)
+        }
         let peak = epochs.max { $0.loss < $1.loss }!
         return DiagnosisNote(rule: .divergence,
                              evidence: "the training loss rose from \(fixed(first.loss, 4)) in epoch 1 to \(fixed(last.loss, 4)) in epoch "
                                  + "\(last.epoch) (peak \(fixed(peak.loss, 4)) in epoch \(peak.epoch)) with learning rate \(learningRateText(learningRate)).",
-                             parameter: "train.learning_rate", suggestion: suggestion)
+                             parameter: "train.learning_rate", suggestion: suggestion, severity: .warning)
+    }
+
+    /// The part of `divergence` for a loss that did not grow but exploded: above 4 × ln(classes).
+    private static func exploded(_ epochs: [EpochLog], learningRate: Double, classes: Int, suggestion: String) -> DiagnosisNote? {
+        let uniform = log(Double(max(classes, 2)))
+        if let peak = epochs.max(by: { $0.loss < $1.loss }), peak.loss > 4 * uniform {
+            return DiagnosisNote(rule: .divergence,
+                                 evidence: "the training loss reached \(groupedLoss(peak.loss)) in epoch \(peak.epoch), far above "
+                                     + "\(fixed(uniform, 2)) (ln \(classes), the loss of giving every class the same probability), "
+                                     + "with learning rate \(learningRateText(learningRate)).",
+                                 parameter: "train.learning_rate", suggestion: suggestion, severity: .warning)
+        }
+        return nil
     }
 
     /// The training accuracy after all epochs is below `below`.
@@ -116,7 +166,8 @@ public enum Diagnosis {
                 notes.append(DiagnosisNote(rule: .neglectedClass,
                                            evidence: "class \(name(c)) is never predicted (\(support[c]) images of it, recall 0%; median recall \(percent(median))).",
                                            parameter: "train.epochs",
-                                           suggestion: "train.epochs: more, or a lower train.learning_rate; check the class balance in eda."))
+                                           suggestion: "train.epochs: more, or a lower train.learning_rate; check the class balance in eda.",
+                                           severity: .warning))
             } else if recall[c] < median - gap {
                 notes.append(DiagnosisNote(rule: .neglectedClass,
                                            evidence: "class \(name(c)) has recall \(percent(recall[c])), far below the median recall \(percent(median)) "
@@ -127,6 +178,16 @@ public enum Diagnosis {
         }
         return notes
     }
+}
+
+/// 399830.2 → "399,830"; below 100 with 2 decimals.
+private func groupedLoss(_ x: Double) -> String {
+    guard x >= 100, x < 1e15 else { return fixed(x, 2) }
+    let formatter = NumberFormatter()
+    formatter.numberStyle = .decimal
+    formatter.maximumFractionDigits = 0
+    formatter.locale = Locale(identifier: "en_US")
+    return formatter.string(from: NSNumber(value: x.rounded())) ?? fixed(x, 0)
 }
 
 private func fixed(_ x: Double, _ digits: Int) -> String {

@@ -6,6 +6,8 @@ public enum Block: Equatable, Sendable {
     case code(CodeBlock)
     /// A fenced block whose info string names a stage: YAML parameters to validate and run.
     case step(StepBlock)
+    /// A fenced `question`, `answer`, `solution`, `note` or `warning` block: Markdown shown as a callout.
+    case callout(Callout)
 
     /// The notebook line the block starts on.
     public var line: Int {
@@ -13,6 +15,7 @@ public enum Block: Equatable, Sendable {
         case .prose(let prose): return prose.line
         case .code(let code): return code.line
         case .step(let step): return step.line
+        case .callout(let callout): return callout.line
         }
     }
 }

@@ -64,7 +64,7 @@ func parseFrontMatter(_ yaml: String?, path: String) -> (FrontMatter, [Diagnosti
                                    stage: frontMatterStage, message: message))
     }
     let node: Node
-    switch composeYAML(yaml) {
+    switch composeYAML(yaml, firstLine: 2) {
     case .failure(let problem):
         for each in problem.all { report(each.message, each.mark) }
         return (frontMatter, problems)

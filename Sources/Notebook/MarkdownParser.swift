@@ -10,6 +10,8 @@ import Darwin
 struct ParsedMarkdown {
     var blocks: [Block]
     var problems: [Diagnostic]
+    /// Raw HTML the report leaves out, one warning per tag or HTML block.
+    var warnings: [Diagnostic] = []
 }
 
 /// GFM extensions attached to the parser and used again when rendering.
@@ -51,6 +53,7 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [S
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
     var blocks: [Block] = []
     var problems: [Diagnostic] = []
+    var warnings = rawHTMLWarnings(document, path: path, lineOffset: lineOffset, columnOffset: 0)
     var slugs = SlugSet()
     var proseGroup: [OpaquePointer] = []
 
@@ -78,6 +81,12 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [S
             blocks.append(.step(StepBlock(stage: word, body: text, line: line, column: column, bodyLine: line + 1)))
             continue
         }
+        if words.count == 1, let kind = Callout.Kind(rawValue: word) {
+            let body = renderCalloutBody(text, line: line + 1, column: column, path: path, directory: directory)
+            warnings += body.warnings
+            blocks.append(.callout(Callout(kind: kind, text: text, html: body.html, line: line, column: column)))
+            continue
+        }
         if words.count == 1, let meant = misspelledStage(word, stages: stages) {
             problems.append(Diagnostic(path: path, line: line, column: column, stage: word,
                                        message: "unknown stage '\(word)' (did you mean '\(meant)'?)"))
@@ -85,7 +94,62 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [S
         blocks.append(.code(CodeBlock(language: word, text: text, line: line)))
     }
     flushProse()
-    return ParsedMarkdown(blocks: blocks, problems: problems)
+    return ParsedMarkdown(blocks: blocks, problems: problems, warnings: warnings)
+}
+
+/// A callout's Markdown body as an HTML fragment, parsed on its own like prose. `line` is the notebook
+/// line of the body's first line; cmark strips the fence's indentation, so `column` adds it back.
+private func renderCalloutBody(_ text: String, line: Int, column: Int, path: String, directory: URL) -> (html: String, warnings: [Diagnostic]) {
+    guard let parser = cmark_parser_new(parseOptions) else { fatalError("cmark_parser_new failed") }
+    defer { cmark_parser_free(parser) }
+    for name in extensionNames {
+        if let syntaxExtension = cmark_find_syntax_extension(name) {
+            cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+        }
+    }
+    text.withCString { cmark_parser_feed(parser, $0, text.utf8.count) }
+    guard let document = cmark_parser_finish(parser) else { fatalError("cmark_parser_finish failed") }
+    defer { cmark_node_free(document) }
+    let warnings = rawHTMLWarnings(document, path: path, lineOffset: line - 1, columnOffset: column - 1)
+    ProseImages.resolve(document, directory: directory)
+    var html = ""
+    if let rendered = cmark_render_html(document, renderOptions, cmark_parser_get_syntax_extensions(parser)) {
+        html = String(cString: rendered)
+        free(rendered)
+    }
+    return (html, warnings)
+}
+
+/// The raw HTML under `root` (blocks and inline tags), which the report omits: a notebook runs nothing in
+/// the reader's browser. One warning each, at the tag, with what to write instead.
+func rawHTMLWarnings(_ root: OpaquePointer, path: String, lineOffset: Int, columnOffset: Int) -> [Diagnostic] {
+    guard let iterator = cmark_iter_new(root) else { return [] }
+    defer { cmark_iter_free(iterator) }
+    var warnings: [Diagnostic] = []
+    while true {
+        let event = cmark_iter_next(iterator)
+        if event == CMARK_EVENT_DONE { break }
+        guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+        let type = cmark_node_get_type(node)
+        guard type == CMARK_NODE_HTML_BLOCK || type == CMARK_NODE_HTML_INLINE else { continue }
+        let literal = cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+        warnings.append(Diagnostic(path: path, line: Int(cmark_node_get_start_line(node)) + lineOffset,
+                                   column: Int(cmark_node_get_start_column(node)) + columnOffset, stage: "",
+                                   message: rawHTMLMessage(literal)))
+    }
+    return warnings
+}
+
+/// "warning: raw HTML <details> is omitted from the report …": the first tag, shortened, and the supported way.
+func rawHTMLMessage(_ literal: String) -> String {
+    let first = literal.split(separator: "\n").first.map { String($0).trimmingCharacters(in: " ") } ?? ""
+    var tag = first
+    if first.hasPrefix("<"), !first.hasPrefix("<!--"), let end = first.firstIndex(where: { $0 == ">" || $0 == " " }) {
+        tag = String(first[..<end]) + ">"
+    }
+    if tag.count > 40 { tag = String(tag.prefix(39)) + "…" }
+    return "warning: raw HTML \(tag) is omitted from the report (a report runs no HTML from a notebook); "
+        + "write a question, answer, solution, note or warning block instead (a solution shows only with render --teacher)"
 }
 
 private func isFenced(_ node: OpaquePointer) -> Bool {

@@ -11,12 +11,15 @@ public struct Notebook: Equatable, Sendable {
     public let blocks: [Block]
     /// Problems found while parsing, in notebook order.
     public let diagnostics: [Diagnostic]
+    /// What does not stop a render but changes what the reader sees (raw HTML omitted from prose), in notebook order.
+    public let warnings: [Diagnostic]
 
-    public init(path: String, frontMatter: FrontMatter, blocks: [Block], diagnostics: [Diagnostic] = []) {
+    public init(path: String, frontMatter: FrontMatter, blocks: [Block], diagnostics: [Diagnostic] = [], warnings: [Diagnostic] = []) {
         self.path = path
         self.frontMatter = frontMatter
         self.blocks = blocks
         self.diagnostics = diagnostics
+        self.warnings = warnings
     }
 
     /// Parses a notebook's text; a fence whose info string is one of `schema`'s stages is a step.
@@ -32,7 +35,8 @@ public struct Notebook: Equatable, Sendable {
         let markdown = parseMarkdown(sections.markdown, lineOffset: sections.markdownLineOffset, path: path,
                                      stages: schema.stageNames)
         return Notebook(path: path, frontMatter: frontMatter, blocks: markdown.blocks,
-                        diagnostics: (sections.problems + frontMatterProblems + markdown.problems).sortedByPosition())
+                        diagnostics: (sections.problems + frontMatterProblems + markdown.problems).sortedByPosition(),
+                        warnings: markdown.warnings.sortedByPosition())
     }
 
     /// Reads and parses a notebook file. Throws a one-line `DiagnosticList` when the file cannot be read.

@@ -82,7 +82,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
     var params = spec.defaults
     var expectations: [Expectation] = []
     var id: (String, SourcePosition?)?
-    switch composeYAML(step.body) {
+    switch composeYAML(step.body, firstLine: step.bodyLine) {
     case .failure(let problem):
         checker.problems += problem.all
     case .success(nil):

@@ -12,15 +12,38 @@ struct YAMLProblem: Error {
 }
 
 /// Parses one YAML document into a node tree, keeping marks; nil for an empty document.
-/// Yams' errors become one problem at the place libyaml stopped.
-func composeYAML(_ text: String) -> Result<Node?, YAMLProblem> {
+/// Yams' errors become one problem at the place libyaml stopped, except a bracket or quote left open,
+/// which is named at its opening. `firstLine` is the notebook line of the text's first line (nil: not in the notebook).
+func composeYAML(_ text: String, firstLine: Int? = nil) -> Result<Node?, YAMLProblem> {
     do {
         return .success(try Yams.compose(yaml: text))
     } catch let error as YamlError {
-        return .failure(yamlProblem(error, text: text))
+        return .failure(unclosedProblem(error, text: text, firstLine: firstLine) ?? yamlProblem(error, text: text))
     } catch {
         return .failure(YAMLProblem(message: "invalid YAML: \(error)", mark: nil))
     }
+}
+
+/// libyaml reports a `{`, `[` or quote that is never closed where it gave up (often the next line, "did not
+/// find expected ',' or '}'"); its context mark is the opening, which is what the writer must look at.
+private func unclosedProblem(_ error: YamlError, text: String, firstLine: Int?) -> YAMLProblem? {
+    let context: YamlError.Context?
+    switch error {
+    case let .scanner(c, _, _, _), let .parser(c, _, _, _): context = c
+    default: return nil
+    }
+    guard let context else { return nil }
+    let opening = SourcePosition(context.mark)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard opening.line >= 1, opening.line <= lines.count else { return nil }
+    let opener = lines[opening.line - 1].dropFirst(opening.column - 1).first
+    let pairs: [(context: String, open: Character, close: String)] = [
+        ("while parsing a flow mapping", "{", "}"), ("while parsing a flow sequence", "[", "]"),
+        ("while scanning a quoted scalar", "\"", "\""), ("while scanning a quoted scalar", "'", "'"),
+    ]
+    guard let pair = pairs.first(where: { context.text == $0.context && opener == $0.open }) else { return nil }
+    let at = firstLine.map { " on line \($0 + opening.line - 1)" } ?? ""
+    return YAMLProblem(message: "the \(pair.open) opened\(at) is not closed: add the matching \(pair.close)", mark: opening)
 }
 
 private func yamlProblem(_ error: YamlError, text: String) -> YAMLProblem {

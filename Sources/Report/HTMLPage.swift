@@ -14,6 +14,8 @@ public struct ReportPage: Sendable {
     public var timeZone: TimeZone
     /// Footer credit.
     public var generator: String
+    /// Full, handout (compact, no reference tables) or present (wide, large type).
+    public var layout: ReportLayout = .standard
 
     public init(title: String, author: String? = nil, date: String? = nil, meta: [(String, String)] = [],
                 sections: [Section] = [], timeZone: TimeZone = .current, generator: String = "mnistbook") {
@@ -28,8 +30,9 @@ public struct ReportPage: Sendable {
 
     public func html() -> String {
         var h = HTMLBuilder(timeZone: timeZone)
+        h.omitReference = layout == .handout
         h.add("<!doctype html>")
-        h.add("<html lang=\"en\">")
+        h.add(layout == .standard ? "<html lang=\"en\">" : "<html lang=\"en\" class=\"layout-\(layout.rawValue)\">")
         h.add("<head>")
         h.add("<meta charset=\"utf-8\">")
         h.add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
@@ -37,7 +40,7 @@ public struct ReportPage: Sendable {
         h.add("<title>\(escapeHTML(title))</title>")
         h.add("<style>\n\(reportCSS)</style>")
         h.add("</head>")
-        h.add("<body>")
+        h.add(layout == .standard ? "<body>" : "<body class=\"layout-\(layout.rawValue)\">")
         h.add("<main class=\"page\">")
         h.pageHeader(self)
         h.tableOfContents(sections)
@@ -62,6 +65,8 @@ public struct ReportPage: Sendable {
 struct HTMLBuilder {
     var out: [String] = []
     let dateFormatter: DateFormatter
+    /// A handout leaves out `Output.reference` (checksums, array shapes, memory).
+    var omitReference = false
 
     init(timeZone: TimeZone) {
         dateFormatter = DateFormatter()
@@ -104,7 +109,8 @@ struct HTMLBuilder {
             case .step(let step):
                 let level = min(lastLevel + 1, 4)
                 let label = step.title.map { " \(escapeHTML($0))" } ?? ""
-                items.append("<li class=\"toc-step toc-h\(level) \(statusClass(step.status))\"><a href=\"#\(escapeHTML(step.id))\"><span class=\"stage\">\(escapeHTML(step.stage))</span>\(label)</a> <span class=\"toc-meta\">\(escapeHTML(statusWord(step.status)))</span></li>")
+                let word = statusWord(step.status) + (step.hasWarnings ? ", with warnings" : "")
+                items.append("<li class=\"toc-step toc-h\(level) \(statusClass(step))\"><a href=\"#\(escapeHTML(step.id))\"><span class=\"stage\">\(escapeHTML(step.stage))</span>\(label)</a> <span class=\"toc-meta\">\(escapeHTML(word))</span></li>")
             }
         }
         guard !items.isEmpty else { return }
@@ -125,14 +131,14 @@ struct HTMLBuilder {
     }
 
     mutating func step(_ step: StepSection) {
-        add("<section class=\"step \(statusClass(step.status))\" id=\"\(escapeHTML(step.id))\">")
+        add("<section class=\"step \(statusClass(step))\" id=\"\(escapeHTML(step.id))\">")
         add("<header class=\"step-head\">")
         if let title = step.title, !title.isEmpty {
             add("<h2 class=\"step-title\">\(escapeHTML(title))</h2>")
         }
         var parts = ["<span class=\"stage\">\(escapeHTML(step.stage))</span>", "line \(step.line)"]
         if let s = step.seconds { parts.append(escapeHTML(formatSeconds(s))) }
-        parts.append("<span class=\"status\">\(escapeHTML(statusText(step.status)))</span>")
+        parts.append("<span class=\"status\">\(escapeHTML(statusText(step.status) + (step.hasWarnings ? ", with warnings" : "")))</span>")
         add("<p class=\"step-meta\">\(parts.joined(separator: " · "))</p>")
         add("</header>")
         if !step.params.isEmpty { params(step) }
@@ -159,11 +165,12 @@ struct HTMLBuilder {
         let tuned = Set(step.tuned)
         for (k, v) in step.params {
             let isTuned = tuned.contains(k), isSet = set.contains(k)
+            let inert = step.inert[k]
             let mark = isTuned ? " <span class=\"mark\">tuned</span>" : isSet ? " <span class=\"mark\">set</span>" : ""
-            let cls = isTuned ? "param set tuned" : isSet ? "param set" : "param"
+            let cls = (isTuned ? "param set tuned" : isSet ? "param set" : "param") + (inert == nil ? "" : " inert")
             let origin = isTuned ? "the best value of the tune step" : "set in the notebook or on the command line"
             guard let help = step.help[k] else {
-                let title = isTuned || isSet ? " title=\"\(origin)\"" : ""
+                let title = inert.map { " title=\"\(escapeHTML($0))\"" } ?? (isTuned || isSet ? " title=\"\(origin)\"" : "")
                 add("<li class=\"\(cls)\"\(title)><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span>\(mark)</li>")
                 continue
             }
@@ -174,6 +181,7 @@ struct HTMLBuilder {
             }
             tip += "<span class=\"d\">\(escapeHTML(help.allowed)) · default \(escapeHTML(help.defaultValue.isEmpty ? "none" : help.defaultValue))</span>"
             if isTuned || isSet { tip += "<span class=\"d\">\(origin)</span>" }
+            if let inert { tip += "<span class=\"d inert-why\">\(escapeHTML(inert))</span>" }
             add("<li class=\"\(cls)\" tabindex=\"0\" aria-describedby=\"\(escapeHTML(id))\"><span class=\"k\">\(escapeHTML(k))</span> <span class=\"v\">\(escapeHTML(v))</span>\(mark)<span class=\"help\" role=\"tooltip\" id=\"\(escapeHTML(id))\">\(tip)</span></li>")
         }
         add("</ul>")
@@ -230,6 +238,10 @@ struct HTMLBuilder {
             add("<pre class=\"code\"><code\(cls)>\(escapeHTML(text))</code></pre>")
         case .note(let text):
             add("<p class=\"note\">\(escapeHTML(text))</p>")
+        case .warning(let text):
+            add("<p class=\"warning\" role=\"note\"><strong>Warning</strong> \(escapeHTML(text))</p>")
+        case .reference(let inner):
+            if !omitReference { self.output(inner) }
         case .digitPad(let pad):
             add("<div class=\"digit-pad\">")
             add(DigitPad.reportFragment(id: "digit-pad", modelJSON: pad.modelJSON, classNames: pad.classNames, side: pad.side))
@@ -323,6 +335,11 @@ struct HTMLBuilder {
     }
 
     func statusClass(_ s: StepStatus) -> String { "status-" + statusWord(s) }
+
+    /// The step's status class, and `warned` when its outputs hold a warning (amber badge and border).
+    func statusClass(_ step: StepSection) -> String {
+        statusClass(step.status) + (step.hasWarnings && step.status.succeeded ? " warned" : "")
+    }
 }
 
 /// Gives prose headings the ids the table of contents links to, when the Markdown renderer

@@ -15,6 +15,9 @@ public enum Output: Sendable, Codable {
     case code(language: String, text: String)
     /// A sentence or event, e.g. "Epoch 7: ReduceLROnPlateau reducing learning rate to 0.0005."
     case note(String)
+    /// Something that went wrong without stopping the step (chance-level accuracy, a diverging loss):
+    /// amber, and the step's badge says "with warnings".
+    case warning(String)
     /// A failed step's error, shown in place.
     case error(String)
     case files([WrittenFile])
@@ -24,6 +27,20 @@ public enum Output: Sendable, Codable {
     case timelapse(Timelapse)
     /// The digit pad: a canvas whose drawings the page classifies itself with the embedded model.
     case digitPad(DigitPadModel)
+    /// Reference detail (checksums, array shapes and memory): in the full report, left out of a handout.
+    indirect case reference(Output)
+
+    /// The warnings among these outputs, nested ones included, in order.
+    public static func warnings(in outputs: [Output]) -> [String] {
+        outputs.flatMap { output -> [String] in
+            switch output {
+            case .warning(let text): return [text]
+            case .details(_, let inner): return warnings(in: inner)
+            case .reference(let inner): return warnings(in: [inner])
+            default: return []
+            }
+        }
+    }
 
     /// A key-value list from `(key, value)` literals, the way stages write them.
     public static func keyValues(title: String?, _ pairs: [(String, String)]) -> Output {

@@ -64,6 +64,9 @@ public struct StepSection: Sendable {
     public var help: [String: ParameterHelp]
     /// The step's `expect:` conditions, checked after it ran.
     public var expectations: [ExpectationCheck] = []
+    /// Parameters that cannot act in this run (early stopping whose patience is not shorter than the
+    /// epochs), by name, with the reason: their chips are grey.
+    public var inert: [String: String] = [:]
     public var outputs: [Output]
     /// Fragment id of the section; unique because two steps never share a line.
     public var id: String
@@ -82,4 +85,12 @@ public struct StepSection: Sendable {
         self.outputs = outputs
         self.id = id ?? "step-\(anchorID(stage))-line-\(line)"
     }
+
+    /// Whether the step's outputs hold a warning: its badge says "with warnings".
+    public var hasWarnings: Bool { !Output.warnings(in: outputs).isEmpty }
+}
+
+/// How the page is laid out: the full report, a compact handout, or a wide one for a projector.
+public enum ReportLayout: String, Sendable, CaseIterable {
+    case standard, handout, present
 }

@@ -8,6 +8,8 @@ let reportCSS = #"""
   --ok: #1a7f37; --ok-bg: #dafbe1; --cache: #6639ba; --cache-bg: #f3eefc;
   --bad: #cf222e; --bad-bg: #ffebe9; --skip: #6e7781; --set-bg: #fff8c5; --set-line: #d4a72c;
   --paper: #fff; --stripe: #f8f9fb; --note-bg: #ddf4ff; --mark: #7d4e00; --error-ink: #82071e; --error-line: #ffcecb;
+  --warn: #8a4600; --warn-bg: #fff1de; --warn-line: #e8912d; --inert: #8c959f; --inert-bg: #eef0f3;
+  --question: #0969da; --question-bg: #f1f8ff; --answer: #1a7f37; --solution: #6639ba; --solution-bg: #f6f1ff;
   color-scheme: light dark;
   --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif;
   --mono: ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace;
@@ -126,6 +128,33 @@ svg { display: block; max-width: 100%; height: auto; }
 
 pre.code { font-family: var(--mono); font-size: .84rem; line-height: 1.5; background: var(--soft); border: 1px solid var(--rule); border-radius: 6px; padding: 10px 14px; overflow-x: auto; }
 .note { margin: 8px 0; padding: 6px 12px; font-size: .9rem; background: var(--note-bg); border-left: 3px solid var(--accent); border-radius: 0 4px 4px 0; }
+.warning { margin: 8px 0; padding: 6px 12px; font-size: .9rem; background: var(--warn-bg); color: var(--ink); border: 1px solid var(--warn-line);
+  border-left: 4px solid var(--warn-line); border-radius: 0 4px 4px 0; }
+.warning strong { color: var(--warn); text-transform: uppercase; font-size: .78em; letter-spacing: .05em; margin-right: 4px; }
+.step.warned { border-left-color: var(--warn-line); }
+.step.warned .status { color: var(--warn); background: var(--warn-bg); box-shadow: inset 0 0 0 1px var(--warn-line); }
+.toc .warned .toc-meta { color: var(--warn); font-weight: 600; }
+.param.inert { background: var(--inert-bg); border-style: dashed; border-color: var(--inert); color: var(--inert); }
+.param.inert .k, .param.inert .v { color: var(--inert); text-decoration: line-through; text-decoration-thickness: 1px; }
+
+/* Handout blocks: question, answer (the student's), solution (teacher's render only), note, warning */
+.callout { margin: 16px 0; padding: 8px 14px 6px; border: 1px solid var(--rule); border-left: 4px solid var(--line); border-radius: 0 6px 6px 0; background: var(--soft); }
+.callout-label { margin: 0 0 2px; font-size: .76rem; font-weight: 700; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
+.callout-body > :first-child { margin-top: 0; }
+.callout-body > :last-child { margin-bottom: 4px; }
+.callout-body p { margin: .35em 0 .6em; }
+.callout-body code { font-family: var(--mono); font-size: .88em; }
+.callout-question { border-left-color: var(--question); background: var(--question-bg); }
+.callout-question .callout-label { color: var(--question); }
+.callout-answer { border: 1px dashed var(--answer); border-left: 4px solid var(--answer); background: var(--paper); }
+.callout-answer .callout-label { color: var(--answer); }
+.callout-answer .blank { color: var(--faint); font-style: italic; min-height: 3em; }
+.callout-solution { border-left-color: var(--solution); background: var(--solution-bg); }
+.callout-solution .callout-label { color: var(--solution); }
+.callout-note { border-left-color: var(--accent); background: var(--note-bg); }
+.callout-note .callout-label { color: var(--accent); }
+.callout-warning { border-color: var(--warn-line); border-left-color: var(--warn-line); background: var(--warn-bg); }
+.callout-warning .callout-label { color: var(--warn); }
 .error { background: var(--bad-bg); border: 1px solid var(--error-line); border-left: 4px solid var(--bad); border-radius: 6px; padding: 8px 14px; }
 .error-title { margin: 0 0 4px; color: var(--bad); font-weight: 700; }
 .error pre { margin: 0; font-family: var(--mono); font-size: .84rem; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--error-ink); }
@@ -168,6 +197,8 @@ details.more .heatmaps { display: flex; flex-wrap: wrap; gap: 10px; }
     --ok: #3fb950; --ok-bg: #12261e; --cache: #ab7df8; --cache-bg: #211a33; --bad: #f85149; --bad-bg: #2d1214;
     --skip: #8b949e; --set-bg: #2e2a12; --set-line: #9e6a03; --note-bg: #0c2d4b; --mark: #e3b341;
     --error-ink: #ffa198; --error-line: #6e2b2b;
+    --warn: #f0b045; --warn-bg: #2b1d0b; --warn-line: #b7701c; --inert: #6e7681; --inert-bg: #1c2128;
+    --question: #4493f8; --question-bg: #0d1d33; --answer: #3fb950; --solution: #ab7df8; --solution-bg: #1d1630;
   }
   .chart, .heatmap, .diagram, .tile img { background: #fff; color: #1f2328; }
   .heatmap, .diagram { color-scheme: light; }
@@ -185,6 +216,37 @@ details.more .heatmaps { display: flex; flex-wrap: wrap; gap: 10px; }
   .tiles { grid-template-columns: repeat(auto-fill, minmax(52px, 1fr)); }
 }
 
+/* render --handout: compact, for paper; render --present: wide, large type and charts, for a projector */
+/* rem follows the root: the class is on <html> too, so headings, tables and chips scale with the text */
+html.layout-handout { font-size: 14px; }
+html.layout-handout body { font-size: 14px; line-height: 1.5; }
+.layout-handout .page { max-width: 860px; padding: 24px 32px; }
+.layout-handout .charts { grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
+.layout-handout .charts.single { grid-template-columns: minmax(0, 440px); }
+.layout-handout .tiles { grid-template-columns: repeat(var(--cols), minmax(0, calc(var(--tile) * .6))); gap: 4px 3px; }
+.layout-handout .tile img { max-width: calc(var(--tile) * .6); }
+.layout-handout .heatmap, .layout-handout .diagram { max-width: 440px; }
+.layout-handout .step { margin: 14px 0 18px; }
+.layout-handout .outputs > * { margin: 8px 0; }
+html.layout-present { font-size: 21px; }
+html.layout-present body { font-size: 21px; }
+.layout-present .page { max-width: 1560px; padding: 44px 64px; }
+.layout-present .toc ol { columns: 3 300px; }
+.layout-present .charts { grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); }
+.layout-present .charts.single { grid-template-columns: minmax(0, 1100px); }
+.layout-present .params { font-size: .9rem; }
+.layout-present table { font-size: 1rem; }
+.layout-present .tiles { grid-template-columns: repeat(var(--cols), minmax(0, calc(var(--tile) * 1.5))); }
+.layout-present .tile img { max-width: calc(var(--tile) * 1.5); }
+.layout-present .tile { font-size: .85rem; }
+.layout-present .callout { font-size: 1.05em; }
+
+@media (max-width: 720px) {
+  .layout-present .page, .layout-handout .page { padding: 18px 14px 24px; }
+  .layout-present .charts, .layout-handout .charts, .layout-present .charts.single { grid-template-columns: minmax(0, 1fr); }
+  .layout-present .tiles, .layout-handout .tiles { grid-template-columns: repeat(auto-fill, minmax(52px, 1fr)); }
+}
+
 @media print {
   :root { --ink: #1f2328; --muted: #57606a; --paper: #fff; --soft: #f6f8fa; --rule: #eaeef2; --line: #d0d7de; --stripe: #f8f9fb; }
   body { background: #fff; color: #1f2328; font-size: 11pt; }
@@ -193,7 +255,7 @@ details.more .heatmaps { display: flex; flex-wrap: wrap; gap: 10px; }
   a { color: inherit; }
   .step { break-inside: auto; }
   .step-head, .params { break-after: avoid; }
-  figure, table, tr, .tile, pre, .note, .error, .params { break-inside: avoid; }
+  figure, table, tr, .tile, pre, .note, .warning, .callout, .error, .params { break-inside: avoid; }
   .prose h1, .prose h2, .prose h3, figcaption { break-after: avoid; }
   .scroll, .diagram-body { overflow: visible; }
   .chart, .heatmap, .diagram { border-color: #ddd; }

@@ -88,6 +88,14 @@ public struct ErrorAnalysisStage: Stage {
             ["\(i)", names[evaluation.labels[i]], names[evaluation.predictions[i]],
              fixed(Double(evaluation.confidence(i)), 4), fixed(Double(evaluation.probability(i, evaluation.labels[i])), 4)]
         }
+        // The digits themselves, in the table's order: an index alone says nothing to a reader.
+        outputs.append(.imageGrid(ImageGrid(title: "Most confident mistakes, most confident first",
+                                            images: confident.map { grayImage(set, $0) },
+                                            captions: confident.map { i in
+                                                "#\(i): \(names[evaluation.labels[i]]) → \(names[evaluation.predictions[i]]) "
+                                                    + "(\(percent(Double(evaluation.confidence(i)), digits: 0)))"
+                                            },
+                                            columns: 10, highlight: confident.map { _ in true })))
         outputs.append(.table(Table(caption: "Most confident mistakes",
                                     header: ["\(evaluation.split.rawValue) index", "true", "predicted", "confidence", "p(true class)"],
                                     rows: rows, alignRight: [0, 3, 4])))

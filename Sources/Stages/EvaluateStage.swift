@@ -64,7 +64,9 @@ public struct EvaluateStage: Stage {
 
         let report = ClassificationReport(confusion: evaluation.confusion, names: names)
         outputs.append(.table(report.table))
-        outputs.append(.code(language: "text", text: report.text))
+        // The table above holds the same numbers; the text is scikit-learn's layout, kept folded for copying.
+        outputs.append(.details(summary: "The same report as text (scikit-learn's classification_report)",
+                                outputs: [.code(language: "text", text: report.text)]))
 
         outputs.append(.barChart(BarChart(title: "Accuracy per class (\(split.rawValue) set)", categories: names,
                                           series: [(name: "accuracy", values: report.perClass.map(\.recall))],
@@ -76,7 +78,8 @@ public struct EvaluateStage: Stage {
                 + "\(groupThousands(report.perClass[worst].support)) images recognised."))
         }
 
-        outputs += diagnosisOutputs(Diagnosis.neglectedClasses(evaluation.confusion, classNames: names))
+        outputs += diagnosisOutputs([Diagnosis.chanceScore(accuracy: evaluation.accuracy, classes: names.count, split: split.rawValue)]
+            .compactMap { $0 } + Diagnosis.neglectedClasses(evaluation.confusion, classNames: names))
         let grid = predictionGrid(evaluation, set: set, names: names, count: min(25, set.count))
         outputs.append(.imageGrid(grid))
         var artifacts = [Artifact(name: "confusion_matrix.svg", text: SVGChart.render(heatmap))]

@@ -113,7 +113,7 @@ struct MetricsFacts: Codable {
 /// so `mnistbook compare` and `collate` can say what differs between two renders.
 func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord], steps: [ValidatedStep] = [],
                  totalSeconds: Double, expectations: [ExpectationCheck] = [], overrides: [String] = [],
-                 ledger: RunLedger? = nil) -> String {
+                 ledger: RunLedger? = nil, warnings: [RenderWarning] = []) -> String {
     let stepByLine = Dictionary(steps.map { ($0.line, $0) }, uniquingKeysWith: { first, _ in first })
     let failed = records.first { $0.status == .failed }
     let object: JSON = .object([
@@ -148,6 +148,10 @@ func metricsJSON(notebook: Notebook, facts: MetricsFacts, records: [StepRecord],
         ("events", .array((facts.events ?? []).map(eventJSON))),
         ("tune", facts.tune.map(tuneJSON) ?? .null),
         ("expectations", .array(expectations.map(expectationJSON))),
+        // {"stage", "line", "text"}: the steps' warnings and raw HTML left out of the prose (stage "notebook").
+        ("warnings", .array(warnings.map { w in
+            .object([("stage", .string(w.stage.isEmpty ? "notebook" : w.stage)), ("line", .int(w.line)), ("text", .string(w.text))])
+        })),
         ("augment", facts.augment.map(augmentJSON) ?? .null),
         ("ensemble", facts.ensembleMembers.map { members in
             .object([("members", .array(members.map { .object([("seed", .int(Int($0.seed))), ("test_accuracy", .number($0.accuracy))]) })),

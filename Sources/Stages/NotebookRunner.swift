@@ -25,7 +25,7 @@ public struct NotebookRunner {
     /// `reuseCache` false runs every step (and still writes fresh cache entries). `cacheDirectory` nil
     /// means `<output>/.cache`; a sweep gives its renders one, so the steps before the swept one are shared.
     public func render(notebookPath: String, outputDirectory: URL? = nil, overrides: [String] = [], reuseCache: Bool = true,
-                       cacheDirectory: URL? = nil,
+                       cacheDirectory: URL? = nil, report: ReportOptions = ReportOptions(),
                        observer: RunObserver = RunObserver()) throws(RenderError) -> RenderOutcome {
         let started = Date()
         let (notebook, steps) = try plan(notebookPath: notebookPath, overrides: overrides)
@@ -33,7 +33,7 @@ public struct NotebookRunner {
         let folder = (outputDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .appendingPathComponent("output").appendingPathComponent(stem)).standardizedFileURL
         let files = OutputFolder(folder)
-        try files.create(notebookPath: notebookPath, reportName: stem + ".html")
+        try files.create(notebookPath: notebookPath, reportName: report.reportName(stem: stem))
 
         var context = StageContext(seed: notebook.frontMatter.seed, training: observer.training, message: observer.message,
                                    notebookDirectory: URL(fileURLWithPath: notebookPath).deletingLastPathComponent(),
@@ -44,7 +44,7 @@ public struct NotebookRunner {
                           context: context, files: files, observer: observer)
         for index in steps.indices { run.runOrRestore(index) }
         return try assemble(notebook, run, files: files, cache: cache, stem: stem, started: started, overrides: overrides,
-                            observer: observer)
+                            report: report, observer: observer)
     }
 
     /// The validated notebook and its steps with their stages.
@@ -60,15 +60,17 @@ public struct NotebookRunner {
     /// Writes the steps' files, metrics.json and the report (last: if anything before it cannot be
     /// written, the previous report stays), then drops cache entries no longer used.
     private func assemble(_ notebook: Notebook, _ run: StepRun, files: OutputFolder, cache: StepCache, stem: String,
-                          started: Date, overrides: [String], observer: RunObserver) throws(RenderError) -> RenderOutcome {
+                          started: Date, overrides: [String], report: ReportOptions, observer: RunObserver) throws(RenderError) -> RenderOutcome {
         let failedRecord = run.records.first { $0.status == .failed }
-        let page = reportPage(notebook, sections: run.sections, failed: failedRecord, closing: runsSection(run.ledger.runs))
+        let page = reportPage(notebook, sections: run.sections, failed: failedRecord, closing: runsSection(run.ledger.runs),
+                              options: report, inert: inertChips(run.effectiveSteps))
+        let warnings = renderWarnings(notebook, sections: run.sections)
         let metrics = metricsJSON(notebook: notebook, facts: run.facts, records: run.records, steps: run.effectiveSteps,
                                   totalSeconds: Date().timeIntervalSince(started), expectations: run.expectations,
-                                  overrides: overrides, ledger: run.ledger)
+                                  overrides: overrides, ledger: run.ledger, warnings: warnings)
         for artifact in deduplicated(run.artifacts + run.ledger.historyArtifacts) { _ = try files.write(artifact, unlessUnchanged: true) }
         let metricsURL = try files.write(Artifact(name: "metrics.json", text: metrics))
-        let reportURL = files.final(try files.write(Artifact(name: stem + ".html", text: page.html())))
+        let reportURL = files.final(try files.write(Artifact(name: report.reportName(stem: stem), text: page.html())))
         // Everything is written: only now does any file of the previous render change.
         try files.commit()
         cache.prune(keeping: run.usedEntries)
@@ -76,6 +78,7 @@ public struct NotebookRunner {
         var outcome = RenderOutcome(outputDirectory: files.url, reportURL: reportURL, metricsURL: files.final(metricsURL), files: files.written,
                                     steps: run.records, seconds: Date().timeIntervalSince(started))
         outcome.expectations = run.expectations
+        outcome.warnings = warnings
         return outcome
     }
 }

@@ -103,7 +103,7 @@ public struct PreprocessStage: Stage {
         }
         data.setNormalisation(scale: scale, shift: shift)
         workspace.data = data
-        workspace.preprocessing = Preprocessing(scale: scale, shift: shift, formula: short, augmentation: augmentation)
+        workspace.preprocessing = Preprocessing(scale: scale, shift: shift, formula: short, augmentation: augmentation, oneHot: oneHot)
 
         func after(_ v: Double) -> Double { Double(Float(v) * scale + shift) }
         let prefix: [Split: String] = [.train: "train", .validation: "val", .test: "test"]
@@ -122,9 +122,9 @@ public struct PreprocessStage: Stage {
                          oneHot ? tupleShape([labels.count, classes]) : tupleShape([labels.count]),
                          oneHot ? "float32" : "int64", oneHot ? "{0, 1}" : range])
         }
-        var outputs: [Output] = [.table(Table(caption: "Arrays before and after",
-                                              header: ["array", "shape before", "dtype", "range", "shape after", "dtype", "range"],
-                                              rows: rows, alignRight: []))]
+        var outputs: [Output] = [.reference(.table(Table(caption: "Arrays before and after",
+                                                         header: ["array", "shape before", "dtype", "range", "shape after", "dtype", "range"],
+                                                         rows: rows, alignRight: [])))]
 
         var summary: [(String, String)] = [("normalisation", formula), ("as x · scale + shift", "scale \(compact(Double(scale))), shift \(compact(Double(shift)))")]
         if let train = stats[.train] {
@@ -146,9 +146,9 @@ public struct PreprocessStage: Stage {
         }
 
         let pixels = splits.reduce(0) { $0 + data.images($1).pixels.count }
-        outputs.append(.note("The images stay uint8 in memory (\(megabytes(pixels)) MB); each batch becomes float32 "
+        outputs.append(.reference(.note("The images stay uint8 in memory (\(megabytes(pixels)) MB); each batch becomes float32 "
             + "only when it is used, so the float copy Keras would hold (\(megabytes(pixels * 4)) MB) is never made. "
-            + "The channel axis of size 1 is added the same way."))
+            + "The channel axis of size 1 is added the same way.")))
         return StageResult(outputs: outputs)
     }
 }

@@ -46,6 +46,8 @@ public struct RenderOutcome: Sendable {
     public var seconds: Double
     /// Every step's `expect:` conditions, checked, in notebook order.
     public var expectations: [ExpectationCheck] = []
+    /// The steps' warnings and the notebook's (raw HTML left out), in notebook order.
+    public var warnings: [RenderWarning] = []
     /// Every step ran but an expectation is not met: `render` exits 3.
     public var expectationFailed: Bool { !failed && expectations.contains { !$0.passed } }
 

@@ -2,12 +2,15 @@ import Foundation
 import Notebook
 import Report
 
-/// The report page: front matter on top, then the notebook's prose, code and steps in order, each
-/// step with the outputs it produced.
+/// The report page: front matter on top, then the notebook's prose, code, handout blocks and steps in
+/// order, each step with the outputs it produced. Solutions only in the teacher's version; raw HTML the
+/// prose lost is named in an amber warning right after the block it was in.
 func reportPage(_ notebook: Notebook, sections stepSections: [Int: StepSection], failed: StepRecord?,
-                renderedAt: Date = Date(), closing: StepSection? = nil) -> ReportPage {
+                renderedAt: Date = Date(), closing: StepSection? = nil, options: ReportOptions = ReportOptions(),
+                inert: [Int: [String: String]] = [:]) -> ReportPage {
     var sections: [Section] = []
-    for (index, block) in notebook.blocks.enumerated() {
+    let blocks = notebook.blocks
+    for (index, block) in blocks.enumerated() {
         switch block {
         case .prose(let prose):
             sections.append(.prose(html: prose.html, headings: prose.headings.map {
@@ -15,8 +18,24 @@ func reportPage(_ notebook: Notebook, sections stepSections: [Int: StepSection],
             }))
         case .code(let code):
             sections.append(.prose(html: codeBlockHTML(code), headings: []))
+        case .callout(let callout):
+            guard callout.kind != .solution || options.teacher else { break }
+            sections.append(.prose(html: calloutHTML(kind: callout.kind.rawValue, label: callout.kind.label, html: callout.html,
+                                                     line: callout.line, blank: callout.kind == .answer && callout.isBlank),
+                                   headings: []))
         case .step:
-            if let section = stepSections[index] { sections.append(.step(section)) }
+            if var section = stepSections[index] {
+                section.inert = inert[index] ?? [:]
+                sections.append(.step(section))
+            }
+        }
+        guard case .step = block else {
+            let end = index + 1 < blocks.count ? blocks[index + 1].line : Int.max
+            for warning in notebook.warnings where warning.line >= block.line && warning.line < end {
+                sections.append(.prose(html: notebookWarningHTML("line \(warning.line): "
+                    + warning.message.replacingOccurrences(of: "warning: ", with: "")), headings: []))
+            }
+            continue
         }
     }
     // The table of every run, when the notebook has several (TrainingRuns.swift).
@@ -29,11 +48,14 @@ func reportPage(_ notebook: Notebook, sections stepSections: [Int: StepSection],
         ("seed", "\(notebook.frontMatter.seed)"),
         ("rendered", formatter.string(from: renderedAt)),
     ]
+    if let version = options.versionLine { meta.append(("version", version)) }
     if let failed {
         meta.append(("status", "failed at the '\(failed.stage)' step on line \(failed.line); later steps were skipped"))
     }
-    return ReportPage(title: notebook.frontMatter.title ?? notebookStem(notebook.path), author: notebook.frontMatter.author,
-                      date: notebook.frontMatter.date, meta: meta, sections: sections)
+    var page = ReportPage(title: notebook.frontMatter.title ?? notebookStem(notebook.path), author: notebook.frontMatter.author,
+                          date: notebook.frontMatter.date, meta: meta, sections: sections)
+    page.layout = options.layout
+    return page
 }
 
 /// A fenced block in another language, shown as written and never run. Report has no section for

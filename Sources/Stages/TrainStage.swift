@@ -165,7 +165,8 @@ public struct TrainStage: Stage {
             throw StageFailure(error.description)
         }
         let validation = data.validation.count > 0 ? data.validation : nil
-        var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(configuration, data: data))]
+        var outputs: [Output] = [.keyValues(title: "Training setup", setupRows(configuration, data: data,
+                                                                        oneHot: workspace.preprocessing?.oneHot ?? true))]
         if workspace.preprocessing == nil {
             outputs.append(.note("There is no preprocess step before this one, so the model trains on raw pixel values 0–255."))
         }
@@ -211,12 +212,15 @@ public struct TrainStage: Stage {
             var nonFinite = false
             if let failure = error as? TrainingError, case .nonFiniteLoss = failure { nonFinite = true }
             partial += diagnosisOutputs([Diagnosis.divergence(finished, learningRate: configuration.learningRate,
-                                                              failedWithNonFiniteLoss: nonFinite)].compactMap { $0 })
+                                                              failedWithNonFiniteLoss: nonFinite, classes: data.classNames.count)].compactMap { $0 })
             throw StageFailure("training stopped: \(error)", outputs: partial)
         }
         let seconds = Date().timeIntervalSince(start)
         if let note = history.precisionNote { outputs.append(.note(note)) }
+        // A diverged run has no good epoch: its table, charts and result mark none (metrics.json keeps the lowest loss's).
+        let diverged = Diagnosis.divergence(history.epochs, learningRate: configuration.learningRate, classes: data.classNames.count) != nil
         let best = bestEpoch(history)
+        let shownBest = diverged ? nil : best
         workspace.training = TrainingSummary(history: history, bestEpoch: best, seconds: seconds)
         workspace.evaluations = [:]
         workspace.lastEvaluatedSplit = nil
@@ -239,18 +243,18 @@ public struct TrainStage: Stage {
             outputs.append(.table(table))
         }
 
-        outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: best)))
-        let charts = historyCharts(history, bestEpoch: best)
+        outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: shownBest)))
+        let charts = historyCharts(history, bestEpoch: shownBest)
         outputs += charts.map { .lineChart($0) }
         outputs += history.events.map { .note($0.description) }
-        outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: best, seconds: seconds)))
-        if let line = epochProvenance(history, bestEpoch: best, configuration: configuration) { outputs.append(.note(line)) }
+        outputs.append(.keyValues(title: "Result", resultRows(history, bestEpoch: shownBest, seconds: seconds)))
+        if let line = epochProvenance(history, bestEpoch: shownBest, configuration: configuration) { outputs.append(.note(line)) }
         outputs += tracker?.outputs(test: data.test, classNames: data.classNames) ?? []
         outputs += diagnosisOutputs(Diagnosis.training(history.epochs, events: history.events, learningRate: configuration.learningRate,
                                                        minLR: configuration.reduceLROnPlateau?.minLR,
-                                                       patience: configuration.earlyStopping?.patience))
-        if let note = movingAverageNote(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
-            outputs.append(.note(note))
+                                                       patience: configuration.earlyStopping?.patience, classes: data.classNames.count))
+        if let warning = movingAverageWarning(model, steps: history.epochs.count * batchCount(data.train.count, batchSize: configuration.batchSize)) {
+            outputs.append(.warning(warning))
         }
 
         let artifacts = [
@@ -328,12 +332,13 @@ private func optimizerText(_ c: TrainingConfiguration) -> String {
     }
 }
 
-private func setupRows(_ c: TrainingConfiguration, data: LoadedData) -> [(String, String)] {
+private func setupRows(_ c: TrainingConfiguration, data: LoadedData, oneHot: Bool) -> [(String, String)] {
     let steps = batchCount(data.train.count, batchSize: c.batchSize)
     var rows: [(String, String)] = [
         ("optimizer", optimizerText(c)),
         ("learning rate", learningRateText(c.learningRate)),
-        ("loss", "categorical cross-entropy"),
+        // The same numbers either way; the name follows preprocess's label encoding, as Keras' would.
+        ("loss", oneHot ? "categorical_crossentropy (one-hot labels)" : "sparse_categorical_crossentropy (integer labels)"),
         ("batch size", "\(c.batchSize): \(groupThousands(steps)) steps per epoch over \(groupThousands(data.train.count)) images"),
         ("epochs", "at most \(c.epochs)"),
         ("validation", data.validation.count > 0 ? "\(groupThousands(data.validation.count)) images, after every epoch" : "none"),
@@ -459,8 +464,8 @@ func kerasHistoryJSON(_ history: History) -> String {
 
 /// Batch normalisation infers with moving averages that move by (1 − momentum) per step from 0 and 1.
 /// After few steps they are still mostly their initial values, and validation and test scores can sit
-/// near chance while training accuracy is high; say so when more than 5% of the start remains.
-func movingAverageNote(_ model: Model, steps: Int) -> String? {
+/// near chance while training accuracy is high; warn when more than 5% of the start remains.
+func movingAverageWarning(_ model: Model, steps: Int) -> String? {
     let momenta = model.specs.compactMap { spec -> Float? in
         if case let .batchnorm(_, momentum, _) = spec { return momentum }
         return nil

@@ -94,6 +94,8 @@ public struct Preprocessing: Sendable, Codable {
     public var formula: String
     /// `preprocess.augment`: warps of the training batches that `train` applies; nil when off.
     public var augmentation: Augmentation? = nil
+    /// `preprocess.one_hot`; nil (cache entries from before it was kept) means true.
+    public var oneHot: Bool? = nil
 }
 
 /// What `train` left: the history, its best epoch and its wall time.

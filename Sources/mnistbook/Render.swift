@@ -24,10 +24,27 @@ struct Render: ParsableCommand {
     @Flag(help: "Also print the report to <stem>.pdf beside it through headless Chromium (chromium must be installed).")
     var pdf = false
 
+    @Flag(help: "The teacher's version, with the notebook's solution blocks, written to <stem>-teacher.html.")
+    var teacher = false
+
+    @Flag(help: "A compact version for paper (no checksum or array tables, smaller grids), written to <stem>-handout.html.")
+    var handout = false
+
+    @Flag(help: "A wide version with larger type and charts for a projector, written to <stem>-present.html.")
+    var present = false
+
     func run() throws {
         // Asked for a PDF without a browser to print it: a command-line problem, found before anything runs.
         if pdf && sweep != nil {
             printError("render: --pdf prints one report; it cannot be combined with --sweep")
+            throw ExitCode(2)
+        }
+        if handout && present {
+            printError("render: --handout and --present are two layouts of the report; choose one")
+            throw ExitCode(2)
+        }
+        if sweep != nil && (teacher || handout || present) {
+            printError("render: --teacher, --handout and --present choose one report's version; they cannot be combined with --sweep")
             throw ExitCode(2)
         }
         if pdf && PDFPrinter.findBrowser() == nil {
@@ -39,7 +56,9 @@ struct Render: ParsableCommand {
         let outcome: RenderOutcome
         do {
             outcome = try NotebookRunner().render(notebookPath: target.notebook, outputDirectory: target.outputDirectory,
-                                                  overrides: target.overrides, reuseCache: !noCache, observer: renderObserver(progress))
+                                                  overrides: target.overrides, reuseCache: !noCache,
+                                                  report: ReportOptions(teacher: teacher, handout: handout, present: present),
+                                                  observer: renderObserver(progress))
         } catch {
             printError("\(error)")
             // Exit 2: the notebook or the command line is invalid and nothing ran; 1: it could not be written.
@@ -47,6 +66,8 @@ struct Render: ParsableCommand {
             throw ExitCode.failure
         }
         let report = relativePath(outcome.reportURL)
+        // Warnings go to standard error even with --quiet, like failures: the report shows them in amber too.
+        for warning in outcome.warnings { printError(warning.line(path: target.notebook)) }
         if let failed = outcome.failedStep {
             printError("\(target.notebook):\(failed.line): \(failed.stage): \(failed.error ?? "failed")")
             printError("Partial report: \(report)")
@@ -82,8 +103,11 @@ struct Check: ParsableCommand {
 
     func run() throws {
         do {
-            let (_, steps) = try checkNotebook(path: notebook, overrides: overrides)
-            print("\(notebook): \(steps.count) steps, no problems found")
+            let (parsed, steps) = try checkNotebook(path: notebook, overrides: overrides)
+            for warning in parsed.warnings { print(warning) }
+            let questions = parsed.questionSummary.map { ", " + $0 } ?? ""
+            let warned = parsed.warnings.isEmpty ? "" : " (\(parsed.warnings.count) warning\(parsed.warnings.count == 1 ? "" : "s") above)"
+            print("\(notebook): \(steps.count) step\(steps.count == 1 ? "" : "s")\(questions), no problems found\(warned)")
             let ids = steps.idList
             if !ids.isEmpty { print("step ids: \(ids)") }
         } catch {

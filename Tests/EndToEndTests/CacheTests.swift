@@ -15,6 +15,8 @@ final class CacheTests: XCTestCase {
         /// Epochs `fit` finished during the render: none when train came from the cache.
         var epochsTrained: Int
         var warnings: [String]
+        /// The progress lines ("loading mnist", "evaluating on …").
+        var messages: [String] = []
 
         var ran: [String] { outcome.steps.filter { !$0.cached }.map(\.stage) }
         var cached: [String] { outcome.steps.filter(\.cached).map(\.stage) }
@@ -40,13 +42,14 @@ final class CacheTests: XCTestCase {
         func render(overrides: [String] = [], reuseCache: Bool = true, output: URL? = nil) throws -> Render {
             var epochs = 0
             var warnings: [String] = []
+            var messages: [String] = []
             var training = TrainingObserver()
             training.epochEnded = { _ in epochs += 1 }
-            let observer = RunObserver(training: training, warning: { warnings.append($0) })
+            let observer = RunObserver(training: training, message: { messages.append($0) }, warning: { warnings.append($0) })
             let outcome = try NotebookRunner().render(notebookPath: path, outputDirectory: output ?? self.output, overrides: overrides,
                                                       reuseCache: reuseCache, observer: observer)
             return Render(outcome: outcome, html: try String(contentsOf: outcome.reportURL, encoding: .utf8),
-                          metrics: try readJSON(outcome.metricsURL), epochsTrained: epochs, warnings: warnings)
+                          metrics: try readJSON(outcome.metricsURL), epochsTrained: epochs, warnings: warnings, messages: messages)
         }
     }
 
@@ -187,6 +190,10 @@ final class CacheTests: XCTestCase {
         XCTAssertEqual(second.cached, ["load", "eda", "preprocess", "build"])
         XCTAssertEqual(second.ran, ["train", "evaluate", "error-analysis", "save"])
         XCTAssertEqual(second.epochsTrained, 2)
+        // The cached load step reads the dataset again for train, and says so, not "loading mnist" as if train loaded it.
+        XCTAssertEqual(second.messages.first, "reading mnist again for the cached load step on line 12")
+        XCTAssertFalse(second.messages.contains("loading mnist"), "\(second.messages)")
+        XCTAssertTrue(first.messages.contains("loading mnist"), "\(first.messages)")
         XCTAssertEqual(second.metrics["epochs_run"] as? Int, 2)
         XCTAssertEqual(second.key("build"), first.key("build"))
         for stage in ["train", "evaluate", "error-analysis", "save"] {

@@ -172,6 +172,9 @@ final class RenderTests: XCTestCase {
         XCTAssertTrue(evaluate.contains(String(format: "%.4f", loss)))
         XCTAssertEqual(r.metrics["test_samples"] as? Int, 300)
 
+        // The table shows the report; its text (scikit-learn's layout) is folded, not shown twice.
+        XCTAssertTrue(evaluate.contains("<details class=\"more\"><summary>The same report as text (scikit-learn&#39;s classification_report)</summary>\n"
+            + "<pre class=\"code\"><code class=\"language-text\">"), evaluate)
         // scikit-learn's layout: a 12-wide name column, then 10-wide columns.
         let code = try XCTUnwrap(excerpt(evaluate, from: "<code class=\"language-text\">", to: "</code>"))
         XCTAssertTrue(code.contains("              precision    recall  f1-score   support\n\n"), code)
@@ -196,6 +199,13 @@ final class RenderTests: XCTestCase {
         let analysis = try XCTUnwrap(stepSection(r.html, stage: "error-analysis"))
         XCTAssertTrue(analysis.contains("Most-confused pairs"))
         XCTAssertTrue(analysis.contains("Most confident mistakes"))
+        // The mistakes' digits, captioned with their test index, before the table of their numbers.
+        let thumbnails = try XCTUnwrap(excerpt(analysis, from: "<figcaption>Most confident mistakes, most confident first</figcaption>", to: "</figure>"))
+        let indices = captures("<span>#([0-9]+): [0-9] → [0-9] \\([0-9]+%\\)</span>", in: thumbnails)
+        XCTAssertGreaterThan(indices.count, 0)
+        XCTAssertEqual(indices.count, thumbnails.components(separatedBy: "<img src=\"data:image/png;base64,").count - 1)
+        let table = try XCTUnwrap(excerpt(analysis, from: "<figcaption>Most confident mistakes</figcaption>", to: "</table>"))
+        XCTAssertEqual(captures("<tr><td class=\"num\">([0-9]+)</td>", in: table), indices)
         let save = try XCTUnwrap(stepSection(r.html, stage: "save"))
         XCTAssertTrue(save.contains("small_cnn.mnistbook"))
         XCTAssertTrue(save.contains("small_cnn.onnx"))

@@ -116,7 +116,7 @@ func captures(_ pattern: String, in text: String) -> [String] {
 
 /// The section of the report for one step, from its opening tag to its closing tag.
 func stepSection(_ html: String, stage: String) -> String? {
-    guard let start = html.range(of: "<section class=\"step status-[a-z]+\" id=\"step-\(stage)-line-[0-9]+\">",
+    guard let start = html.range(of: "<section class=\"step status-[a-z]+( warned)?\" id=\"step-\(stage)-line-[0-9]+\">",
                                  options: .regularExpression) else { return nil }
     guard let end = html.range(of: "</section>", range: start.upperBound..<html.endIndex) else { return nil }
     return String(html[start.lowerBound..<end.upperBound])

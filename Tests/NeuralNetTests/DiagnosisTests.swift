@@ -84,3 +84,46 @@ final class DiagnosisTests: XCTestCase {
         XCTAssertNil(Diagnosis.earlyStop([.stoppedEarly(epoch: 12)], patience: 3), "a late stop is early stopping doing its job")
     }
 }
+
+/// The rules whose findings are warnings (the run cannot be trusted), with their exact evidence.
+final class DiagnosisWarningTests: XCTestCase {
+    func log(_ epoch: Int, loss: Double, accuracy: Double, valAccuracy: Double?) -> EpochLog {
+        EpochLog(epoch: epoch, loss: loss, accuracy: accuracy, valLoss: valAccuracy.map { _ in 2.3 }, valAccuracy: valAccuracy,
+                 learningRate: 0.001, seconds: 1, trainSeconds: 1)
+    }
+
+    func testChanceLevelValidationIsAWarning() throws {
+        // Batch 512 on a small subset: the training accuracy climbs, the inference-mode validation stays at chance.
+        let epochs = [log(1, loss: 1.2, accuracy: 0.62, valAccuracy: 0.098), log(2, loss: 0.4, accuracy: 0.89, valAccuracy: 0.11)]
+        let note = try XCTUnwrap(Diagnosis.chanceLevel(epochs, classes: 10))
+        XCTAssertEqual(note.severity, .warning)
+        XCTAssertEqual(note.evidence, "val_accuracy after epoch 2 is 11.0%, chance level for 10 classes (10%), while the training accuracy is 89.0%.")
+        XCTAssertEqual(Diagnosis.training(epochs, events: [], learningRate: 0.001, minLR: nil, patience: nil).first?.rule, .chanceLevel)
+        // 16% is above 1.5 × chance; a run without validation says nothing.
+        XCTAssertNil(Diagnosis.chanceLevel([log(1, loss: 1, accuracy: 0.9, valAccuracy: 0.16)], classes: 10))
+        XCTAssertNil(Diagnosis.chanceLevel([log(1, loss: 1, accuracy: 0.9, valAccuracy: nil)], classes: 10))
+    }
+
+    func testDivergenceAndANeverPredictedClassAreWarningsAFarBehindClassANote() throws {
+        let grew = [log(1, loss: 2.1, accuracy: 0.2, valAccuracy: 0.2), log(2, loss: 399_830, accuracy: 0.09, valAccuracy: 0.09)]
+        XCTAssertEqual(try XCTUnwrap(Diagnosis.divergence(grew, learningRate: 5)).severity, .warning)
+        // A loss that exploded in its first epoch and came down a little has not "grown", but it exploded.
+        let exploded = [log(1, loss: 399_830.2, accuracy: 0.1, valAccuracy: 0.09), log(2, loss: 2_512, accuracy: 0.1, valAccuracy: 0.09)]
+        let note = try XCTUnwrap(Diagnosis.divergence(exploded, learningRate: 5))
+        XCTAssertEqual(note.evidence, "the training loss reached 399,830 in epoch 1, far above 2.30 (ln 10, the loss of giving every "
+            + "class the same probability), with learning rate 5.")
+        XCTAssertEqual(note.severity, .warning)
+        XCTAssertNil(Diagnosis.divergence([log(1, loss: 9.1, accuracy: 0.1, valAccuracy: 0.1), log(2, loss: 2.0, accuracy: 0.3, valAccuracy: 0.3)],
+                                          learningRate: 0.1))
+        let notes = Diagnosis.neglectedClasses([[9, 1, 0, 0], [6, 4, 0, 0], [5, 5, 0, 0], [1, 0, 0, 9]], classNames: ["a", "b", "c", "d"])
+        XCTAssertEqual(notes.map(\.severity), [.note, .warning])
+        XCTAssertEqual(notes.last?.evidence, "class c is never predicted (10 images of it, recall 0%; median recall 90.00%).")
+    }
+
+    func testAChanceTestScoreIsAWarning() throws {
+        let note = try XCTUnwrap(Diagnosis.chanceScore(accuracy: 0.089, classes: 10, split: "test"))
+        XCTAssertEqual(note.severity, .warning)
+        XCTAssertEqual(note.evidence, "test accuracy 8.9% is chance level for 10 classes (10%): the model guesses.")
+        XCTAssertNil(Diagnosis.chanceScore(accuracy: 0.5, classes: 10, split: "test"))
+    }
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Opens the lab report (notebooks/lab-optimizers.md) in headless Chromium the way students and a teacher
+see it, checks what the eye would, and saves whole-page screenshots.
+
+    scripts/lab_browser.py --student S.html --teacher-present T.html --out DIR
+
+Selenium drives Debian's chromium through Debian's chromium-driver. Checks, each with its own message:
+every handout block is on the page as a callout (and the solution only in the teacher's version); a
+warning is amber, not the pale blue of a note; a step with warnings says "ran, with warnings"; the grey
+chip of a callback that cannot act; nothing wider than a phone's screen; the present layout's text and
+charts larger than the desktop's. Screenshots: lab-desktop.png, lab-phone.png, lab-dark.png, lab-present.png.
+Exit status 1 on any failed check.
+"""
+import argparse, sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+failures = []
+
+
+def check(ok, message):
+    if not ok:
+        failures.append(message)
+        print("lab-browser: " + message, file=sys.stderr)
+
+
+def browser(width, height, dark=False):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},{height}"]:
+        options.add_argument(flag)
+    if dark:
+        options.add_argument("--force-dark-mode")
+        options.add_argument("--blink-settings=preferredColorScheme=0")
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # The viewport as a device's (a window cannot be made as narrow as a phone).
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
+    return driver
+
+
+def style(driver, selector, prop):
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? getComputedStyle(e)[arguments[1]] : null;", selector, prop)
+
+
+def whole_page(driver, path, width):
+    """A screenshot of the whole page: the viewport made as tall as the document."""
+    height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight)")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": min(height, 30000), "deviceScaleFactor": 1, "mobile": width < 500})
+    driver.save_screenshot(path)
+
+
+def student_checks(driver, name):
+    kinds = {e.get_attribute("class").split()[-1] for e in driver.find_elements(By.CSS_SELECTOR, "aside.callout")}
+    for kind in ["callout-question", "callout-answer", "callout-note", "callout-warning"]:
+        check(kind in kinds, f"{name}: no {kind} block on the page")
+    check("callout-solution" not in kinds, f"{name}: the students' report shows a solution")
+    warning_bg = style(driver, "p.warning", "backgroundColor")
+    note_bg = style(driver, "p.note", "backgroundColor")
+    check(warning_bg is not None, f"{name}: no amber warning in any step")
+    check(warning_bg != note_bg, f"{name}: a warning looks like a note ({warning_bg})")
+    badges = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".step.warned .status")]
+    check(any(b.startswith("ran, with warnings") or "with warnings" in b for b in badges),
+          f"{name}: no step badge says 'with warnings' ({badges})")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "li.param.inert")) > 0, f"{name}: no grey chip for a callback that cannot act")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--student", required=True)
+    parser.add_argument("--teacher-present", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    student = "file://" + args.student
+    present = "file://" + args.teacher_present
+
+    driver = browser(1200, 1000)
+    try:
+        driver.get(student)
+        student_checks(driver, "desktop")
+        desktop_font = float(style(driver, "body", "fontSize").rstrip("px"))
+        desktop_chart = driver.execute_script("return document.querySelector('.chart').getBoundingClientRect().width")
+        whole_page(driver, f"{args.out}/lab-desktop.png", 1200)
+    finally:
+        driver.quit()
+
+    driver = browser(390, 844)
+    try:
+        driver.get(student)
+        student_checks(driver, "phone")
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        check(overflow <= 1, f"phone: the page is {overflow} px wider than the screen")
+        whole_page(driver, f"{args.out}/lab-phone.png", 390)
+    finally:
+        driver.quit()
+
+    driver = browser(1200, 1000, dark=True)
+    try:
+        driver.get(student)
+        check(style(driver, "p.warning", "backgroundColor") != style(driver, "p.note", "backgroundColor"),
+              "dark: a warning looks like a note")
+        whole_page(driver, f"{args.out}/lab-dark.png", 1200)
+    finally:
+        driver.quit()
+
+    driver = browser(1920, 1080)
+    try:
+        driver.get(present)
+        check(driver.find_element(By.TAG_NAME, "body").get_attribute("class") == "layout-present", "present: not the present layout")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "aside.callout-solution")) == 3, "present: the teacher's version lacks its 3 solutions")
+        font = float(style(driver, "body", "fontSize").rstrip("px"))
+        chart = driver.execute_script("return document.querySelector('.chart').getBoundingClientRect().width")
+        check(font >= desktop_font * 1.25, f"present: type {font}px is not larger than the desktop's {desktop_font}px")
+        check(chart >= desktop_chart * 1.3, f"present: a chart is {chart:.0f}px wide, the desktop's {desktop_chart:.0f}px")
+        whole_page(driver, f"{args.out}/lab-present.png", 1920)
+    finally:
+        driver.quit()
+
+    if failures:
+        sys.exit(1)
+    print(f"lab-browser: callouts, amber warnings, badges, grey chips, phone width and the present layout as expected; "
+          f"screenshots in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -77,7 +77,7 @@ final class CacheTests: XCTestCase {
         for (pattern, replacement) in [
             (#"<dt>rendered</dt><dd>[^<]*</dd>"#, "<dt>rendered</dt><dd></dd>"),
             (#"status-(ran|cached)"#, "status-"),
-            (#"<span class="toc-meta">(ran|cached)</span>"#, ""),
+            (#"<span class="toc-meta">(ran|cached)(, with warnings)?</span>"#, ""),
             (#" · [0-9.]+ s · <span class="status">[^<]*</span>"#, ""),
         ] {
             text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
@@ -106,7 +106,8 @@ final class CacheTests: XCTestCase {
         }
         // Each step says it is cached and when it was computed, in the report and in metrics.json.
         let train = try XCTUnwrap(stepSection(second.html, stage: "train"))
-        XCTAssertTrue(train.contains("class=\"step status-cached\""))
+        // The small notebook's 15 steps leave BatchNorm's moving averages unsettled: a warning, kept from the cache.
+        XCTAssertTrue(train.contains("class=\"step status-cached warned\""))
         XCTAssertTrue(train.contains("<span class=\"status\">cached, computed "), train)
         for (before, after) in zip(stepsJSON(first), stepsJSON(second)) {
             XCTAssertEqual(after["cached"] as? Bool, true)

@@ -181,7 +181,7 @@ extension Notebook {
             default: header.date = given.date
             }
         }
-        return Notebook(path: path, frontMatter: header, blocks: blocks, diagnostics: diagnostics)
+        return Notebook(path: path, frontMatter: header, blocks: blocks, diagnostics: diagnostics, warnings: warnings)
     }
 }
 

@@ -34,24 +34,32 @@ public struct ClassPage: Sendable {
 
     public var title: String
     public var students: [Student]
+    /// The layout of the reports graded (`grade --handout`, `--present`): the page is laid out like them.
+    public var layout: ReportLayout
+    /// Which version of the reports the links open ("teacher's, with solutions"); nil for the students' full report.
+    public var reportVersion: String?
 
-    public init(title: String = "Class results", students: [Student]) {
+    public init(title: String = "Class results", students: [Student], layout: ReportLayout = .standard, reportVersion: String? = nil) {
         self.title = title
         self.students = students
+        self.layout = layout
+        self.reportVersion = reportVersion
     }
 
     public func html() -> String {
         var h = HTMLBuilder(timeZone: .current)
         h.add("<!doctype html>")
-        h.add("<html lang=\"en\">")
+        h.add(layout == .standard ? "<html lang=\"en\">" : "<html lang=\"en\" class=\"layout-\(layout.rawValue)\">")
         h.add("<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         // No script may run here, whatever the notebooks hold: the page's policy forbids it outright.
         h.add("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
         h.add("<title>\(escapeHTML(title))</title><style>\n\(reportCSS)</style></head>")
-        h.add("<body><main class=\"page\">")
+        h.add(layout == .standard ? "<body><main class=\"page\">" : "<body class=\"layout-\(layout.rawValue)\"><main class=\"page\">")
         let passing = students.filter(\.passed).count
         h.add("<header class=\"page-head\"><h1 class=\"page-title\">\(escapeHTML(title))</h1>")
-        h.add("<p class=\"byline\">\(passing) of \(students.count) notebook\(students.count == 1 ? "" : "s") met every expectation</p></header>")
+        h.add("<p class=\"byline\">\(passing) of \(students.count) notebook\(students.count == 1 ? "" : "s") met every expectation</p>")
+        if let reportVersion { h.add("<p class=\"byline version\">Each link opens this version of the report: \(escapeHTML(reportVersion))</p>") }
+        h.add("</header>")
         let metricNames = students.flatMap { $0.metrics.map(\.0) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         h.add("<figure class=\"table data grade\"><div class=\"scroll\"><table>")
         h.add("<thead><tr><th>student</th><th>notebook</th><th>status</th><th>expectations</th>"

@@ -22,7 +22,7 @@ public struct ReportOptions: Sendable, Equatable {
     }
 
     /// The line under the title saying which version this is; nil for the students' full report.
-    var versionLine: String? {
+    public var versionLine: String? {
         var parts: [String] = []
         if teacher { parts.append("teacher's, with solutions") }
         switch layout {

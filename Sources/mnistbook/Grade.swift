@@ -9,7 +9,9 @@ struct Grade: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render every notebook in the folders and write one class page of their expectations.",
         discussion: """
-            Each folder is a student; each *.md file in it is rendered into <folder>/output/<stem>/.
+            Each folder is a student; each *.md file in it is rendered into <folder>/output/<stem>/. With --teacher, --handout \
+            or --present every report is that version, named as render names it (<stem>-teacher.html, …), the class page links \
+            to it and its default name follows (grade-teacher.html, …).
             Exit status: 0 every expectation met; 1 a notebook failed to run or is invalid; 2 a folder is missing or holds no notebook \
             (nothing ran); 3 all ran but an expectation failed.
             """)
@@ -17,15 +19,19 @@ struct Grade: ParsableCommand {
     @Argument(help: "Folders of student notebooks.")
     var folders: [String]
 
-    @Option(name: .shortAndLong, help: "The class page to write.")
-    var output: String = "grade.html"
+    @Option(name: .shortAndLong, help: "The class page to write (default grade.html; grade-teacher.html, grade-handout.html, … for another version).")
+    var output: String?
 
     @Flag(help: "Run every step, even those with a cached result.")
     var noCache = false
 
+    @OptionGroup var version: ReportVersionFlags
+
     func run() throws {
+        try version.refuseConflicts(command: "grade")
         var students: [ClassPage.Student] = []
-        let page = URL(fileURLWithPath: output).standardizedFileURL
+        // A teacher's grading never replaces the page of links to the students' reports.
+        let page = URL(fileURLWithPath: output ?? version.options.reportName(stem: "grade")).standardizedFileURL
         // Every folder is checked before any notebook runs.
         var classes: [(folder: String, notebooks: [String])] = []
         for folder in folders {
@@ -53,7 +59,9 @@ struct Grade: ParsableCommand {
             }
         }
         do {
-            try ClassPage(students: students).html().write(to: page, atomically: true, encoding: .utf8)
+            let options = version.options
+            try ClassPage(students: students, layout: options.layout, reportVersion: options.versionLine)
+                .html().write(to: page, atomically: true, encoding: .utf8)
         } catch {
             printError("grade: cannot write \(page.path): \(error.localizedDescription)")
             throw ExitCode(1)
@@ -70,7 +78,7 @@ struct Grade: ParsableCommand {
         let outcome: RenderOutcome
         do {
             outcome = try NotebookRunner().render(notebookPath: path, outputDirectory: folder, reuseCache: !noCache,
-                                                  observer: RunObserver(warning: { _ in }))
+                                                  report: version.options, observer: RunObserver(warning: { _ in }))
         } catch {
             let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
             return ClassPage.Student(student: student, notebook: notebook, status: "invalid", problem: first, reportLink: nil,

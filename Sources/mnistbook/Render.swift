@@ -24,14 +24,7 @@ struct Render: ParsableCommand {
     @Flag(help: "Also print the report to <stem>.pdf beside it through headless Chromium (chromium must be installed).")
     var pdf = false
 
-    @Flag(help: "The teacher's version, with the notebook's solution blocks, written to <stem>-teacher.html.")
-    var teacher = false
-
-    @Flag(help: "A compact version for paper (no checksum or array tables, smaller grids), written to <stem>-handout.html.")
-    var handout = false
-
-    @Flag(help: "A wide version with larger type and charts for a projector, written to <stem>-present.html.")
-    var present = false
+    @OptionGroup var version: ReportVersionFlags
 
     func run() throws {
         // Asked for a PDF without a browser to print it: a command-line problem, found before anything runs.
@@ -39,11 +32,8 @@ struct Render: ParsableCommand {
             printError("render: --pdf prints one report; it cannot be combined with --sweep")
             throw ExitCode(2)
         }
-        if handout && present {
-            printError("render: --handout and --present are two layouts of the report; choose one")
-            throw ExitCode(2)
-        }
-        if sweep != nil && (teacher || handout || present) {
+        try version.refuseConflicts(command: "render")
+        if sweep != nil && version.chosen {
             printError("render: --teacher, --handout and --present choose one report's version; they cannot be combined with --sweep")
             throw ExitCode(2)
         }
@@ -57,7 +47,7 @@ struct Render: ParsableCommand {
         do {
             outcome = try NotebookRunner().render(notebookPath: target.notebook, outputDirectory: target.outputDirectory,
                                                   overrides: target.overrides, reuseCache: !noCache,
-                                                  report: ReportOptions(teacher: teacher, handout: handout, present: present),
+                                                  report: version.options,
                                                   observer: renderObserver(progress))
         } catch {
             printError("\(error)")

@@ -7,9 +7,12 @@ struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render a notebook, then render it again on every save, reusing cached steps.",
         discussion: "Checks the notebook's modification time and size twice a second and runs until interrupted (Ctrl-C). "
-            + "Each render says which steps ran, which came from the cache, and how long it took.")
+            + "Each render says which steps ran, which came from the cache, and how long it took. "
+            + "--teacher, --handout and --present render that version of the report, named as render names it.")
 
     @OptionGroup var target: NotebookTarget
+
+    @OptionGroup var version: ReportVersionFlags
 
     @Flag(help: "Also serve the report at http://127.0.0.1:PORT/; the open page reloads itself after every render.")
     var serve = false
@@ -25,6 +28,8 @@ struct Watch: ParsableCommand {
     var stopAfter: Int?
 
     func run() throws {
+        // A command-line mistake stops here, before the first render, like render's.
+        try version.refuseConflicts(command: "watch")
         let progress = ProgressBar.automatic(quiet: false)
         // One line per step is enough on every save; training still shows its progress.
         let observer = renderObserver(progress, announceSteps: false)
@@ -35,7 +40,7 @@ struct Watch: ParsableCommand {
                                  : "\(localTime(Date(), seconds: true)) rendering \(notebook)")
             do {
                 let outcome = try NotebookRunner().render(notebookPath: notebook, outputDirectory: target.outputDirectory, overrides: target.overrides,
-                                                          observer: observer)
+                                                          report: version.options, observer: observer)
                 progress.say(renderSummary(outcome))
                 var failure: String?
                 if let failed = outcome.failedStep {

@@ -197,5 +197,6 @@ private func fixed(_ x: Double, _ digits: Int) -> String {
 /// 0.9912 → "99.12%".
 private func percent(_ x: Double, digits: Int = 2) -> String { fixed(x * 100, digits) + "%" }
 
-/// A learning rate as the notebook writes it: 0.001, 1e-06.
-private func learningRateText(_ x: Double) -> String { String(format: "%g", Double(Float(x))) }
+/// A learning rate as the notebook writes it: 0.001, 1e-06. Through Float so a rate stored as float32 prints
+/// short, except beyond float32's range (1e39), where Float would print "inf" for the rate the notebook gave.
+private func learningRateText(_ x: Double) -> String { String(format: "%g", Float(x).isFinite ? Double(Float(x)) : x) }

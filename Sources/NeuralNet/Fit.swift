@@ -67,7 +67,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .nonFiniteLoss(epoch, batch, loss):
-            return "epoch \(epoch), batch \(batch): invalid loss \(loss), terminating training (the learning rate may be too high)"
+            // A NaN's sign bit depends on the operations that made it (Swift prints "-nan"): it means nothing here.
+            return "epoch \(epoch), batch \(batch): invalid loss \(loss.isNaN ? "nan" : "\(loss)"), terminating training (the learning rate may be too high)"
         case .noData:
             return "no training images"
         case .invalidBatchSize(let size):

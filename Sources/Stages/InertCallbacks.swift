@@ -2,18 +2,22 @@ import Notebook
 
 /// Train parameters that cannot act in the run as configured, with the reason, so their chips are grey:
 /// EarlyStopping or ReduceLROnPlateau whose patience is not shorter than the epochs (the first epoch
-/// sets the best value; they act after `patience` more epochs without improvement), or that watch a
-/// val_ value when the load step holds out no validation set.
+/// sets the best value; they act after `patience` more epochs without improvement), or any callback
+/// (ModelCheckpoint too) that watches a val_ value when the load step holds out no validation set.
 func inertCallbacks(_ train: ValidatedStep, validationSplit: Double?) -> [String: String] {
     let epochs = train.int("epochs")
     var inert: [String: String] = [:]
-    for (name, verb) in [("early_stopping", "stop training"), ("reduce_lr_on_plateau", "lower the learning rate")] {
+    // What each callback does once patient enough; ModelCheckpoint has no patience.
+    let callbacks: [(name: String, verb: String?)] = [("early_stopping", "stop training"), ("reduce_lr_on_plateau", "lower the learning rate"),
+                                                      ("model_checkpoint", nil)]
+    for (name, verb) in callbacks {
         guard let callback = train.mapOrOff(name) else { continue }
-        let patience = callback.int("patience")
         let monitor = callback.string("monitor")
         if validationSplit == 0, monitor.hasPrefix("val_") {
             inert[name] = "cannot act: it watches \(monitor) and validation_split is 0, so there is no validation set"
-        } else if patience >= epochs {
+        } else if let verb {
+            let patience = callback.int("patience")
+            guard patience >= epochs else { continue }
             inert[name] = "cannot act in this run: it would \(verb) after epoch \(patience + 1) at the earliest "
                 + "(patience \(patience)), and the run has \(epochs) epoch\(epochs == 1 ? "" : "s")"
         }

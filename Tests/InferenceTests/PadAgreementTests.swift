@@ -39,9 +39,7 @@ final class PadAgreementTests: XCTestCase {
     }
 
     func testChromiumRunsThePadModelLikeTheEngine() throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("chromium is not installed (apt-get install chromium); CI installs it")
-        }
+        let chromium = try headlessChromium()
         let (trained, metadata, mnist) = try Self.trainedModel()
         let pad = try PadModel(trained, metadata: metadata)
         let count = 200
@@ -49,9 +47,6 @@ final class PadAgreementTests: XCTestCase {
         let batch = ImageBatch.gather(digits.flatMap { $0 }, imageShape: [28, 28, 1], indices: 0..<count, scale: 1.0 / 255, shift: 0)
         let engine = pad.model.forward(batch).scalars   // [200, 10]
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnistbook-pad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let page = """
             <!doctype html><html><head><meta charset="utf-8"></head><body><pre id="out">not run</pre>
             <script>\(DigitPad.modelScript)</script>
@@ -63,10 +58,7 @@ final class PadAgreementTests: XCTestCase {
             } catch (e) { document.getElementById("out").textContent = "error: " + e.message; }
             </script></body></html>
             """
-        let url = folder.appendingPathComponent("pad.html")
-        try page.write(to: url, atomically: true, encoding: .utf8)
-        let dom = try run(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url.absoluteString])
-        let text = try XCTUnwrap(dom.range(of: "<pre id=\"out\">").map { dom[$0.upperBound...] }?.prefix { $0 != "<" }, dom)
+        let text = try textLeftByPage(page, chromium: chromium)
         let page_ = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Double]], String(text.prefix(300)))
         XCTAssertEqual(page_.count, count)
         var worst = 0.0, disagreements = 0
@@ -79,19 +71,6 @@ final class PadAgreementTests: XCTestCase {
         print("PadAgreementTests: \(count) digits, \(disagreements) argmax disagreements, max |Δp| = \(worst), \(pad.weightBytes) weight bytes")
         XCTAssertEqual(disagreements, 0)
         XCTAssertLessThanOrEqual(worst, 1e-3)
-    }
-
-    func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

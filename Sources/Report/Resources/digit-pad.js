@@ -7,6 +7,21 @@
   // Swift's Double.rounded(): half away from zero (Math.round rounds -2.5 to -2).
   function round(x) { return x < 0 ? -Math.round(-x) : Math.round(x); }
 
+  // The port of Prediction.percent (Sources/Inference/Prediction.swift), so the pad reads like `predict`: one decimal,
+  // or two where one would round to 100.0% or 0.0% ("99.97%"); ">99.99%" and "<0.01%" beyond that; "100%" and "0%"
+  // only for exactly 1 and 0, so a confident guess never reads as certain. (toFixed breaks an exact decimal tie
+  // upwards where Swift's %f takes the even digit: a probability times 100 is never such a tie in practice.)
+  function percent(p) {
+    if (p >= 1) return "100%";
+    if (p <= 0) return "0%";
+    var one = (100 * p).toFixed(1);
+    if (one !== "100.0" && one !== "0.0") return one + "%";
+    var two = (100 * p).toFixed(2);
+    if (two === "100.00") return ">99.99%";
+    if (two === "0.00") return "<0.01%";
+    return two + "%";
+  }
+
   // The port of Sources/Datasets/DigitPreparation.swift: border median as background, inverted when light,
   // cropped to the ink, longer side scaled to `box`, stretched to a 255 peak, pasted by centre of mass.
   // gray: {width, height, pixels: Uint8Array}; returns Uint8Array(size * size), or null when the image is blank.
@@ -117,7 +132,7 @@
       rowsByClass.forEach(function (row, i) {
         var p = result ? result.probabilities[i] : 0;
         row.querySelector(".pad-bar-fill").style.width = (100 * p).toFixed(1) + "%";
-        row.querySelector(".pad-bar-value").textContent = result ? (100 * p).toFixed(1) + "%" : "–";
+        row.querySelector(".pad-bar-value").textContent = result ? percent(p) : "–";
         row.classList.toggle("pad-bar-best", i === best);
       });
       if (!result) return;
@@ -128,7 +143,7 @@
         image.data[4 * i + 3] = 255;
       }
       seenCtx.putImageData(image, 0, 0);
-      answer.textContent = "It looks like a " + classNames[best] + " (" + (100 * result.probabilities[best]).toFixed(1) + "%)";
+      answer.textContent = "It looks like a " + classNames[best] + " (" + percent(result.probabilities[best]) + ")";
       root.dataset.digit = classNames[best];
     }
 
@@ -219,5 +234,5 @@
     }, function () { throw new Error("This file is not an image the browser can read."); });
   }
 
-  window.MnistbookPad = { mount: mount, prepare: prepare, decodeFile: decodeFile };
+  window.MnistbookPad = { mount: mount, prepare: prepare, decodeFile: decodeFile, percent: percent };
 })();

@@ -7,7 +7,8 @@ see it, checks what the eye would, and saves whole-page screenshots.
 Selenium drives Debian's chromium through Debian's chromium-driver. Checks, each with its own message:
 every handout block is on the page as a callout (and the solution only in the teacher's version); a
 warning is amber, not the pale blue of a note; a step with warnings says "ran, with warnings"; the grey
-chip of a callback that cannot act; nothing wider than a phone's screen; the present layout's text and
+chip of a callback that cannot act; the All runs table with the four runs by id, the continued one
+marked, each later run judged against the seed noise of the repeated Adam run; nothing wider than a phone's screen; the present layout's text and
 charts larger than the desktop's. Screenshots: lab-desktop.png, lab-phone.png, lab-dark.png, lab-present.png.
 Exit status 1 on any failed check.
 """
@@ -67,6 +68,15 @@ def student_checks(driver, name):
     check(any(b.startswith("ran, with warnings") or "with warnings" in b for b in badges),
           f"{name}: no step badge says 'with warnings' ({badges})")
     check(len(driver.find_elements(By.CSS_SELECTOR, "li.param.inert")) > 0, f"{name}: no grey chip for a callback that cannot act")
+    # The lab's runs by their ids, the continued one marked, each against the Adam run's seed noise.
+    tables = driver.find_elements(By.CSS_SELECTOR, "section#runs table")
+    check(len(tables) == 1, f"{name}: no All runs table")
+    if tables:
+        rows = [r.text for r in tables[0].find_elements(By.CSS_SELECTOR, "tbody tr")]
+        names = [r.split()[0] if r else "" for r in rows]
+        check(names == ["adam", "sgd", "sgd_more", "big_batch"], f"{name}: the All runs table's runs are {names}")
+        check(any("continues line" in r for r in rows), f"{name}: the All runs table does not mark the continued run")
+        check(all("seed noise" in r for r in rows[1:]), f"{name}: a run is not judged against the seed noise: {rows}")
 
 
 def main():

@@ -40,6 +40,23 @@ final class NotebookFileTests: XCTestCase {
         XCTAssertNil(load.optionalInt("limit_train"))
     }
 
+    /// The lab shows a class id, repeat and continue, and the --set examples its prose gives work as it says.
+    func testLabNotebookNamesItsRunsAndItsSetExamplesTargetOneRun() throws {
+        let path = packageRoot.appendingPathComponent("notebooks/lab-optimizers.md").path
+        let (_, steps) = try checkNotebook(path: path, overrides: [])
+        let trains = steps.filter { $0.stage == "train" }
+        XCTAssertEqual(trains.map(\.id), ["adam", "sgd", "sgd_more", "big_batch"])
+        XCTAssertEqual(trains.map { $0.int("repeat") }, [3, 1, 1, 1])
+        XCTAssertEqual(trains.map { $0.bool("continue") }, [false, false, true, false])
+
+        let (_, set) = try checkNotebook(path: path, overrides: ["sgd.learning_rate=0.05", "big_batch.batch_size=256"])
+        let changed = set.filter { $0.stage == "train" }
+        XCTAssertEqual(changed.map { $0.double("learning_rate") }, [0.001, 0.05, 0.01, 0.01])
+        XCTAssertEqual(changed.map { $0.int("batch_size") }, [64, 64, 64, 256])
+        let every = try checkNotebook(path: path, overrides: ["train.epochs=5"]).1.filter { $0.stage == "train" }
+        XCTAssertEqual(every.map { $0.int("epochs") }, [5, 5, 5, 5])
+    }
+
     func testRegistryCoversEveryDocumentedStage() {
         XCTAssertEqual(StageRegistry.standard.names.map(\.rawValue), StageRegistry.standard.schema.stageNames)
         XCTAssertTrue(StageRegistry.standard.schema.describe(stage: "train").contains("early_stopping"))

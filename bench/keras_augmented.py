@@ -26,7 +26,10 @@ import tensorflow as tf  # noqa: E402
 tf.config.threading.set_intra_op_parallelism_threads(THREADS)
 tf.config.threading.set_inter_op_parallelism_threads(1)
 import keras  # noqa: E402
-from keras.preprocessing.image import ImageDataGenerator  # noqa: E402  (Keras 3 keeps it as legacy)
+try:  # Keras 3 keeps the generator as legacy code; 3.15 no longer exports it from keras.preprocessing.image
+    from keras.preprocessing.image import ImageDataGenerator  # noqa: E402
+except ImportError:
+    from keras.src.legacy.preprocessing.image import ImageDataGenerator  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mnist_data  # noqa: E402

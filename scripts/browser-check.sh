@@ -70,3 +70,32 @@ for view in desktop:1200,16000: phone:390,20000: dark:1200,16000:--force-dark-mo
 done
 [ $failed -eq 0 ] || exit 1
 echo "browser-check: $inside shows inspect, timelapse, expectations, help and glossary (screenshots $out/inside/inside-desktop.png, inside-phone.png, inside-dark.png)"
+
+# notebooks/beyond-99.md, shrunk to seconds (1,500 training images, one epoch each, its ensemble of 3): every
+# variant's step, the augmentation grid, the residual blocks drawn as clusters with dashed skip edges, the
+# ensemble's members and the closing All runs table with one row per run. Accuracies mean nothing here.
+# Models this short guess (chance-level warnings on stderr): the log is shown only if the render fails.
+.build/release/mnistbook render notebooks/beyond-99.md -o "$out/beyond" --quiet \
+  --set load.limit_train=1500 --set load.limit_test=500 --set train.epochs=1 \
+  2> "$out/beyond-render.log" || { cat "$out/beyond-render.log" >&2; exit 1; }
+beyond="$out/beyond/beyond-99.html"
+timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$beyond" > "$beyond.dom.html" 2>/dev/null
+check_beyond() { grep -q -- "$1" "$beyond.dom.html" || { echo "browser-check: the beyond-99 report lacks $2" >&2; failed=1; }; }
+steps=$(grep -o 'class="step-title">' "$beyond.dom.html" | wc -l)
+[ "$steps" -eq 15 ] || { echo "browser-check: the beyond-99 report shows $steps step headings, not 14 and All runs" >&2; failed=1; }
+check_beyond '<figcaption>Augmented training digits' "the augmentation grid"
+check_beyond 'class="cluster"' "the residual blocks as Graphviz clusters"
+check_beyond 'stroke-dasharray' "the dashed skip edges"
+check_beyond '<figcaption>Ensemble members (test accuracy)' "the ensemble's members"
+check_beyond 'class="step-title">All runs</h2>' "the All runs section"
+for run in reference_cnn small_resnet augmented_cnn; do check_beyond "<td>$run</td>" "the All runs row of $run"; done
+check_beyond 'ensemble of 3; member 1 alone' "the single augmented model inside the ensemble row"
+for view in desktop:1200,30000 phone:390,60000; do
+  name=${view%%:*}; size=${view#*:}
+  vshot="$out/beyond/beyond-$name.png"
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size="$size" --screenshot="$vshot" "file://$beyond" > /dev/null 2>&1
+  bytes=$(stat -c %s "$vshot" 2>/dev/null || echo 0)
+  head -c 4 "$vshot" 2>/dev/null | grep -q "PNG" && [ "$bytes" -gt 30000 ] || { echo "browser-check: the beyond-99 $name screenshot is missing or blank ($bytes bytes)" >&2; failed=1; }
+done
+[ $failed -eq 0 ] || exit 1
+echo "browser-check: $beyond shows 14 steps and All runs, the augmentation grid, residual clusters, the ensemble (screenshots beyond-desktop.png, beyond-phone.png)"

@@ -90,8 +90,13 @@ func parseOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>,
     var targetSpec = parameter
     var member: String?
     if path.count > 2 {
-        guard path.count == 3, let members = parameter.members else {
+        guard let members = parameter.members else {
             return failure(stage, ["'\(path[1...].dropLast().joined(separator: "."))' has no parameters inside it"])
+        }
+        guard path.count == 3 else {
+            // Override keeps one member; a deeper value (augment.shift.x) is set whole, as the notebook writes it.
+            let whole = path[0...2].joined(separator: ".")
+            return failure(stage, ["--set reaches one level inside '\(path[1])': set \(whole) as a whole, as in the notebook"])
         }
         guard let memberSpec = members.first(where: { $0.name == path[2] }) else {
             return failure(stage, ["unknown parameter '\(path[2])' in '\(parameter.name)'"

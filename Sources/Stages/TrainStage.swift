@@ -242,6 +242,8 @@ public struct TrainStage: Stage {
                 + "dropout masks and augmentation draws differ."))
             outputs.append(.table(table))
         }
+        // The run's time is the whole step's: every seed's or member's fit, not member 1's alone.
+        if repeats > 1 || members > 1 { workspace.training?.seconds = Date().timeIntervalSince(start) }
 
         outputs.append(.table(epochTable(history.epochs, events: history.events, bestEpoch: shownBest)))
         let charts = historyCharts(history, bestEpoch: shownBest)

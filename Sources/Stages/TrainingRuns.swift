@@ -191,16 +191,17 @@ func runsSection(_ runs: [TrainingRun]) -> StepSection? {
         if let seeds = run.seeds { test += "; over \(seeds.count) seeds \(seeds.testAccuracy.percentText)" }
         if index > 0, let noise = noiseText(run, against: runs[0]) { test += "; " + noise }
         return [run.name + (run.continues.map { " (continues line \($0))" } ?? ""), "\(run.line)",
-                changes.isEmpty ? "–" : changes.joined(separator: "; "),
                 run.failed ? "failed" : run.epochsRun.map(String.init) ?? "–",
                 run.valAccuracy.map { percent($0, digits: 2) } ?? "–", test,
-                run.seconds.map(secondsText) ?? "–"]
+                run.seconds.map(secondsText) ?? "–",
+                changes.isEmpty ? "–" : changes.joined(separator: "; ")]
     }
     var outputs: [Output] = [.table(Table(
         caption: "Every train step of this notebook is a run: the parameters that differ between them, and their results "
             + "(validation accuracy of the weights each kept; test accuracy from the evaluate step that scored its model)",
-        header: ["run", "line", "parameters that differ", "epochs", "val_accuracy", "test accuracy", "time"],
-        rows: rows, alignRight: [1, 3, 4, 5, 6]))]
+        // The results before the parameters: a long list of differences must not push them off a narrow screen.
+        header: ["run", "line", "epochs", "val_accuracy", "test accuracy", "time", "parameters that differ"],
+        rows: rows, alignRight: [1, 2, 3, 4, 5]))]
     outputs += overlaidCurves(runs)
     outputs.append(.note("metrics.json lists the runs under \"runs\", each with its effective parameters; each run's history is in "
         + runs.filter { $0.history != nil }.map(\.historyFile).joined(separator: ", ")

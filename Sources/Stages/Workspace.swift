@@ -104,7 +104,7 @@ public struct TrainingSummary {
     /// The epoch reported as best: ModelCheckpoint's, else the one EarlyStopping restored, else the
     /// lowest validation loss (training loss without a validation set).
     public var bestEpoch: Int?
-    /// Wall time of the whole fit, validation included.
+    /// Wall time of the whole fit, validation included (with `repeat` or `ensemble`: of every fit).
     public var seconds: Double
 }
 

@@ -85,6 +85,15 @@ final class DeeperRenderTests: XCTestCase {
         XCTAssertTrue(html.contains("Scoring the model \(quote)plain_cnn\(quote), trained by the last train step before this one."), "first evaluate")
         XCTAssertTrue(html.contains("Scoring the model \(quote)small_resnet\(quote), an ensemble of 2 (the mean of its members"), "second evaluate")
         XCTAssertTrue(html.contains("Ensemble members (test accuracy)"))
+        // The All runs table: results before the (long) parameter list; an ensemble's time is every member's.
+        let runsTable = try XCTUnwrap(excerpt(html, from: "id=\"runs\"", to: "</table>"))
+        XCTAssertEqual(captures("<th[^>]*>([^<]*)</th>", in: runsTable),
+                       ["run", "line", "epochs", "val_accuracy", "test accuracy", "time", "parameters that differ"])
+        let memberTable = try XCTUnwrap(excerpt(html, from: "<figcaption>Ensemble members</figcaption>", to: "</table>"))
+        let memberSeconds = captures("<td class=\"num\">([0-9.]+)</td></tr>", in: memberTable).compactMap(Double.init)
+        XCTAssertEqual(memberSeconds.count, 2)
+        let runs = try XCTUnwrap(metrics["runs"] as? [[String: Any]])
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(runs.last?["train_seconds"] as? Double), memberSeconds.reduce(0, +) - 0.1)
         XCTAssertTrue(html.contains("Augmented training digits"))
         XCTAssertTrue(html.contains("rotation up to ±10°, zoom ×0.9–1.1 per axis, shift up to ±10% of the side"), "the parameters in words")
         XCTAssertTrue(html.contains("No digit pad: the digit pad&#39;s JavaScript has no ResidualBlock layer")

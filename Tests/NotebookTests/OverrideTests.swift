@@ -74,6 +74,33 @@ final class OverrideTests: XCTestCase {
             """)
     }
 
+    /// Issue 11: the augmentation is tried from the command line like any other parameter,
+    /// e.g. `--set preprocess.augment.shift=0.2`, with the schema's ranges and its did-you-mean.
+    func testAugmentationOverrides() {
+        let plain = "```load\n```\n```preprocess\n```\n```build\n```"
+        let augmented = "```load\n```\n```preprocess\naugment: {rotation: 10, shift: 0.1}\n```\n```build\n```"
+        // A member on a step without augmentation turns it on with the other members' defaults.
+        XCTAssertEqual(validSteps(plain, overrides: ["preprocess.augment.shift=0.2"]).dropFirst().first?["augment"],
+                       ["rotation": 0.0, "zoom": 0.0, "shift": ["x": 0.2, "y": 0.2], "shear": 0.0, "elastic": false])
+        let steps = validSteps(augmented, overrides: ["preprocess.augment.shift={x: 0.3, y: 0.1}"])
+        XCTAssertEqual(steps.count, 3)
+        XCTAssertEqual(steps.dropFirst().first?["augment"], ["rotation": 10.0, "zoom": 0.0, "shift": ["x": 0.3, "y": 0.1],
+                                                             "shear": 0.0, "elastic": false])
+        XCTAssertEqual(steps.dropFirst().first?.overridden, ["augment.shift"])
+        XCTAssertEqual(validSteps(augmented, overrides: ["preprocess.augment=false"]).dropFirst().first?["augment"], false)
+        XCTAssertEqual(errorText(augmented, overrides: [
+            "preprocess.augment.shift=1",
+            "preprocess.augment.shift={x: 0.1, y: -0.1}",
+            "preprocess.augment.shift.x=0.3",
+            "preprocess.augment.rotaton=5",
+        ]), """
+            --set preprocess.augment.shift=1: 'augment.shift' must be in [0, 1), got 1
+            --set preprocess.augment.shift={x: 0.1, y: -0.1}: 'augment.shift.y' must be in [0, 1), got -0.1
+            --set preprocess.augment.shift.x=0.3: --set reaches one level inside 'augment': set preprocess.augment.shift as a whole, as in the notebook
+            --set preprocess.augment.rotaton=5: unknown parameter 'rotaton' in 'augment' (did you mean 'rotation'?)
+            """)
+    }
+
     func testOverrideErrorsComeBeforeNotebookErrors() {
         XCTAssertEqual(errorText(loadAndBuild + "\n```train\nepocs: 1\n```", overrides: ["train.batch_size=-1"]), """
             --set train.batch_size=-1: 'batch_size' must be in [1, 65536], got -1

@@ -14,11 +14,11 @@ struct LayerOverride {
 }
 
 /// A layer of a list, as a flag or a tune space names it.
-enum LayerReference: Equatable, CustomStringConvertible {
+public enum LayerReference: Equatable, Sendable, CustomStringConvertible {
     case name(String)
     case index(Int)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .name(let name): return name
         case .index(let index): return "layers.\(index)"
@@ -26,12 +26,18 @@ enum LayerReference: Equatable, CustomStringConvertible {
     }
 
     /// The position of the referenced layer in `layers`, nil when there is none.
-    func find(in layers: [ParamValue]) -> Int? {
+    public func find(in layers: [ParamValue]) -> Int? {
         switch self {
         case .name(let name): return layers.firstIndex { $0["name"]?.stringValue == name }
         case .index(let index): return layers.indices.contains(index) ? index : nil
         }
     }
+}
+
+/// `10` in `build.layers.10.rate`: ASCII digits only (no sign or spaces), nil otherwise.
+func layerIndex(_ text: String) -> Int? {
+    guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+    return Int(text)
 }
 
 /// A flag of the layer form; nil when it is another kind (left to `parseOverride` and its errors).
@@ -44,7 +50,7 @@ func parseLayerOverride(_ raw: String, schema: Schema, ids: [(id: String, stage:
           let spec = schema.spec(for: target.stage), let list = spec.parameters.first(where: \.isLayerList) else { return nil }
     let valueText = String(raw[raw.index(after: equals)...])
     if path.count == 4 {
-        guard path[1] == list.name, let index = Int(path[2]), index >= 0, path[2].allSatisfy(\.isASCII) else { return nil }
+        guard path[1] == list.name, let index = layerIndex(path[2]) else { return nil }
         return LayerOverride(target: target, listName: list.name, layer: .index(index), parameter: path[3], valueText: valueText)
     }
     guard spec.parameter(named: path[1]) == nil else { return nil }

@@ -6,7 +6,7 @@ import Yams
 ///       train.learning_rate: {log_uniform: [1e-4, 1e-2]}
 ///       train.batch_size: [32, 64, 128]
 ///       build.dense1.units: [64, 128, 256]      # a layer parameter, by layer name
-///       build.dropout.rate: {uniform: [0.2, 0.6]}
+///       build.layers.3.rate: {uniform: [0.2, 0.6]}   # or by the layer's index, counting from 0
 ///
 /// Stored in the validated step as a map: name → list of values, or name → {uniform|log_uniform: [low, high]}.
 public enum SearchValues: Equatable, Sendable {
@@ -23,6 +23,16 @@ public struct SearchDimension: Equatable, Sendable {
     public var stage: String { String(name.prefix { $0 != "." }) }
     /// After the stage: `learning_rate`, `early_stopping.patience`, or `dense1.units`.
     public var path: [String] { name.split(separator: ".").dropFirst().map(String.init) }
+}
+
+/// The layer parameter a searched name sets: `build.dense1.units` → (the layer named dense1, units),
+/// `build.layers.3.rate` → (layer 3, rate), as `--set` reads them; nil for any other name.
+public func searchedLayerParameter(_ name: String) -> (layer: LayerReference, parameter: String)? {
+    let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    guard parts.first == "build", !parts.contains(where: \.isEmpty) else { return nil }
+    if parts.count == 3 { return (.name(parts[1]), parts[2]) }
+    if parts.count == 4, parts[1] == "layers", let index = layerIndex(parts[2]) { return (.index(index), parts[3]) }
+    return nil
 }
 
 /// The dimensions of a validated `space`, by name (a fixed order, so trials are reproducible).
@@ -129,7 +139,7 @@ extension ParamChecker {
 }
 
 /// Checks every `tune` step against the notebook: each searched name is a parameter of the `train`
-/// step or of a layer of the `build` step before it (by layer name), every value and bound fits that
+/// step or of a layer of the `build` step before it (by layer name or 0-based index), every value and bound fits that
 /// parameter's type and range as a `--set` would, grid search has lists only, and a `train` step follows.
 /// Problems point at the key in the step's `space`.
 func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep], schema: Schema) -> [Diagnostic] {
@@ -154,10 +164,12 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep], schema: Sche
             if spaceNode == nil { report("'tune' needs a 'space': the parameters to search, e.g. 'train.learning_rate: [0.001, 0.01]'", nil) }
             continue
         }
-        let layers = build?.layers("layers") ?? []
+        let layers = build?.params["layers"]?.listValue ?? []
         let layerNames = layers.compactMap { $0["name"]?.stringValue }
         let strategy = step.params["strategy"]?.stringValue ?? "random"
         var gridSize = 1
+        // "layer position.parameter" → the name that searches it first.
+        var searched: [String: String] = [:]
         for (keyNode, valueNode) in space {
             guard let name = keyNode.scalar?.string else { continue }
             let mark = keyNode.position
@@ -178,21 +190,48 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep], schema: Sche
                 } else {
                     target = parameter
                 }
-            case "build" where parts.count == 3:
-                guard let layer = layers.first(where: { $0["name"]?.stringValue == parts[1] }) else {
-                    report("no layer named '\(parts[1])' in the 'build' step" + (build.map { " on line \($0.line)" } ?? "")
-                        + suggestionOrChoices(parts[1], layerNames), mark)
+            case "build" where parts.count == 4 && parts[1] == "layers" && layerIndex(parts[2]) == nil:
+                report("'\(name)': '\(parts[2])' is not a layer index; name a layer as build.layers.INDEX.parameter "
+                    + "(counting from 0) or build.LAYER.parameter", mark)
+                continue
+            case "build" where parts.count == 3 || (parts.count == 4 && parts[1] == "layers"):
+                guard let named = searchedLayerParameter(name) else {
+                    report("'\(name)': name a parameter as train.parameter, build.LAYER.parameter or build.layers.INDEX.parameter", mark)
                     continue
                 }
-                let type = layer["type"]?.stringValue ?? ""
+                let (reference, parameterName) = named
+                guard let position = reference.find(in: layers) else {
+                    switch reference {
+                    case .name(let layerName):
+                        report("no layer named '\(layerName)' in the 'build' step" + (build.map { " on line \($0.line)" } ?? "")
+                            + suggestionOrChoices(layerName, layerNames), mark)
+                    case .index(let index):
+                        if let build {
+                            // The words of `--set build.layers.N.param`'s error.
+                            report("the build step on line \(build.line) has \(layers.count) layers, numbered 0…\(max(layers.count - 1, 0)); "
+                                + "there is no layer \(index)", mark)
+                        } else {
+                            report("there is no 'build' step before this tune step, so there is no layer \(index)", mark)
+                        }
+                    }
+                    continue
+                }
+                let type = layers[position]["type"]?.stringValue ?? ""
+                let layerName = layers[position]["name"]?.stringValue ?? type
                 let parameters = (schema.layerSpec(for: type)?.parameters ?? []).filter { $0.name != "name" }
-                guard let parameter = parameters.first(where: { $0.name == parts[2] }) else {
-                    report("layer '\(parts[1])' (\(type)) has no parameter '\(parts[2])'\(suggestionOrChoices(parts[2], parameters.map(\.name)))", mark)
+                guard let parameter = parameters.first(where: { $0.name == parameterName }) else {
+                    report("layer '\(layerName)' (\(type)) has no parameter '\(parameterName)'\(suggestionOrChoices(parameterName, parameters.map(\.name)))", mark)
                     continue
                 }
+                // By name and by index, one setting could be searched twice; the trials would keep only one.
+                if let first = searched["\(position).\(parameterName)"] {
+                    report("'\(name)' is '\(first)' again (layer \(position), '\(layerName)'): search each parameter under one name", mark)
+                    continue
+                }
+                searched["\(position).\(parameterName)"] = name
                 target = parameter
             case "train", "build":
-                report("'\(name)': name a parameter as train.parameter or build.layer.parameter", mark)
+                report("'\(name)': name a parameter as train.parameter, build.LAYER.parameter or build.layers.INDEX.parameter", mark)
                 continue
             default:
                 report("'\(name)': only parameters of the 'train' step and of the 'build' step's layers can be tuned", mark)

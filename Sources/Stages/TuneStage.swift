@@ -28,7 +28,7 @@ public struct TuneStage: Stage {
         ParameterSpec("factor", .int(NumberRange(lower: 2, upper: 10)), default: 3,
                       doc: "hyperband: 1/factor of the trials go on to the next round"),
         ParameterSpec("space", .space, required: true,
-                      doc: "what to search: 'train.param' or 'build.layer.param' → [values] or {uniform|log_uniform: [low, high]}"),
+                      doc: "what to search: 'train.param', 'build.layer.param' or 'build.layers.N.param' → [values] or {uniform|log_uniform: [low, high]}"),
         ParameterSpec("apply", .bool, default: true, doc: "the following build and train use the best values"),
     ])
     public static let reads: Set<WorkspacePart> = [.data, .preprocessing, .model]
@@ -124,15 +124,15 @@ public struct TunedValues: Codable, Sendable, Equatable {
     }
 
     /// The step with the values for its stage put in: train parameters and members by name, build
-    /// layer parameters in the layer of that name.
+    /// layer parameters in the layer of that name or index.
     func applied(to step: ValidatedStep) -> ValidatedStep {
         var step = step
         for (name, value) in values where name.hasPrefix(step.stage + ".") {
             let path = name.split(separator: ".").dropFirst().map(String.init)
-            if step.stage == "build", path.count == 2, var layers = step.params["layers"]?.listValue {
-                for (i, layer) in layers.enumerated() where layer["name"]?.stringValue == path[0] {
-                    var members = layer.mapValue ?? [:]
-                    members[path[1]] = typed(value, like: members[path[1]])
+            if step.stage == "build", let named = searchedLayerParameter(name), var layers = step.params["layers"]?.listValue {
+                if let i = named.layer.find(in: layers) {
+                    var members = layers[i].mapValue ?? [:]
+                    members[named.parameter] = typed(value, like: members[named.parameter])
                     layers[i] = .map(members)
                 }
                 step.params["layers"] = .list(layers)
@@ -318,9 +318,10 @@ struct TuneSearch {
             if path.count == 2, case .map(let members, _)? = spec?.type { return members.first { $0.name == path[1] }?.type }
             return spec?.type
         case "build":
-            guard path.count == 2, let layer = build.layers("layers").first(where: { $0["name"]?.stringValue == path[0] }),
-                  let type = layer["type"]?.stringValue else { return nil }
-            return LayerSchema.layers.first { $0.type == type }?.parameter(named: path[1])?.type
+            let layers = build.params["layers"]?.listValue ?? []
+            guard let named = searchedLayerParameter(dimension.name), let i = named.layer.find(in: layers),
+                  let type = layers[i]["type"]?.stringValue else { return nil }
+            return LayerSchema.layers.first { $0.type == type }?.parameter(named: named.parameter)?.type
         default:
             return nil
         }

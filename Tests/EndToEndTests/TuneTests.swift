@@ -204,4 +204,46 @@ final class TuneTests: XCTestCase {
             ])
         }
     }
+
+    /// `build.layers.<index>.<param>` in a space, as `--set` takes it: checked like the by-name form (a missing
+    /// index, an unknown parameter, a value out of range, each at its position), the same setting under both
+    /// names refused, and a grid over it changes the model as by name would.
+    func testALayerByIndexIsSearchedLikeByName() throws {
+        let work = try temporaryFolder(self)
+        let bad = tuneNotebook("""
+            strategy: grid
+            space:
+              build.layers.7.rate: [0.1]
+              build.layers.2.rat: [0.1]
+              build.layers.x.rate: [0.1]
+              build.layers.2.rate: [0.1, 1.5]
+              build.dense1.units: [8]
+              build.layers.1.units: [16]
+            """)
+        let path = try writeNotebook(bad, named: "tune.md", in: work)
+        let line = lineNumber(of: "build.layers.7.rate:", in: bad), build = lineNumber(of: "```build", in: bad)
+        XCTAssertThrowsError(try checkNotebook(path: path, overrides: [])) { error in
+            XCTAssertEqual("\(error)".split(separator: "\n").map(String.init), [
+                "\(path):\(line):3: tune: the build step on line \(build) has 4 layers, numbered 0…3; there is no layer 7",
+                "\(path):\(line + 1):3: tune: layer 'drop' (dropout) has no parameter 'rat' (did you mean 'rate'?)",
+                "\(path):\(line + 2):3: tune: 'build.layers.x.rate': 'x' is not a layer index; name a layer as "
+                    + "build.layers.INDEX.parameter (counting from 0) or build.LAYER.parameter",
+                "\(path):\(line + 3):30: tune: 'build.layers.2.rate' must be in [0, 1), got 1.5",
+                "\(path):\(line + 5):3: tune: 'build.layers.1.units' is 'build.dense1.units' again (layer 1, 'dense1'): "
+                    + "search each parameter under one name",
+            ])
+        }
+
+        let r = try render(tuneNotebook("""
+            strategy: grid
+            epochs: 1
+            space:
+              build.layers.1.units: [8, 24]
+            """), in: work)
+        XCTAssertEqual(r.values("build.layers.1.units"), ["8", "24"])
+        let best = try XCTUnwrap((r.tune["best"] as? [String: Any])?["values"] as? [String: Any])
+        let units = try XCTUnwrap(best["build.layers.1.units"] as? Int)
+        // flatten → dense1 (the tuned width) → output.
+        XCTAssertEqual(r.metrics["params_total"] as? Int, 784 * units + units + units * 10 + 10)
+    }
 }

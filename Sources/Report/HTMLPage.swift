@@ -106,6 +106,9 @@ struct HTMLBuilder {
                     lastLevel = heading.level
                     items.append("<li class=\"toc-h\(heading.level)\"><a href=\"#\(escapeHTML(heading.id))\">\(escapeHTML(heading.text))</a></li>")
                 }
+            case .step(let step) where step.summary != nil:
+                // A summary belongs to the whole notebook, not under the last prose heading.
+                items.append("<li class=\"toc-step toc-h2 summary\"><a href=\"#\(escapeHTML(step.id))\"><span class=\"stage\">summary</span> \(escapeHTML(step.title ?? step.stage))</a></li>")
             case .step(let step):
                 let level = min(lastLevel + 1, 4)
                 let label = step.title.map { " \(escapeHTML($0))" } ?? ""
@@ -131,6 +134,21 @@ struct HTMLBuilder {
     }
 
     mutating func step(_ step: StepSection) {
+        if let summary = step.summary {
+            // No line, time or status: a summary is made from the steps, not run.
+            add("<section class=\"step summary\" id=\"\(escapeHTML(step.id))\">")
+            add("<header class=\"step-head\">")
+            add("<h2 class=\"step-title\">\(escapeHTML(step.title ?? step.stage))</h2>")
+            add("<p class=\"step-meta\"><span class=\"stage\">summary</span> · \(escapeHTML(summary))</p>")
+            add("</header>")
+            if !step.outputs.isEmpty {
+                add("<div class=\"outputs\">")
+                outputs(step.outputs)
+                add("</div>")
+            }
+            add("</section>")
+            return
+        }
         add("<section class=\"step \(statusClass(step))\" id=\"\(escapeHTML(step.id))\">")
         add("<header class=\"step-head\">")
         if let title = step.title, !title.isEmpty {

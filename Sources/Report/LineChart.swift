@@ -10,16 +10,50 @@ public struct LineChart: Sendable, Codable {
     /// Dashed vertical lines, e.g. (7, "LR → 0.0005") or (9, "best epoch").
     public var markers: [ChartMarker]
     public var logY: Bool
+    /// Shaded areas drawn under the lines (a spread around a mean).
+    public var bands: [ChartBand]
 
     public init(title: String? = nil, xLabel: String = "epoch", yLabel: String = "",
                 series: [(name: String, values: [Double])], markers: [(x: Int, label: String)] = [],
-                logY: Bool = false) {
+                logY: Bool = false, bands: [ChartBand] = []) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series.map { ChartSeries(name: $0.name, values: $0.values) }
         self.markers = markers.map { ChartMarker(x: $0.x, label: $0.label) }
         self.logY = logY
+        self.bands = bands
+    }
+
+    enum CodingKeys: String, CodingKey { case title, xLabel, yLabel, series, markers, logY, bands }
+
+    /// A chart a step's cache entry stored before bands existed has none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        xLabel = try c.decode(String.self, forKey: .xLabel)
+        yLabel = try c.decode(String.self, forKey: .yLabel)
+        series = try c.decode([ChartSeries].self, forKey: .series)
+        markers = try c.decode([ChartMarker].self, forKey: .markers)
+        logY = try c.decode(Bool.self, forKey: .logY)
+        bands = try c.decodeIfPresent([ChartBand].self, forKey: .bands) ?? []
+    }
+}
+
+/// A shaded area from `low` to `high` at each x (as `series` values: index i is x = i + 1, NaN leaves a
+/// gap), in the colour of the series it surrounds, e.g. mean ± one standard deviation over seeds.
+public struct ChartBand: Sendable, Codable, Equatable {
+    public var name: String
+    public var low: [Double]
+    public var high: [Double]
+    /// The index of the series (its mean line) whose colour the band takes.
+    public var around: Int
+
+    public init(name: String, low: [Double], high: [Double], around: Int) {
+        self.name = name
+        self.low = low
+        self.high = high
+        self.around = around
     }
 }
 
@@ -61,15 +95,17 @@ extension SVGChart {
         var c = SVGCanvas(width: width, height: height, title: chart.title)
         let left = 64.0, right = 20.0
         var top = c.drawTitle(chart.title)
-        let items = chart.series.enumerated().map { (name: $1.name, color: palette[$0 % palette.count]) }
+        let seriesColor = { (series: Int) in palette[series % palette.count] }
+        let items = chart.series.enumerated().map { SVGCanvas.LegendItem(name: $1.name, color: seriesColor($0), swatch: .line) }
+            + chart.bands.map { SVGCanvas.LegendItem(name: $0.name, color: seriesColor($0.around), swatch: .band) }
         if items.count > 1 || !(items.first?.name.isEmpty ?? true) {
-            top += c.legend(items, x: left, y: top + 12, maxWidth: width - left - right, swatch: .line) + 6
+            top += c.legend(items, x: left, y: top + 12, maxWidth: width - left - right) + 6
         } else {
             top += 8
         }
         let bottom = 46.0
         let plotX = left, plotW = width - left - right
-        let n = chart.series.map(\.values.count).max() ?? 0
+        let n = (chart.series.map(\.values.count) + chart.bands.map { max($0.low.count, $0.high.count) }).max() ?? 0
         // x mapping: x = 1...n; a single point sits in the middle.
         let xMax = max(n, chart.markers.map(\.x).max() ?? 0, 1)
         let xMap: (Double) -> Double = { x in
@@ -87,7 +123,9 @@ extension SVGChart {
         top += Double(markerRows) * 13
         let plotY = top, plotH = height - top - bottom
 
-        let finite = chart.series.flatMap(\.values).filter { $0.isFinite && (!chart.logY || $0 > 0) }
+        // The axis holds the bands too: a spread wider than the data must not be cut off.
+        let finite = (chart.series.flatMap(\.values) + chart.bands.flatMap { $0.low + $0.high })
+            .filter { $0.isFinite && (!chart.logY || $0 > 0) }
         let logY = chart.logY && !finite.isEmpty
 
         // y mapping
@@ -134,9 +172,25 @@ extension SVGChart {
                    fill: "#424a53", halo: true)
         }
 
+        // Bands under the lines, so every mean line stays on top of its own spread.
+        for band in chart.bands {
+            let fill = seriesColor(band.around)
+            for run in bandRuns(band, logY: logY) {
+                let upper = run.map { (xMap(Double($0 + 1)), yMap(band.high[$0])) }
+                let lower = run.reversed().map { (xMap(Double($0 + 1)), yMap(band.low[$0])) }
+                if run.count == 1 {
+                    // One epoch has no area: an error bar shows the same spread.
+                    c.add("<line class=\"band\" x1=\"\(fmt(upper[0].0))\" y1=\"\(fmt(upper[0].1))\" x2=\"\(fmt(lower[0].0))\" y2=\"\(fmt(lower[0].1))\" stroke=\"\(fill)\" stroke-opacity=\"0.35\" stroke-width=\"8\"><title>\(escapeHTML(band.name))</title></line>")
+                } else {
+                    let points = (upper + lower).map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: " ")
+                    c.add("<polygon class=\"band\" points=\"\(points)\" fill=\"\(fill)\" fill-opacity=\"0.2\" stroke=\"none\"><title>\(escapeHTML(band.name))</title></polygon>")
+                }
+            }
+        }
+
         // one path per series; NaN starts a new subpath
         for (si, s) in chart.series.enumerated() {
-            let color = palette[si % palette.count]
+            let color = seriesColor(si)
             var d = ""
             var penDown = false
             var points: [(Double, Double)] = []
@@ -156,4 +210,21 @@ extension SVGChart {
         }
         return c
     }
+}
+
+/// The band's stretches of consecutive x indices where both edges can be drawn (finite, and positive on
+/// a log axis): one polygon each, as a NaN breaks a line into subpaths.
+func bandRuns(_ band: ChartBand, logY: Bool) -> [[Int]] {
+    var runs: [[Int]] = [], current: [Int] = []
+    for i in 0..<min(band.low.count, band.high.count) {
+        let drawable = [band.low[i], band.high[i]].allSatisfy { $0.isFinite && (!logY || $0 > 0) }
+        if drawable {
+            current.append(i)
+        } else if !current.isEmpty {
+            runs.append(current)
+            current = []
+        }
+    }
+    if !current.isEmpty { runs.append(current) }
+    return runs
 }

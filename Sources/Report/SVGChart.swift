@@ -108,17 +108,24 @@ struct SVGCanvas {
         }
     }
 
-    /// A horizontal legend that wraps; returns the height it used.
+    /// A horizontal legend that wraps, every item with the same swatch; returns the height it used.
     mutating func legend(_ items: [(name: String, color: String)], x: Double, y: Double, maxWidth: Double,
                          swatch: LegendSwatch) -> Double {
+        legend(items.map { LegendItem(name: $0.name, color: $0.color, swatch: swatch) }, x: x, y: y, maxWidth: maxWidth)
+    }
+
+    /// A horizontal legend that wraps, each item with its own swatch; returns the height it used.
+    mutating func legend(_ items: [LegendItem], x: Double, y: Double, maxWidth: Double) -> Double {
         guard !items.isEmpty else { return 0 }
         var cx = x, cy = y
         for item in items {
             let w = 22 + textWidth(item.name) + 16
             if cx > x && cx + w > x + maxWidth { cx = x; cy += 18 }
-            switch swatch {
+            switch item.swatch {
             case .line: line(cx, cy - 4, cx + 16, cy - 4, stroke: item.color, width: 2.5)
             case .box: rect(x: cx + 3, y: cy - 10, w: 11, h: 11, fill: item.color)
+            // As the band itself is drawn: the colour, faint, for its full height.
+            case .band: rect(x: cx, y: cy - 10, w: 16, h: 11, fill: item.color, extra: "fill-opacity=\"0.2\"")
             }
             text(item.name, x: cx + 21, y: cy, fill: inkColor)
             cx += w
@@ -126,7 +133,13 @@ struct SVGCanvas {
         return cy - y + 18
     }
 
-    enum LegendSwatch { case line, box }
+    enum LegendSwatch { case line, box, band }
+
+    struct LegendItem {
+        var name: String
+        var color: String
+        var swatch: LegendSwatch
+    }
 
     /// The finished document, with a <title> for screen readers and file browsers.
     func document(title: String? = nil) -> String {

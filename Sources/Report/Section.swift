@@ -70,6 +70,9 @@ public struct StepSection: Sendable {
     public var outputs: [Output]
     /// Fragment id of the section; unique because two steps never share a line.
     public var id: String
+    /// Set for a section that sums up the notebook instead of being one of its steps (All runs): its
+    /// header says this where a step says its line, time and status, since it has none of them.
+    public var summary: String?
 
     public init(stage: String, title: String? = nil, line: Int, seconds: Double? = nil,
                 status: StepStatus = .ran, overridden: [String] = [], params: [(String, String)] = [],

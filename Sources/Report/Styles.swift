@@ -66,6 +66,8 @@ a:hover { text-decoration: underline; }
 .step.status-cached { border-left-color: var(--cache); }
 .step.status-failed { border-left-color: var(--bad); }
 .step.status-skipped { border-left-color: var(--faint); opacity: .85; }
+/* A summary of the notebook's steps (All runs) was not run: the accent, not a status colour. */
+.step.summary { border-left-color: var(--accent); }
 .step-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 14px; padding: 10px 16px; background: var(--soft); border-bottom: 1px solid var(--rule); border-radius: 0 7px 0 0; }
 .step-title { font-size: 1.05rem; margin: 0; }
 .step-meta { margin: 0; color: var(--muted); font-size: .86rem; font-variant-numeric: tabular-nums; }

@@ -90,9 +90,24 @@ func metricsTable(_ runs: [Run]) -> Table {
         }
         return cells
     }
-    return Table(caption: "Headline metrics" + (two ? " (last column: B − A)" : ""),
+    let against = two ? nil : againstFirstRun(runs)
+    return Table(caption: "Headline metrics" + (two ? " (last column: B − A)" : against != nil ? " (last row: each run against A)" : ""),
                  header: ["metric"] + runs.indices.map { "\(letters[$0]): \(runs[$0].name)" } + (two ? ["B − A"] : []),
-                 rows: body, alignRight: Set(1...(runs.count + (two ? 1 : 0))))
+                 rows: body + (against.map { [$0] } ?? []), alignRight: Set(1...(runs.count + (two ? 1 : 0))))
+}
+
+/// With three runs or more (a sweep's values), the row `test accuracy − A`: each run's difference from the
+/// first with the seed-noise mark of compare's B − A column; nil when no run measured a seed spread,
+/// as a bare difference says nothing about noise that the table's own figures do not.
+func againstFirstRun(_ runs: [Run]) -> [String]? {
+    guard runs.contains(where: { $0.metrics.testAccuracySD != nil }) else { return nil }
+    let a = runs[0].metrics.testAccuracy
+    return ["test accuracy − A", "—"] + runs.dropFirst().map { run -> String in
+        guard let a, let b = run.metrics.testAccuracy else { return "—" }
+        let d = b - a
+        return (d > 0 ? "+" : d < 0 ? "−" : "±") + String(format: "%.4f", abs(d))
+            + (seedNoise(d, runs[0].metrics.testAccuracySD, run.metrics.testAccuracySD) ?? "")
+    }
 }
 
 /// ` (within seed noise: 2 × sd = 0.0062)` when either render measured its seed spread (`train.repeat`):

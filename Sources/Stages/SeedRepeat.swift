@@ -78,7 +78,7 @@ func repeatTraining(_ first: Model, history: History, seconds: Double, count: In
     return results
 }
 
-/// The per-seed table with mean ± sd, and the curves as mean with mean ± sd on either side.
+/// The per-seed table with mean ± sd, and the curves as the mean line over a shaded band of mean ± one sd.
 func repeatOutputs(_ results: [SeedResult], validation: Bool) -> [Output] {
     func cell(_ x: Double?) -> String { x.map { fixed($0, 4) } ?? "–" }
     var rows = results.map { r in
@@ -95,20 +95,24 @@ func repeatOutputs(_ results: [SeedResult], validation: Bool) -> [Output] {
         .table(Table(caption: "Every seed", header: ["seed", "epochs", "val_accuracy", "val_loss", "test accuracy", "test loss", "seconds"],
                      rows: rows, alignRight: [1, 2, 3, 4, 5, 6])),
     ]
-    let length = results.map(\.curve.count).max() ?? 0
-    if length > 0 {
-        var mean: [Double] = [], low: [Double] = [], high: [Double] = []
-        for epoch in 0..<length {
-            // Seeds that stopped early drop out of the later epochs' band.
-            let spread = Spread(results.compactMap { $0.curve.indices.contains(epoch) ? $0.curve[epoch] : nil })
-            mean.append(spread.mean); low.append(spread.mean - spread.sd); high.append(spread.mean + spread.sd)
-        }
-        let name = validation ? "val_accuracy" : "accuracy"
-        outputs.append(.lineChart(LineChart(title: "\(name) over \(results.count) seeds: mean, and mean ± one standard deviation",
-                                            xLabel: "epoch", yLabel: name,
-                                            series: [("mean", mean), ("mean − sd", low), ("mean + sd", high)])))
-    }
+    if let chart = seedBandChart(results, validation: validation) { outputs.append(.lineChart(chart)) }
     return outputs
+}
+
+/// Each epoch's mean over the seeds as a line, on a shaded band from mean − sd to mean + sd (sample sd);
+/// nil when no seed has a curve.
+func seedBandChart(_ results: [SeedResult], validation: Bool) -> LineChart? {
+    let length = results.map(\.curve.count).max() ?? 0
+    guard length > 0 else { return nil }
+    var mean: [Double] = [], low: [Double] = [], high: [Double] = []
+    for epoch in 0..<length {
+        // Seeds that stopped early drop out of the later epochs' band.
+        let spread = Spread(results.compactMap { $0.curve.indices.contains(epoch) ? $0.curve[epoch] : nil })
+        mean.append(spread.mean); low.append(spread.mean - spread.sd); high.append(spread.mean + spread.sd)
+    }
+    let name = validation ? "val_accuracy" : "accuracy"
+    return LineChart(title: "\(name) over \(results.count) seeds", xLabel: "epoch", yLabel: name, series: [("mean", mean)],
+                     bands: [ChartBand(name: "mean ± 1 sd over \(results.count) seeds", low: low, high: high, around: 0)])
 }
 
 /// Whether two results differ by less than twice the larger of their standard deviations (nil when neither has one).

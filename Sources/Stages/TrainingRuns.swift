@@ -206,7 +206,10 @@ func runsSection(_ runs: [TrainingRun]) -> StepSection? {
     outputs.append(.note("metrics.json lists the runs under \"runs\", each with its effective parameters; each run's history is in "
         + runs.filter { $0.history != nil }.map(\.historyFile).joined(separator: ", ")
         + " (training_history.json is the last run's, as with one run)."))
-    return StepSection(stage: "runs", title: "All runs", line: 0, outputs: outputs, id: "runs")
+    var section = StepSection(stage: "runs", title: "All runs", line: 0, outputs: outputs, id: "runs")
+    // Its header names the runs it sums up; a step's "line N" would point at no block of the notebook.
+    section.summary = "\(runs.count) runs of this notebook: " + runs.map(\.name).joined(separator: ", ")
+    return section
 }
 
 /// `+0.40 pt against adam: within seed noise (2 × sd 0.31 pt)`: a run's test accuracy against the first run's,
@@ -268,11 +271,14 @@ func runsJSON(_ runs: [TrainingRun], several: Bool) -> JSON {
         ]
         if let seeds = run.seeds {
             func spread(_ s: Spread?) -> JSON { s.map { .object([("mean", .number($0.mean)), ("sd", .number($0.sd))]) } ?? .null }
+            // The curve each seed contributes to the report's band, under the metric's Keras name.
+            let curve = run.history?.epochs.contains { $0.valAccuracy != nil } == true ? "val_accuracy" : "accuracy"
             members.append(("repeat", .object([
                 ("seeds", .array(seeds.map { r in
                     .object([("seed", .int(Int(r.seed))), ("epochs_run", .int(r.epochsRun)), ("val_accuracy", .optional(r.valAccuracy)),
                              ("val_loss", .optional(r.valLoss)), ("test_accuracy", .number(r.testAccuracy)),
-                             ("test_loss", .number(r.testLoss)), ("train_seconds", .number(r.seconds))])
+                             ("test_loss", .number(r.testLoss)), ("train_seconds", .number(r.seconds)),
+                             ("history", .object([(curve, .array(r.curve.map { .number($0) }))]))])
                 })),
                 ("test_accuracy", spread(seeds.testAccuracy)), ("test_loss", spread(seeds.testLoss)),
                 ("val_accuracy", spread(seeds.valAccuracy)), ("val_loss", spread(seeds.valLoss)),

@@ -118,6 +118,12 @@ final class RunsTests: XCTestCase {
         XCTAssertFalse(table.contains("train.batch_size"), "equal parameters are not listed")
         XCTAssertTrue(table.contains(String(format: "%.2f%%", accuracies[0] * 100)), table)
         XCTAssertTrue(html.contains("val_accuracy of every run"))
+        // The closing section sums the notebook up: its header names the runs, not a step's "line 0".
+        XCTAssertTrue(html.contains("<section class=\"step summary\" id=\"runs\">\n<header class=\"step-head\">\n"
+            + "<h2 class=\"step-title\">All runs</h2>\n<p class=\"step-meta\"><span class=\"stage\">summary</span> · "
+            + "2 runs of this notebook: adam, sgd</p>\n</header>"), excerpt(html, from: "id=\"runs\"", to: "</header>") ?? "no runs section")
+        XCTAssertTrue(html.contains("<li class=\"toc-step toc-h2 summary\"><a href=\"#runs\"><span class=\"stage\">summary</span> All runs</a></li>"))
+        XCTAssertFalse(html.contains("line 0"))
 
         // Changing one run's parameter through its id reruns that run and what reads it, nothing else.
         let second = try render(path, output, ["sgd.epochs=1", "seed=5"])
@@ -203,8 +209,9 @@ final class RunsTests: XCTestCase {
     /// the per-seed results; the run table judges the next run against that spread.
     func testRepeatReportsMeanAndSpreadOfTheSeeds() throws {
         let folder = try temporaryFolder(self)
+        // Two epochs, so the band has an area to draw.
         let text = Self.twoRuns
-            .replacingOccurrences(of: "id: adam\n", with: "id: adam\nrepeat: 3\n")
+            .replacingOccurrences(of: "id: adam\nepochs: 1\n", with: "id: adam\nrepeat: 3\nepochs: 2\n")
             .replacingOccurrences(of: "limit_train: 1000", with: "limit_train: 600")
         let path = try writeNotebook(text, named: "noise.md", in: folder)
         let outcome = try render(path, folder.appendingPathComponent("out"), [])
@@ -230,6 +237,43 @@ final class RunsTests: XCTestCase {
         let sgd = try XCTUnwrap(runs[1]["test_accuracy"] as? Double)
         let within = abs(sgd - mean) < 2 * sd
         XCTAssertTrue(table.contains(within ? "within seed noise" : "beyond seed noise"), table)
+        try checkSeedBand(html, seeds: seeds)
+    }
+
+    /// The report's seed chart: the mean line over one shaded polygon of 2 × epochs points, mean + sd from
+    /// the first epoch to the last then mean − sd back, recomputed here from each seed's val_accuracy curve
+    /// in metrics.json; the y-values read back through the chart's own tick labels.
+    func checkSeedBand(_ html: String, seeds: [[String: Any]]) throws {
+        let curves = seeds.compactMap { ($0["history"] as? [String: Any])?["val_accuracy"] as? [Double] }
+        XCTAssertEqual(curves.map(\.count), [2, 2, 2])
+        let n = Double(curves.count)
+        let means = (0..<2).map { e in curves.map { $0[e] }.reduce(0, +) / n }
+        let sds = (0..<2).map { e in (curves.map { ($0[e] - means[e]) * ($0[e] - means[e]) }.reduce(0, +) / (n - 1)).squareRoot() }
+        XCTAssertTrue(sds.contains { $0 > 0 }, "three seeds' curves do not coincide: \(curves)")
+        let chart = try XCTUnwrap(excerpt(html, from: "aria-label=\"val_accuracy over 3 seeds\"", to: "</svg>"))
+        XCTAssertTrue(chart.contains(">mean ± 1 sd over 3 seeds</text>"), "the legend names the band")
+        XCTAssertFalse(chart.contains("mean − sd"), "no edge lines: the spread is the band")
+        let polygons = captures(#"<polygon class="band" points="([^"]+)""#, in: chart)
+        XCTAssertEqual(polygons.count, 1, chart)
+        let points = try XCTUnwrap(polygons.first).split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } }
+        XCTAssertEqual(points.map(\.count), [2, 2, 2, 2])
+        guard points.count == 4 else { return }
+        // The mean line is drawn after the band, so it sits on top.
+        XCTAssertLessThan(try XCTUnwrap(chart.range(of: "<polygon")).lowerBound, try XCTUnwrap(chart.range(of: "<path class=\"line\"")).lowerBound)
+        // Pixel y → value, through the first and last y-axis ticks (a grid line and its label).
+        let ticks = try NSRegularExpression(pattern: ##"<line x1="[0-9.]+" y1="([0-9.]+)" x2="[0-9.]+" y2="[0-9.]+" stroke="#e6e8eb"[^>]*/>\n<text [^>]*text-anchor="end">([-0-9.]+)</text>"##)
+            .matches(in: chart, range: NSRange(chart.startIndex..., in: chart)).map { match -> (y: Double, value: Double) in
+                let ns = chart as NSString
+                return (Double(ns.substring(with: match.range(at: 1)))!, Double(ns.substring(with: match.range(at: 2)))!)
+            }
+        let first = try XCTUnwrap(ticks.first), last = try XCTUnwrap(ticks.last)
+        XCTAssertGreaterThan(ticks.count, 2)
+        func value(_ y: Double) -> Double { first.value + (y - first.y) * (last.value - first.value) / (last.y - first.y) }
+        let expected = [means[0] + sds[0], means[1] + sds[1], means[1] - sds[1], means[0] - sds[0]]
+        for (point, want) in zip(points, expected) { XCTAssertEqual(value(point[1]), want, accuracy: 1e-4, "\(points)") }
+        XCTAssertEqual(points[0][0], points[3][0])
+        XCTAssertEqual(points[1][0], points[2][0])
+        XCTAssertLessThan(points[0][0], points[1][0])
     }
 
     func testRepeatIsBoundedAndRefusedWithAnEnsemble() throws {
@@ -247,6 +291,36 @@ final class RunsTests: XCTestCase {
                 XCTAssertTrue("\(error)".hasSuffix(message), "\(error)")
             }
         }
+    }
+
+    /// A sweep of three values, each render measuring its seed spread (`repeat: 2`): the page's last row of
+    /// headline metrics marks each value's test accuracy against the first value's, by compare's rule
+    /// (within seed noise when smaller than twice the larger sd), recomputed here from each metrics.json.
+    func testSweepOfThreeValuesMarksEachAgainstTheFirstBySeedNoise() throws {
+        let work = try temporaryFolder(self)
+        let path = try writeNotebook(tinyNotebook(extraTrain: "repeat: 2"), named: "tiny.md", in: work)
+        let values = ["0.001", "0.003", "0.01"]
+        let run = try mnistbook(["render", path, "--sweep", "train.learning_rate=" + values.joined(separator: ","), "--quiet"], in: work)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let base = work.appendingPathComponent("output/tiny")
+        let metrics = try values.map { try readJSON(base.appendingPathComponent("sweep-learning_rate-\($0)/metrics.json")) }
+        let accuracies = try metrics.map { try XCTUnwrap($0["test_accuracy"] as? Double) }
+        let sds = try metrics.map { try XCTUnwrap($0["test_accuracy_sd"] as? Double) }
+        func cell(_ i: Int) -> String {
+            let d = accuracies[i] - accuracies[0], larger = max(sds[0], sds[i])
+            return (d > 0 ? "+" : d < 0 ? "−" : "±") + String(format: "%.4f", abs(d))
+                + (abs(d) < 2 * larger ? " (within seed noise" : " (beyond seed noise") + ": 2 × sd = \(String(format: "%.4f", 2 * larger)))"
+        }
+        let page = try String(contentsOf: base.appendingPathComponent("sweep-learning_rate.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("<figcaption>Headline metrics (last row: each run against A)</figcaption>"), page)
+        XCTAssertTrue(page.contains("<tr><td>test accuracy − A</td><td class=\"num\">—</td><td class=\"num\">\(cell(1))</td>"
+            + "<td class=\"num\">\(cell(2))</td></tr>"), excerpt(page, from: "Headline metrics", to: "</table>") ?? page)
+        // Without a measured spread the row is left out: a bare difference would claim nothing the table does not show.
+        let plain = try writeNotebook(tinyNotebook(), named: "plain.md", in: work)
+        XCTAssertEqual(try mnistbook(["render", plain, "--sweep", "train.learning_rate=" + values.joined(separator: ","), "--quiet"], in: work).status, 0)
+        let plainPage = try String(contentsOf: work.appendingPathComponent("output/plain/sweep-learning_rate.html"), encoding: .utf8)
+        XCTAssertFalse(plainPage.contains("test accuracy − A"))
+        XCTAssertTrue(plainPage.contains("<figcaption>Headline metrics</figcaption>"))
     }
 
     /// compare marks B − A of the test accuracy against the seed spread a render measured with train.repeat.

@@ -143,6 +143,33 @@ final class SVGChartTests: XCTestCase {
         XCTAssertLessThan(flat.lo, 0.5)
         XCTAssertGreaterThan(flat.hi, 0.5)
     }
+
+    /// A band is one shaded polygon per stretch without gaps (2 points an epoch), drawn before the line
+    /// it surrounds, inside the plot even where it reaches beyond the line; one epoch alone is an error bar.
+    func testBandIsAPolygonPerStretchUnderItsLine() throws {
+        let chart = LineChart(title: "spread", series: [("mean", [0.5, 0.6, .nan, 0.7, 0.8, 0.85])],
+                              bands: [ChartBand(name: "mean ± 1 sd", low: [0.45, 0.5, .nan, 0.6, 0.7, 0.8],
+                                                high: [0.55, 0.7, .nan, 0.8, 0.9, 1.3], around: 0)])
+        let svg = SVGChart.render(chart)
+        let root = try parse(svg)
+        let polygons = elements(root, name: "polygon", cls: "band")
+        let points = polygons.map { ($0.attr("points")?.stringValue ?? "").split(separator: " ").map { $0.split(separator: ",").compactMap { Double($0) } } }
+        XCTAssertEqual(points.map(\.count), [4, 6])
+        XCTAssertEqual(polygons.map { $0.attr("fill")?.stringValue }, ["#1f77b4", "#1f77b4"], "the colour of the mean line")
+        XCTAssertLessThan(try XCTUnwrap(svg.range(of: "<polygon")).lowerBound, try XCTUnwrap(svg.range(of: "<path class=\"line\"")).lowerBound)
+        XCTAssertTrue(texts(root).contains("mean ± 1 sd"), "the legend names the band")
+        // The axis is made for the band: its top (1.3) is inside the plot, which the mean alone (0.85) would not reach.
+        let gridYs = elements(root, name: "line").filter { $0.attr("stroke")?.stringValue == "#e6e8eb" }
+            .compactMap { $0.attr("y1")?.stringValue.flatMap(Double.init) }
+        let ys = points.flatMap { $0.map { $0[1] } }
+        XCTAssertGreaterThanOrEqual(ys.min() ?? 0, try XCTUnwrap(gridYs.min()))
+        XCTAssertTrue(texts(root).contains("1.4"), "\(texts(root))")
+
+        let one = LineChart(series: [("mean", [0.5])], bands: [ChartBand(name: "mean ± 1 sd", low: [0.4], high: [0.6], around: 0)])
+        let single = try parse(SVGChart.render(one))
+        XCTAssertEqual(elements(single, name: "polygon").count, 0)
+        XCTAssertEqual(elements(single, name: "line", cls: "band").count, 1)
+    }
 }
 
 /// Marker labels of events close together (two learning-rate reductions a few epochs apart) used to overprint.

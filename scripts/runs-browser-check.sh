@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Opens a compare page and a collate page in headless Chromium: renders two tiny runs (600 training
 # images, one epoch, two learning rates), writes both pages, takes a screenshot of each and checks the
-# DOM Chromium built has every section, the charts and the image grids.
+# DOM Chromium built has every section, the charts and the image grids. Then a report with two runs in
+# one notebook: Selenium looks at its All runs section on a desktop and a phone (scripts/runs_browser.py).
 #
 #   scripts/runs-browser-check.sh
 set -euo pipefail
@@ -77,3 +78,37 @@ grep -q "class=\"point\"" "$out/class.html.dom.html" || { echo "runs-browser-che
 # The class page lists the folder that is not a run with its reason.
 grep -q "no metrics.json" "$out/class.html.dom.html" || { echo "runs-browser-check: the class page does not list the left-out folder" >&2; failed=1; }
 [ $failed -eq 0 ] || exit 1
+
+# Two runs in one notebook (the first over two seeds, so its band is drawn too): the report's All runs section,
+# its table and overlaid curves, visible and within a phone's width; screenshots of the section kept in $out.
+[ -x /usr/bin/chromedriver ] || { echo "runs-browser-check: chromium-driver is not installed (apt-get install chromium-driver)" >&2; exit 1; }
+venv="$PWD/bench/.venv-browser"
+if ! "$venv/bin/python" -c "import selenium" 2>/dev/null; then
+    echo "== creating $venv with selenium"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet selenium
+fi
+sed -e '/^```train$/,/^```$/ s/^epochs: 1$/id: small\nrepeat: 2\nepochs: 2/' "$out/tiny.md" > "$out/runs.md"
+cat >> "$out/runs.md" <<'NOTEBOOK'
+
+```build
+name: wider
+layers:
+  - conv2d: {filters: 8, kernel: 3, activation: relu, name: conv1}
+  - maxpool: {pool: 2, name: pool1}
+  - flatten: {name: flatten}
+  - dense: {units: 64, activation: relu, name: dense1}
+  - dense: {units: 10, activation: softmax, name: output}
+```
+
+```train
+id: wide
+batch_size: 32
+epochs: 2
+```
+
+```evaluate
+```
+NOTEBOOK
+(cd "$out" && "$bin" render runs.md --quiet)
+"$venv/bin/python" scripts/runs_browser.py --report "$out/output/runs/runs.html" --out "$out"

@@ -16,6 +16,8 @@ final class OutputCodingTests: XCTestCase {
                                showValues: true, zoomAxis: true)),
             .lineChart(LineChart(title: "gap", series: [(name: "loss", values: [0.5, .nan, 0.2])], markers: [(x: 2, label: "LR → 0.0005")])),
             .digitPad(DigitPadModel(modelJSON: "{}", classNames: ["0", "1"], side: 28)),
+            .lineChart(LineChart(title: "seeds", series: [(name: "mean", values: [0.5, 0.6])],
+                                 bands: [ChartBand(name: "mean ± 1 sd over 3 seeds", low: [0.4, 0.5], high: [0.6, 0.7], around: 0)])),
         ]
         page.sections.append(.step(StepSection(stage: "note", title: "More", line: 99, seconds: 0.1, status: .ran,
                                                params: [], outputs: extra)))
@@ -34,6 +36,20 @@ final class OutputCodingTests: XCTestCase {
         XCTAssertTrue(page.html().contains("zoomed"))
         guard case .barChart(let chart) = try decoder.decode(Output.self, from: encoder.encode(extra[3])) else { return XCTFail() }
         XCTAssertTrue(chart.zoomAxis)
+    }
+
+    /// A line chart a cache entry stored before bands existed (no "bands" key) still decodes, with none;
+    /// one with a band keeps it.
+    func testALineChartStoredBeforeBandsDecodesWithNone() throws {
+        let chart = LineChart(title: "seeds", series: [(name: "mean", values: [0.5, 0.6])],
+                              bands: [ChartBand(name: "mean ± 1 sd over 3 seeds", low: [0.4, 0.5], high: [0.6, 0.7], around: 0)])
+        XCTAssertEqual(try JSONDecoder().decode(LineChart.self, from: JSONEncoder().encode(chart)).bands, chart.bands)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(chart)) as? [String: Any])
+        XCTAssertNotNil(object.removeValue(forKey: "bands"))
+        let old = try JSONDecoder().decode(LineChart.self, from: JSONSerialization.data(withJSONObject: object))
+        XCTAssertEqual(old.bands, [])
+        XCTAssertEqual(old.series, chart.series)
+        XCTAssertEqual(old.title, "seeds")
     }
 
     /// The JSON names each payload's fields, never a tuple position.

@@ -9,21 +9,11 @@ func trainEnsemble(_ first: Model, first history: History, seconds: Double, memb
     var models = [first], seeds = [configuration.seed]
     var rows = [row(1, configuration.seed, history, seconds)]
     for index in 1..<members {
-        let seed = Ensemble.memberSeed(configuration.seed, index: index)
-        context.message("training ensemble member \(index + 1) of \(members) (seed \(seed))")
-        let member = try Model(name: first.name, inputShape: first.inputShape, layers: first.specs, seed: seed)
-        var c = configuration
-        c.seed = seed
-        let start = Date()
-        let h: History
-        do {
-            h = try fit(member, training: data.train, validation: validation, configuration: c, observer: context.training)
-        } catch {
-            throw StageFailure("training ensemble member \(index + 1) (seed \(seed)) stopped: \(error)")
-        }
-        models.append(member)
-        seeds.append(seed)
-        rows.append(row(index + 1, seed, h, Date().timeIntervalSince(start)))
+        let again = try trainAgain(first, index: index, of: members, name: "ensemble member", configuration: configuration,
+                                   data: data, validation: validation, context: context)
+        models.append(again.model)
+        seeds.append(again.seed)
+        rows.append(row(index + 1, again.seed, again.history, again.seconds))
     }
     let table = Table(caption: "Ensemble members", header: ["member", "seed", "epochs", "best val_accuracy", "final weights", "seconds"],
                       rows: rows, alignRight: [1, 2, 3, 5])

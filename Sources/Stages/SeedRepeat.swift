@@ -60,20 +60,10 @@ func repeatTraining(_ first: Model, history: History, seconds: Double, count: In
                     data: LoadedData, validation: ImageSet?, context: StageContext) throws -> [SeedResult] {
     var results = [SeedResult(seed: configuration.seed, history: history, test: score(first, on: data.test, split: .test), seconds: seconds)]
     for index in 1..<count {
-        let seed = Ensemble.memberSeed(configuration.seed, index: index)
-        context.message("repeat \(index + 1) of \(count) (seed \(seed))")
-        let model = try Model(name: first.name, inputShape: first.inputShape, layers: first.specs, seed: seed)
-        var c = configuration
-        c.seed = seed
-        let start = Date()
-        let h: History
-        do {
-            h = try fit(model, training: data.train, validation: validation, configuration: c, observer: context.training)
-        } catch {
-            throw StageFailure("training repeat \(index + 1) (seed \(seed)) stopped: \(error)")
-        }
-        results.append(SeedResult(seed: seed, history: h, test: score(model, on: data.test, split: .test),
-                                  seconds: Date().timeIntervalSince(start)))
+        let again = try trainAgain(first, index: index, of: count, name: "repeat", configuration: configuration,
+                                   data: data, validation: validation, context: context)
+        results.append(SeedResult(seed: again.seed, history: again.history, test: score(again.model, on: data.test, split: .test),
+                                  seconds: again.seconds))
     }
     return results
 }

@@ -53,7 +53,7 @@ func parseLayerOverride(_ raw: String, schema: Schema, ids: [(id: String, stage:
         guard path[1] == list.name, let index = layerIndex(path[2]) else { return nil }
         return LayerOverride(target: target, listName: list.name, layer: .index(index), parameter: path[3], valueText: valueText)
     }
-    guard spec.parameter(named: path[1]) == nil else { return nil }
+    guard spec.parameters[named: path[1]] == nil else { return nil }
     return LayerOverride(target: target, listName: list.name, layer: .name(path[1]), parameter: path[2], valueText: valueText)
 }
 
@@ -74,7 +74,7 @@ func applyLayerOverride(_ override: LayerOverride, raw: String, schema: Schema, 
         let layerName = layers[position]["name"]?.stringValue ?? type
         // Renaming a layer from the command line would break every other reference to it.
         let parameters = layerSpec.parameters.filter { $0.name != "name" }
-        guard let parameter = parameters.first(where: { $0.name == override.parameter }) else {
+        guard let parameter = parameters[named: override.parameter] else {
             return failure("layer '\(layerName)' (\(type)) has no parameter '\(override.parameter)'"
                 + (parameters.isEmpty ? " (it has none to set)" : suggestionOrChoices(override.parameter, parameters.map(\.name))))
         }

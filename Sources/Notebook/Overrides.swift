@@ -84,7 +84,7 @@ func parseOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>,
     }
     let stage = target.stage
     guard let spec = schema.spec(for: stage) else { return failure(stage, ["unknown stage '\(stage)'"]) }
-    guard let parameter = spec.parameter(named: path[1]) else {
+    guard let parameter = spec.parameters[named: path[1]] else {
         return failure(stage, ["unknown parameter '\(path[1])'\(suggestionOrChoices(path[1], spec.parameters.map(\.name)))"])
     }
     var targetSpec = parameter
@@ -98,7 +98,7 @@ func parseOverride(_ raw: String, schema: Schema, stagesPresent: Set<String>,
             let whole = path[0...2].joined(separator: ".")
             return failure(stage, ["--set reaches one level inside '\(path[1])': set \(whole) as a whole, as in the notebook"])
         }
-        guard let memberSpec = members.first(where: { $0.name == path[2] }) else {
+        guard let memberSpec = members[named: path[2]] else {
             return failure(stage, ["unknown parameter '\(path[2])' in '\(parameter.name)'"
                 + suggestionOrChoices(path[2], members.map(\.name))])
         }
@@ -195,14 +195,14 @@ extension Notebook {
 func apply(_ override: Override, schema: Schema, to step: inout ValidatedStep) {
     if let member = override.member {
         var members = step.params[override.parameter]?.mapValue
-            ?? schema.spec(for: step.stage)?.parameter(named: override.parameter)?.members.map(defaultValues(of:))
+            ?? schema.spec(for: step.stage)?.parameters[named: override.parameter]?.members.map(defaultValues(of:))
             ?? [:]
         members[member] = override.value
         step.params[override.parameter] = .map(members)
     } else {
         step.params[override.parameter] = override.value
     }
-    if schema.spec(for: step.stage)?.parameter(named: override.parameter)?.isLayerList == true,
+    if schema.spec(for: step.stage)?.parameters[named: override.parameter]?.isLayerList == true,
        let layers = override.value.listValue {
         step.layerPositions = Array(repeating: step.position, count: layers.count)
     }

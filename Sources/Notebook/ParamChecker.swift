@@ -26,7 +26,7 @@ struct ParamChecker {
                 continue
             }
             let key = keyScalar.string
-            guard let spec = specs.first(where: { $0.name == key }) else {
+            guard let spec = specs[named: key] else {
                 report("unknown parameter '\(key)'\(owner)\(suggestionOrChoices(key, specs.map(\.name)))", keyNode.position)
                 continue
             }

@@ -177,10 +177,6 @@ public struct StageSpec: Sendable {
         self.parameters = parameters
     }
 
-    public func parameter(named name: String) -> ParameterSpec? {
-        parameters.first { $0.name == name }
-    }
-
     /// Whether a parameter is a layer list.
     public var hasLayers: Bool { parameters.contains(where: \.isLayerList) }
 
@@ -207,10 +203,11 @@ public struct LayerSpec: Sendable {
         self.summary = summary
         self.parameters = parameters
     }
+}
 
-    public func parameter(named name: String) -> ParameterSpec? {
-        parameters.first { $0.name == name }
-    }
+extension Array where Element == ParameterSpec {
+    /// A stage's, a layer's or a map's parameter by name.
+    public subscript(named name: String) -> ParameterSpec? { first { $0.name == name } }
 }
 
 /// Every parameter that has a default, with it: what an empty mapping gives.

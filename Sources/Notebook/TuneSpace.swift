@@ -177,12 +177,12 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep], schema: Sche
             var target: ParameterSpec?
             switch parts.first {
             case "train" where parts.count == 2 || parts.count == 3:
-                guard let spec = schema.spec(for: "train"), let parameter = spec.parameter(named: parts[1]) else {
+                guard let spec = schema.spec(for: "train"), let parameter = spec.parameters[named: parts[1]] else {
                     report("unknown parameter '\(parts[1])' of train\(suggestionOrChoices(parts[1], schema.spec(for: "train")!.parameters.map(\.name)))", mark)
                     continue
                 }
                 if parts.count == 3 {
-                    guard let member = parameter.members?.first(where: { $0.name == parts[2] }) else {
+                    guard let member = parameter.members?[named: parts[2]] else {
                         report("unknown parameter '\(parts[2])' in '\(parts[1])'\(suggestionOrChoices(parts[2], parameter.members?.map(\.name) ?? []))", mark)
                         continue
                     }
@@ -219,7 +219,7 @@ func checkTuneSteps(_ notebook: Notebook, _ steps: [ValidatedStep], schema: Sche
                 let type = layers[position]["type"]?.stringValue ?? ""
                 let layerName = layers[position]["name"]?.stringValue ?? type
                 let parameters = (schema.layerSpec(for: type)?.parameters ?? []).filter { $0.name != "name" }
-                guard let parameter = parameters.first(where: { $0.name == parameterName }) else {
+                guard let parameter = parameters[named: parameterName] else {
                     report("layer '\(layerName)' (\(type)) has no parameter '\(parameterName)'\(suggestionOrChoices(parameterName, parameters.map(\.name)))", mark)
                     continue
                 }

@@ -314,14 +314,14 @@ struct TuneSearch {
         let path = dimension.path
         switch dimension.stage {
         case "train":
-            let spec = TrainStage.schema.parameter(named: path[0])
-            if path.count == 2, case .map(let members, _)? = spec?.type { return members.first { $0.name == path[1] }?.type }
+            let spec = TrainStage.schema.parameters[named: path[0]]
+            if path.count == 2, case .map(let members, _)? = spec?.type { return members[named: path[1]]?.type }
             return spec?.type
         case "build":
             let layers = build.params["layers"]?.listValue ?? []
             guard let named = searchedLayerParameter(dimension.name), let i = named.layer.find(in: layers),
                   let type = layers[i]["type"]?.stringValue else { return nil }
-            return LayerSchema.layers.first { $0.type == type }?.parameter(named: named.parameter)?.type
+            return LayerSchema.layers.first { $0.type == type }?.parameters[named: named.parameter]?.type
         default:
             return nil
         }

@@ -34,7 +34,7 @@ final class LimitTests: XCTestCase {
         for (type, parameter, limit) in [("conv2d", "filters", ArchitectureLimits.filters), ("conv2d", "kernel", ArchitectureLimits.kernel),
                                          ("conv2d", "strides", ArchitectureLimits.stride), ("maxpool", "pool", ArchitectureLimits.pool),
                                          ("dense", "units", ArchitectureLimits.units)] {
-            guard case .int(let range?) = StageRegistry.standard.schema.layerSpec(for: type)?.parameter(named: parameter)?.type else {
+            guard case .int(let range?) = StageRegistry.standard.schema.layerSpec(for: type)?.parameters[named: parameter]?.type else {
                 return XCTFail("\(type).\(parameter) has no range")
             }
             XCTAssertEqual(range, NumberRange.size(upTo: limit), "\(type).\(parameter)")

@@ -71,38 +71,32 @@ struct MetricsFacts: Codable {
 
     /// Takes the numbers of the workspace parts a cached step writes from the ones its run left.
     mutating func update(from cached: MetricsFacts, parts: Set<WorkspacePart>) {
-        if parts.contains(.data) {
-            dataset = cached.dataset
-            datasetSHA256 = cached.datasetSHA256
-            trainSamples = cached.trainSamples
-            valSamples = cached.valSamples
-            testSamples = cached.testSamples
+        for part in parts {
+            for copy in Self.numbers(of: part) { copy(&self, cached) }
         }
-        if parts.contains(.model) {
-            paramsTotal = cached.paramsTotal
-            paramsTrainable = cached.paramsTrainable
-        }
-        if parts.contains(.tuning) { tune = cached.tune }
-        if parts.contains(.preprocessing) { augment = cached.augment }
-        // The save step's int8 comparison: timed in the render that ran it, kept with the files it wrote.
-        if parts.contains(.savedFiles) { quantized = cached.quantized }
-        if parts.contains(.training) {
-            epochsRun = cached.epochsRun
-            bestEpoch = cached.bestEpoch
-            finalWeightsEpoch = cached.finalWeightsEpoch
-            trainSeconds = cached.trainSeconds
-            trainImagesPerSecond = cached.trainImagesPerSecond
-            events = cached.events
-            repeats = cached.repeats
-        }
+    }
+
+    private typealias Copy = (inout MetricsFacts, MetricsFacts) -> Void
+
+    private static func copy<T>(_ field: WritableKeyPath<MetricsFacts, T>) -> Copy {
+        { $0[keyPath: field] = $1[keyPath: field] }
+    }
+
+    /// The numbers a step that writes `part` sets.
+    private static func numbers(of part: WorkspacePart) -> [Copy] {
         // The validation numbers fall back to the training history's: a step that writes either sets them.
-        if parts.contains(.evaluations) || parts.contains(.training) {
-            testAccuracy = cached.testAccuracy
-            testLoss = cached.testLoss
-            valAccuracy = cached.valAccuracy
-            valLoss = cached.valLoss
-            ensembleMembers = cached.ensembleMembers
-            ensembleAccuracy = cached.ensembleAccuracy
+        let scores = [copy(\.testAccuracy), copy(\.testLoss), copy(\.valAccuracy), copy(\.valLoss),
+                      copy(\.ensembleMembers), copy(\.ensembleAccuracy)]
+        switch part {
+        case .data: return [copy(\.dataset), copy(\.datasetSHA256), copy(\.trainSamples), copy(\.valSamples), copy(\.testSamples)]
+        case .model: return [copy(\.paramsTotal), copy(\.paramsTrainable)]
+        case .tuning: return [copy(\.tune)]
+        case .preprocessing: return [copy(\.augment)]
+        // The save step's int8 comparison: timed in the render that ran it, kept with the files it wrote.
+        case .savedFiles: return [copy(\.quantized)]
+        case .training: return scores + [copy(\.epochsRun), copy(\.bestEpoch), copy(\.finalWeightsEpoch), copy(\.trainSeconds),
+                                          copy(\.trainImagesPerSecond), copy(\.events), copy(\.repeats)]
+        case .evaluations: return scores
         }
     }
 }

@@ -19,11 +19,7 @@ public final class BatchNormalization {
         let plan = self.plan(x.shape)
         let y = Tensor(uninitialized: x.shape)
         let mean = Tensor(uninitialized: [channels]), variance = Tensor(uninitialized: [channels])
-        plan.training.run([
-            (DNNL_ARG_SRC, plan.data, x.pointer), (DNNL_ARG_DST, plan.data2, y.pointer),
-            (DNNL_ARG_SCALE, plan.scale, gamma.pointer), (DNNL_ARG_SHIFT, plan.shift, beta.pointer),
-            (DNNL_ARG_MEAN, plan.mean, mean.pointer), (DNNL_ARG_VARIANCE, plan.variance, variance.pointer),
-        ])
+        plan.training.run(plan.arguments(x, gamma, beta, mean, variance) + [(DNNL_ARG_DST, plan.data2, y.pointer)])
         return (y, mean, variance)
     }
 
@@ -31,11 +27,7 @@ public final class BatchNormalization {
     public func forwardInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor) -> Tensor {
         let plan = self.plan(x.shape)
         let y = Tensor(uninitialized: x.shape)
-        plan.inference.run([
-            (DNNL_ARG_SRC, plan.data, x.pointer), (DNNL_ARG_DST, plan.data2, y.pointer),
-            (DNNL_ARG_SCALE, plan.scale, gamma.pointer), (DNNL_ARG_SHIFT, plan.shift, beta.pointer),
-            (DNNL_ARG_MEAN, plan.mean, mean.pointer), (DNNL_ARG_VARIANCE, plan.variance, variance.pointer),
-        ])
+        plan.inference.run(plan.arguments(x, gamma, beta, mean, variance) + [(DNNL_ARG_DST, plan.data2, y.pointer)])
         return y
     }
 
@@ -48,11 +40,8 @@ public final class BatchNormalization {
         let plan = self.plan(x.shape)
         let dx = Tensor(uninitialized: x.shape)
         let dgamma = Tensor(uninitialized: [channels]), dbeta = Tensor(uninitialized: [channels])
-        plan.backward.run([
-            (DNNL_ARG_SRC, plan.data, x.pointer), (DNNL_ARG_DIFF_DST, plan.data2, dy.pointer),
-            (DNNL_ARG_SCALE, plan.scale, gamma.pointer), (DNNL_ARG_SHIFT, plan.shift, beta.pointer),
-            (DNNL_ARG_MEAN, plan.mean, mean.pointer), (DNNL_ARG_VARIANCE, plan.variance, variance.pointer),
-            (DNNL_ARG_DIFF_SRC, plan.data3, dx.pointer),
+        plan.backward.run(plan.arguments(x, gamma, beta, mean, variance) + [
+            (DNNL_ARG_DIFF_DST, plan.data2, dy.pointer), (DNNL_ARG_DIFF_SRC, plan.data3, dx.pointer),
             (DNNL_ARG_DIFF_SCALE, plan.diffScale, dgamma.pointer), (DNNL_ARG_DIFF_SHIFT, plan.diffShift, dbeta.pointer),
         ])
         return (dx, dgamma, dbeta)
@@ -86,6 +75,13 @@ public final class BatchNormalization {
             let vec = DNNL.desc([channels], dnnl_a)
             scale = Memory(vec); shift = Memory(vec); mean = Memory(vec); variance = Memory(vec)
             diffScale = Memory(vec); diffShift = Memory(vec)
+        }
+
+        /// What all three passes read: the input, γ, β and the statistics (the batch's, or the moving ones at inference).
+        func arguments(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ means: Tensor, _ variances: Tensor)
+            -> [(Int32, Memory, UnsafeMutablePointer<Float>)] {
+            [(DNNL_ARG_SRC, data, x.pointer), (DNNL_ARG_SCALE, scale, gamma.pointer), (DNNL_ARG_SHIFT, shift, beta.pointer),
+             (DNNL_ARG_MEAN, mean, means.pointer), (DNNL_ARG_VARIANCE, variance, variances.pointer)]
         }
     }
 

@@ -60,7 +60,7 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
     public init(_ message: String) { self.message = message }
 
     /// "<path>: <problem>", the shape of every error about one file.
-    static func file(_ path: String, _ problem: String) -> DatasetError {
+    public static func file(_ path: String, _ problem: String) -> DatasetError {
         DatasetError("\(path): \(problem)")
     }
 }

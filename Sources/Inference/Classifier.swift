@@ -1,4 +1,5 @@
 import Datasets
+import Report
 import Foundation
 import NeuralNet
 import Tensor
@@ -55,8 +56,8 @@ public struct Classifier {
 
     /// Prepares the image like MNIST (the digit box keeps MNIST's 20:28 proportion), then runs the model on it.
     /// `file` names the image in errors.
-    public func classify(_ image: GrayscaleImage, file: String) throws -> Classification {
-        let prepared: GrayscaleImage
+    public func classify(_ image: GrayImage, file: String) throws -> Classification {
+        let prepared: GrayImage
         do {
             prepared = try DigitPreparation.prepare(image, size: side, box: box)
         } catch {
@@ -72,7 +73,7 @@ public struct Classifier {
 
     /// `predict`'s work for one image file: read, prepare, classify. A failure is the prediction's error (named by
     /// `path`), and the other images still go on.
-    public func predict(file path: String) -> (prediction: Prediction, prepared: GrayscaleImage?) {
+    public func predict(file path: String) -> (prediction: Prediction, prepared: GrayImage?) {
         do {
             let classification = try classify(ImageDecoding.load(path), file: path)
             return (classification.prediction(file: path), classification.prepared)
@@ -113,12 +114,12 @@ public struct Classifier {
 /// What the model made of one image: the prepared digit it saw and its probability for every class.
 public struct Classification: Sendable {
     /// The digit after MNIST-style preparation: side×side, white on black.
-    public let prepared: GrayscaleImage
+    public let prepared: GrayImage
     /// One probability per class, in output order.
     public let probabilities: [Float]
     public let classNames: [String]
 
-    public init(prepared: GrayscaleImage, probabilities: [Float], classNames: [String]) {
+    public init(prepared: GrayImage, probabilities: [Float], classNames: [String]) {
         self.prepared = prepared
         self.probabilities = probabilities
         self.classNames = classNames

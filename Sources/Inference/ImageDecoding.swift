@@ -6,7 +6,7 @@ import Report
 /// bytes, never by the name.
 public enum ImageDecoding {
     /// Reads the image file at `path`; errors start with `path` as given.
-    public static func load(_ path: String) throws -> GrayscaleImage {
+    public static func load(_ path: String) throws -> GrayImage {
         // A FIFO or a device would block or never end: only regular files are read.
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -18,11 +18,11 @@ public enum ImageDecoding {
     }
 
     /// Decodes PNG, JPEG or PGM bytes; `name` starts every error ("name: problem").
-    public static func decode(_ bytes: [UInt8], name: String) throws -> GrayscaleImage {
+    public static func decode(_ bytes: [UInt8], name: String) throws -> GrayImage {
         if isPNG(bytes) {
             do {
                 let png = try PNG.decode(bytes)
-                return GrayscaleImage(width: png.width, height: png.height, pixels: png.gray)
+                return GrayImage(width: png.width, height: png.height, pixels: png.gray)
             } catch {
                 throw DatasetError("\(name): \(error)")
             }
@@ -30,7 +30,7 @@ public enum ImageDecoding {
         if JPEG.isJPEG(bytes) {
             do {
                 let jpeg = try JPEG.decode(bytes)
-                return GrayscaleImage(width: jpeg.width, height: jpeg.height, pixels: jpeg.gray)
+                return GrayImage(width: jpeg.width, height: jpeg.height, pixels: jpeg.gray)
             } catch {
                 throw DatasetError("\(name): \(error)")
             }

@@ -1,19 +1,5 @@
 import Foundation
 
-/// An 8-bit grayscale image, row-major, `pixels.count == width * height`.
-public struct GrayImage: Sendable {
-    public var width: Int
-    public var height: Int
-    public var pixels: [UInt8]
-
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(pixels.count == width * height, "GrayImage: \(pixels.count) pixels for \(width)×\(height)")
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-}
-
 /// Small images in a grid with a caption under each; highlighted ones (wrong predictions) stand out.
 public struct ImageGrid: Sendable, Codable {
     public var title: String?

@@ -1,4 +1,5 @@
 import Datasets
+import Report
 import Foundation
 import Inference
 import NeuralNet
@@ -29,7 +30,7 @@ public actor DigitService {
             }
         case .prepared(let pixels):
             let side = classifier.side
-            classification = Classification(prepared: GrayscaleImage(width: side, height: side, pixels: pixels),
+            classification = Classification(prepared: GrayImage(width: side, height: side, pixels: pixels),
                                             probabilities: classifier.probabilities(pixels), classNames: classifier.metadata.classNames)
         }
         let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6

@@ -1,11 +1,12 @@
 import Datasets
+import Report
 import Foundation
 import Inference
 
 /// What a client may send to POST /predict, read from its content type and bytes.
 public enum PredictInput: Equatable {
     /// A PNG, JPEG or PGM of any size and polarity: prepared like MNIST before the model sees it.
-    case image(GrayscaleImage)
+    case image(GrayImage)
     /// 784 values 0…255, row by row, white on black: a digit already prepared as MNIST stores it, used as is.
     case prepared([UInt8])
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Inference
 @testable import NeuralNet
 import Report
 import Tensor
@@ -34,7 +35,7 @@ final class ImageFuzzTests: XCTestCase {
             }
             guard let png = try? PNG.decode(bytes) else { continue }
             decoded += 1
-            _ = try? DigitPreparation.prepare(GrayscaleImage(width: png.width, height: png.height, pixels: png.gray))
+            _ = try? DigitPreparation.prepare(GrayImage(width: png.width, height: png.height, pixels: png.gray))
         }
         XCTAssertGreaterThan(decoded, 0, "some mutations still decode")
     }

@@ -26,10 +26,10 @@ final class ClassifierTests: XCTestCase {
     static let metadata = ModelMetadata(dataset: "mnist", classNames: (0..<10).map(String.init), inputShape: [28, 28, 1], seed: 1)
 
     /// A 3-pixel-wide vertical bar, black on white, on a 60×90 sheet: a "1".
-    static let bar: GrayscaleImage = {
+    static let bar: GrayImage = {
         var pixels = [UInt8](repeating: 255, count: 60 * 90)
         for y in 10..<80 { for x in 20..<23 { pixels[y * 60 + x] = 0 } }
-        return GrayscaleImage(width: 60, height: 90, pixels: pixels)
+        return GrayImage(width: 60, height: 90, pixels: pixels)
     }()
 
     func softmax(_ z: [Double]) -> [Double] {
@@ -88,7 +88,7 @@ final class ClassifierTests: XCTestCase {
 
     func testBlankImageIsNamedWithWhy() throws {
         let classifier = try Classifier(model: Self.model(activation: .softmax), metadata: Self.metadata, path: "m")
-        let blank = GrayscaleImage(width: 10, height: 10, pixels: [UInt8](repeating: 200, count: 100))
+        let blank = GrayImage(width: 10, height: 10, pixels: [UInt8](repeating: 200, count: 100))
         XCTAssertThrowsError(try classifier.classify(blank, file: "blank.png")) {
             XCTAssertEqual("\($0)", "blank.png: no digit found: the image is blank (every pixel has the background's brightness)")
         }
@@ -122,7 +122,7 @@ final class ClassifierTests: XCTestCase {
     }
 
     func testTiesRankTheLowerClassFirst() {
-        let c = Classification(prepared: GrayscaleImage(width: 1, height: 1, pixels: [0]),
+        let c = Classification(prepared: GrayImage(width: 1, height: 1, pixels: [0]),
                                probabilities: [0.1, 0.3, 0.3, 0.3, 0, 0, 0, 0, 0, 0], classNames: ["a", "b"])
         XCTAssertEqual(Array(c.ranking.prefix(4)), [1, 2, 3, 0])
         XCTAssertEqual(c.top3.map(\.className), ["b", "2", "3"])

@@ -10,8 +10,8 @@ final class ImageDecodingTests: XCTestCase {
         let pixels: [UInt8] = [0, 64, 128, 255, 1, 2]
         let png = try PNG.encode(gray: pixels, width: 3, height: 2)
         let pgm = Array("P5\n3 2\n255\n".utf8) + pixels
-        XCTAssertEqual(try ImageDecoding.decode(png, name: "x"), GrayscaleImage(width: 3, height: 2, pixels: pixels))
-        XCTAssertEqual(try ImageDecoding.decode(pgm, name: "x"), GrayscaleImage(width: 3, height: 2, pixels: pixels))
+        XCTAssertEqual(try ImageDecoding.decode(png, name: "x"), GrayImage(width: 3, height: 2, pixels: pixels))
+        XCTAssertEqual(try ImageDecoding.decode(pgm, name: "x"), GrayImage(width: 3, height: 2, pixels: pixels))
     }
 
     func testMalformedBytesAreNamed() throws {

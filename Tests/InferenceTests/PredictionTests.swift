@@ -1,5 +1,6 @@
 // What `predict` prints: the text line and the JSON, exactly.
 import Datasets
+import Report
 import Inference
 import XCTest
 
@@ -33,7 +34,7 @@ final class PredictionTests: XCTestCase {
 
     /// `predict --show`: the prepared image, two characters a pixel, darker characters for more ink, framed.
     func testTextArt() {
-        let image = GrayscaleImage(width: 3, height: 2, pixels: [0, 25, 26, 128, 230, 255])
+        let image = GrayImage(width: 3, height: 2, pixels: [0, 25, 26, 128, 230, 255])
         XCTAssertEqual(TextArt.render(image), """
             ┌──────┐
             │    ..│

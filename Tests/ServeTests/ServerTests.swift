@@ -139,7 +139,7 @@ final class ServerTests: XCTestCase {
     }
 
     func testPNGAndPGMArePreparedLikePredict() throws {
-        let prepared = try DigitPreparation.prepare(GrayscaleImage(width: 60, height: 90, pixels: Self.bar)).pixels
+        let prepared = try DigitPreparation.prepare(GrayImage(width: 60, height: 90, pixels: Self.bar)).pixels
         let png = try PNG.encode(gray: Self.bar, width: 60, height: 90)
         try checkPrediction(try request("POST", "/predict", type: "image/png", body: png), prepared: prepared)
         let pgm = Array("P5\n60 90\n255\n".utf8) + Self.bar
@@ -185,7 +185,7 @@ final class ServerTests: XCTestCase {
 
     func testConcurrentRequestsAreAllAnswered() throws {
         let png = try PNG.encode(gray: Self.bar, width: 60, height: 90)
-        let prepared = try DigitPreparation.prepare(GrayscaleImage(width: 60, height: 90, pixels: Self.bar)).pixels
+        let prepared = try DigitPreparation.prepare(GrayImage(width: 60, height: 90, pixels: Self.bar)).pixels
         let replies = LockedBox<[Result<Reply, Error>]>([])
         DispatchQueue.concurrentPerform(iterations: 48) { i in
             let r = Result { try request("POST", "/predict", type: i % 2 == 0 ? "image/png" : "text/plain", body: png) }

@@ -1,4 +1,6 @@
 // Netpbm graymaps: P5 (binary) and P2 (ASCII), maxval 1…65535, scaled to 8-bit gray.
+import Datasets
+import Report
 
 /// Reads PGM images; every error names the file ("path: problem").
 public enum PGM {
@@ -8,12 +10,12 @@ public enum PGM {
     }
 
     /// Reads and decodes the PGM file at `path`.
-    public static func read(_ path: String) throws -> GrayscaleImage {
+    public static func read(_ path: String) throws -> GrayImage {
         try decode(FileBytes.read(path), path: path)
     }
 
     /// Decodes the first image of a PGM file; samples are scaled from 0…maxval to 0…255. `path` names the file in errors.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> GrayscaleImage {
+    public static func decode(_ bytes: [UInt8], path: String) throws -> GrayImage {
         func fail(_ problem: String) -> DatasetError { DatasetError.file(path, problem) }
         guard isPGM(bytes) else {
             let start = bytes.prefix(2).map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\x" + hex($0) }.joined()
@@ -63,7 +65,7 @@ public enum PGM {
             throw fail("invalid PGM: pixel \(bad + 1) is \(samples[bad]), above maxval \(maxval)")
         }
         let pixels = samples.map { UInt8((Double($0) * 255 / Double(maxval)).rounded()) }
-        return GrayscaleImage(width: width, height: height, pixels: pixels)
+        return GrayImage(width: width, height: height, pixels: pixels)
     }
 
     static func hex(_ b: UInt8) -> String {

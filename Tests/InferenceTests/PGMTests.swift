@@ -1,22 +1,25 @@
 // PGM files written by the tests: P5 and P2, 8- and 16-bit, and every bad case with its exact message.
+import Datasets
+import Foundation
+import Inference
+import Report
 import XCTest
-@testable import Datasets
 
 final class PGMTests: XCTestCase {
     func testReadsBinaryP5() throws {
-        let folder = try Fixtures.temporaryFolder(self)
-        let url = folder.appendingPathComponent("digit.pgm")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mnistbook-pgm-\(UUID().uuidString).pgm")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         let pixels: [UInt8] = [0, 64, 128, 255, 10, 20]
-        try Fixtures.write(Array("P5\n# written by a test\n3 2\n255\n".utf8) + pixels, to: url)
+        try Data(Array("P5\n# written by a test\n3 2\n255\n".utf8) + pixels).write(to: url)
         let image = try PGM.read(url.path)
-        XCTAssertEqual(image, GrayscaleImage(width: 3, height: 2, pixels: pixels))
+        XCTAssertEqual(image, GrayImage(width: 3, height: 2, pixels: pixels))
     }
 
     func testReadsASCIIP2WithCommentsAndSmallMaxval() throws {
         // maxval 15: samples are scaled to 0…255 (15 → 255, 5 → 85).
         let text = "P2 # comment after the magic\n2 2\n# a comment line\n15\n0 5\n 15\t10\n"
         let image = try PGM.decode(Array(text.utf8), path: "a.pgm")
-        XCTAssertEqual(image, GrayscaleImage(width: 2, height: 2, pixels: [0, 85, 255, 170]))
+        XCTAssertEqual(image, GrayImage(width: 2, height: 2, pixels: [0, 85, 255, 170]))
     }
 
     func testReads16BitSamplesBigEndian() throws {

@@ -1,18 +1,20 @@
 // MNIST-style preparation: MNIST's own digits come back nearly unchanged, drawings of any size and polarity
 // become MNIST-like digits centred by centre of mass, and a blank image is refused.
+import Datasets
+@testable import Inference
+import Report
 import XCTest
-@testable import Datasets
 
 final class DigitPreparationTests: XCTestCase {
     /// MNIST's test split, loaded once for the whole class.
     static let mnist: LabeledImages? = try? DatasetCatalog.load("mnist").test
 
-    func mnistDigit(_ index: Int) throws -> GrayscaleImage {
+    func mnistDigit(_ index: Int) throws -> GrayImage {
         let test = try XCTUnwrap(Self.mnist, "MNIST is not available (data/mnist or the cache)")
-        return GrayscaleImage(width: 28, height: 28, pixels: Array(test.image(index)))
+        return GrayImage(width: 28, height: 28, pixels: Array(test.image(index)))
     }
 
-    static func meanAbsDifference(_ a: GrayscaleImage, _ b: GrayscaleImage) -> Double {
+    static func meanAbsDifference(_ a: GrayImage, _ b: GrayImage) -> Double {
         zip(a.pixels, b.pixels).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(a.pixels.count)
     }
 
@@ -33,14 +35,14 @@ final class DigitPreparationTests: XCTestCase {
 
     func testLightBackgroundIsInverted() throws {
         let original = try mnistDigit(0)
-        let paper = GrayscaleImage(width: 28, height: 28, pixels: original.pixels.map { 255 - $0 })
+        let paper = GrayImage(width: 28, height: 28, pixels: original.pixels.map { 255 - $0 })
         XCTAssertEqual(try DigitPreparation.prepare(paper), try DigitPreparation.prepare(original))
     }
 
     func testGreyPaperCountsAsBackground() throws {
         // Dark ink on a mid-light grey sheet: the sheet's level becomes 0, so the crop is the digit, not the sheet.
         let original = try mnistDigit(1)
-        let grey = GrayscaleImage(width: 28, height: 28, pixels: original.pixels.map { 200 - UInt8(Int($0) * 200 / 255) })
+        let grey = GrayImage(width: 28, height: 28, pixels: original.pixels.map { 200 - UInt8(Int($0) * 200 / 255) })
         let prepared = try DigitPreparation.prepare(grey)
         XCTAssertLessThan(Self.meanAbsDifference(prepared, try DigitPreparation.prepare(original)), 2)
     }
@@ -50,7 +52,7 @@ final class DigitPreparationTests: XCTestCase {
         var pixels = [UInt8](repeating: 255, count: 200 * 200)
         for y in 30..<150 { for x in 20..<40 { pixels[y * 200 + x] = 0 } }
         for y in 130..<150 { for x in 20..<90 { pixels[y * 200 + x] = 0 } }
-        let prepared = try DigitPreparation.prepare(GrayscaleImage(width: 200, height: 200, pixels: pixels))
+        let prepared = try DigitPreparation.prepare(GrayImage(width: 200, height: 200, pixels: pixels))
         XCTAssertEqual(prepared.width, 28)
         XCTAssertEqual(prepared.height, 28)
 
@@ -96,7 +98,7 @@ final class DigitPreparationTests: XCTestCase {
 
     func testBlankImageIsRefused() {
         for level: UInt8 in [0, 255, 180] {
-            let blank = GrayscaleImage(width: 50, height: 40, pixels: [UInt8](repeating: level, count: 50 * 40))
+            let blank = GrayImage(width: 50, height: 40, pixels: [UInt8](repeating: level, count: 50 * 40))
             XCTAssertThrowsError(try DigitPreparation.prepare(blank)) { error in
                 XCTAssertEqual("\(error)", "no digit found: the image is blank (every pixel has the background's brightness)")
             }
@@ -107,7 +109,7 @@ final class DigitPreparationTests: XCTestCase {
         // A 2×4 white bar on black becomes 10×20 (bilinear keeps it solid).
         var pixels = [UInt8](repeating: 0, count: 10 * 10)
         for y in 3..<7 { for x in 4..<6 { pixels[y * 10 + x] = 255 } }
-        let prepared = try DigitPreparation.prepare(GrayscaleImage(width: 10, height: 10, pixels: pixels))
+        let prepared = try DigitPreparation.prepare(GrayImage(width: 10, height: 10, pixels: pixels))
         XCTAssertEqual(prepared.pixels.filter { $0 == 255 }.count, 10 * 20)
         XCTAssertEqual(prepared.pixels.filter { $0 > 0 }.count, 10 * 20)
     }

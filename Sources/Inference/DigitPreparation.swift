@@ -1,20 +1,5 @@
 // MNIST-style preparation of a single digit image of any size and polarity, so a model trained on MNIST can classify it.
-
-/// An 8-bit grayscale image, row-major, 0 = black, 255 = white.
-public struct GrayscaleImage: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
-    public var pixels: [UInt8]
-
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width > 0 && height > 0 && pixels.count == width * height, "GrayscaleImage: \(pixels.count) pixels for \(width)×\(height)")
-        self.width = width
-        self.height = height
-        self.pixels = pixels
-    }
-
-    public subscript(x: Int, y: Int) -> UInt8 { pixels[y * width + x] }
-}
+import Report
 
 /// Why an image cannot be turned into an MNIST-style digit.
 public struct DigitPreparationError: Error, CustomStringConvertible, Equatable {
@@ -38,8 +23,10 @@ public enum DigitPreparation {
     public static let box = 20
 
     /// The prepared digit: `size`×`size`, white on black. `box` is the longer side of the scaled digit.
-    public static func prepare(_ image: GrayscaleImage, size: Int = size, box: Int = box) throws -> GrayscaleImage {
+    public static func prepare(_ image: GrayImage, size: Int = size, box: Int = box) throws -> GrayImage {
         precondition(box > 0 && box <= size, "DigitPreparation: box \(box) does not fit size \(size)")
+        // The decoders refuse empty images; the border's median below needs at least one pixel.
+        precondition(image.width > 0 && image.height > 0, "DigitPreparation: a \(image.width)×\(image.height) image")
         let ink = inkLevels(image)
         guard let bounds = inkBounds(ink, width: image.width, height: image.height) else {
             throw DigitPreparationError("no digit found: the image is blank (every pixel has the background's brightness)")
@@ -60,7 +47,7 @@ public enum DigitPreparation {
     }
 
     /// Ink per pixel, 0…255 as floats: inverted when the border is light, minus the background level, clamped at 0.
-    static func inkLevels(_ image: GrayscaleImage) -> [Float] {
+    static func inkLevels(_ image: GrayImage) -> [Float] {
         let background = borderMedian(image)
         let invert = background > 127
         let zero = Float(invert ? 255 - background : background)
@@ -71,7 +58,7 @@ public enum DigitPreparation {
     }
 
     /// The median of the outermost ring of pixels: the background, even when the digit touches an edge here and there.
-    static func borderMedian(_ image: GrayscaleImage) -> Int {
+    static func borderMedian(_ image: GrayImage) -> Int {
         let (w, h) = (image.width, image.height)
         var counts = [Int](repeating: 0, count: 256)
         var total = 0
@@ -144,7 +131,7 @@ public enum DigitPreparation {
 
     /// The digit in a `size`×`size` black frame, shifted so its centre of mass is nearest (size/2, size/2).
     /// The shift is clamped so the whole digit stays inside: a lopsided digit keeps its strokes rather than its balance.
-    static func paste(_ digit: [UInt8], width: Int, height: Int, size: Int) -> GrayscaleImage {
+    static func paste(_ digit: [UInt8], width: Int, height: Int, size: Int) -> GrayImage {
         let (cx, cy) = centreOfMass(digit, width: width, height: height)
         let centre = Double(size) / 2
         let left = min(max(Int((centre - cx).rounded()), 0), size - width)
@@ -153,7 +140,7 @@ public enum DigitPreparation {
         for y in 0..<height {
             for x in 0..<width { frame[(top + y) * size + left + x] = digit[y * width + x] }
         }
-        return GrayscaleImage(width: size, height: size, pixels: frame)
+        return GrayImage(width: size, height: size, pixels: frame)
     }
 
     /// The intensity-weighted centre, pixel (x, y) counting at (x, y) as MNIST's centring did.

@@ -26,13 +26,11 @@ private let registerExtensions: Void = cmark_gfm_core_extensions_ensure_register
 private let parseOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8
 private let renderOptions = CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES
 
-/// Parses Markdown with cmark-gfm and walks the top-level nodes: fenced blocks become steps or code,
-/// runs of everything else become prose rendered to HTML. `lineOffset` is added to cmark's lines
-/// (the lines the front matter took).
-func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [String]) -> ParsedMarkdown {
+/// The parser (its extension list renders the document) and the document of `markdown`, parsed with the
+/// notebook's options and extensions; the caller frees both.
+private func parseDocument(_ markdown: String) -> (parser: OpaquePointer, document: OpaquePointer) {
     _ = registerExtensions
     guard let parser = cmark_parser_new(parseOptions) else { fatalError("cmark_parser_new failed") }
-    defer { cmark_parser_free(parser) }
     for name in extensionNames {
         if let syntaxExtension = cmark_find_syntax_extension(name) {
             cmark_parser_attach_syntax_extension(parser, syntaxExtension)
@@ -40,7 +38,15 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [S
     }
     markdown.withCString { cmark_parser_feed(parser, $0, markdown.utf8.count) }
     guard let document = cmark_parser_finish(parser) else { fatalError("cmark_parser_finish failed") }
-    defer { cmark_node_free(document) }
+    return (parser, document)
+}
+
+/// Parses Markdown with cmark-gfm and walks the top-level nodes: fenced blocks become steps or code,
+/// runs of everything else become prose rendered to HTML. `lineOffset` is added to cmark's lines
+/// (the lines the front matter took).
+func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [String]) -> ParsedMarkdown {
+    let (parser, document) = parseDocument(markdown)
+    defer { cmark_node_free(document); cmark_parser_free(parser) }
     let extensions = cmark_parser_get_syntax_extensions(parser)
 
     var children: [OpaquePointer] = []
@@ -100,16 +106,8 @@ func parseMarkdown(_ markdown: String, lineOffset: Int, path: String, stages: [S
 /// A callout's Markdown body as an HTML fragment, parsed on its own like prose. `line` is the notebook
 /// line of the body's first line; cmark strips the fence's indentation, so `column` adds it back.
 private func renderCalloutBody(_ text: String, line: Int, column: Int, path: String, directory: URL) -> (html: String, warnings: [Diagnostic]) {
-    guard let parser = cmark_parser_new(parseOptions) else { fatalError("cmark_parser_new failed") }
-    defer { cmark_parser_free(parser) }
-    for name in extensionNames {
-        if let syntaxExtension = cmark_find_syntax_extension(name) {
-            cmark_parser_attach_syntax_extension(parser, syntaxExtension)
-        }
-    }
-    text.withCString { cmark_parser_feed(parser, $0, text.utf8.count) }
-    guard let document = cmark_parser_finish(parser) else { fatalError("cmark_parser_finish failed") }
-    defer { cmark_node_free(document) }
+    let (parser, document) = parseDocument(text)
+    defer { cmark_node_free(document); cmark_parser_free(parser) }
     let warnings = rawHTMLWarnings(document, path: path, lineOffset: line - 1, columnOffset: column - 1)
     ProseImages.resolve(document, directory: directory)
     var html = ""

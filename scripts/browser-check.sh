@@ -4,17 +4,14 @@
 #
 #   scripts/browser-check.sh [REPORT.html]     (default: renders notebooks/quickstart.md first)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-browser=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$browser" ] || { echo "browser-check: chromium is not installed (apt-get install chromium)" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/browser-prerequisites.sh"
+need_chromium browser-check
 
 report=${1:-}
 if [ -z "$report" ]; then
-  # CI has just built the binary with `swift test -c release`; a plain release build would compile everything again.
-  [ -n "${MNISTBOOK_PREBUILT:-}" ] || swift build -c release --product mnistbook
+  build_binary
   out=$(mktemp -d "${TMPDIR:-/tmp}/mnistbook-browser.XXXXXX")
-  .build/release/mnistbook render notebooks/quickstart.md -o "$out" --quiet
+  "$binary" render notebooks/quickstart.md -o "$out" --quiet
   report="$out/quickstart.html"
 fi
 [ -f "$report" ] || { echo "browser-check: no report at $report" >&2; exit 1; }
@@ -43,7 +40,7 @@ echo "browser-check: $report renders in Chromium (8 step headings, charts, diagr
 # The look-inside sections (notebooks/inside.md): inspect, the training timelapse, expectations, parameter
 # help and the glossary, on a desktop window and a phone-sized one. Skipped when a report was given.
 [ -n "${1:-}" ] && exit 0
-.build/release/mnistbook render notebooks/inside.md -o "$out/inside" --quiet || [ $? -eq 3 ]
+"$binary" render notebooks/inside.md -o "$out/inside" --quiet || [ $? -eq 3 ]
 inside="$out/inside/inside.html"
 inside_url="file://$inside"
 timeout 120 "$browser" "${flags[@]}" --dump-dom "$inside_url" > "$inside.dom.html" 2>/dev/null

@@ -6,20 +6,10 @@
 #
 #   scripts/lab-browser-check.sh [OUTPUT_DIR]    (default: a temporary folder, kept so the screenshots can be looked at)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-
-[ -x /usr/bin/chromedriver ] || { echo "lab-browser-check: chromium-driver is not installed (apt-get install chromium-driver)" >&2; exit 1; }
-venv="$root/bench/.venv-browser"
-if ! "$venv/bin/python" -c "import selenium" 2>/dev/null; then
-    echo "== creating $venv with selenium"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet selenium
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/browser-prerequisites.sh"
+need_selenium lab-browser-check
 if [ $# -ge 1 ]; then out="$(mkdir -p "$1" && cd "$1" && pwd)"; else out="$(mktemp -d "${TMPDIR:-/tmp}/mnistbook-lab.XXXXXX")"; fi
-# CI has just built the binary with `swift test -c release`; a plain release build would compile everything again.
-[ -n "${MNISTBOOK_PREBUILT:-}" ] || swift build -c release --product mnistbook
-binary="$root/.build/release/mnistbook"
+build_binary
 
 "$binary" check notebooks/lab-optimizers.md
 # Warnings are expected (the batch-512 run is there to show them); they go to standard error.

@@ -79,6 +79,19 @@ def student_checks(driver, name):
         check(all("seed noise" in r for r in rows[1:]), f"{name}: a run is not judged against the seed noise: {rows}")
 
 
+def view(url, width, height, shot, checks, dark=False):
+    """Opens url in a fresh width×height browser, runs checks(driver), saves a whole-page screenshot to shot and
+    returns what checks returned."""
+    driver = browser(width, height, dark)
+    try:
+        driver.get(url)
+        result = checks(driver)
+        whole_page(driver, shot, width)
+        return result
+    finally:
+        driver.quit()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--student", required=True)
@@ -88,47 +101,33 @@ def main():
     student = "file://" + args.student
     present = "file://" + args.teacher_present
 
-    driver = browser(1200, 1000)
-    try:
-        driver.get(student)
+    def desktop(driver):
         student_checks(driver, "desktop")
-        desktop_font = float(style(driver, "body", "fontSize").rstrip("px"))
-        desktop_chart = driver.execute_script("return document.querySelector('.chart').getBoundingClientRect().width")
-        whole_page(driver, f"{args.out}/lab-desktop.png", 1200)
-    finally:
-        driver.quit()
+        font = float(style(driver, "body", "fontSize").rstrip("px"))
+        chart = driver.execute_script("return document.querySelector('.chart').getBoundingClientRect().width")
+        return font, chart
 
-    driver = browser(390, 844)
-    try:
-        driver.get(student)
+    def phone(driver):
         student_checks(driver, "phone")
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         check(overflow <= 1, f"phone: the page is {overflow} px wider than the screen")
-        whole_page(driver, f"{args.out}/lab-phone.png", 390)
-    finally:
-        driver.quit()
 
-    driver = browser(1200, 1000, dark=True)
-    try:
-        driver.get(student)
+    def dark(driver):
         check(style(driver, "p.warning", "backgroundColor") != style(driver, "p.note", "backgroundColor"),
               "dark: a warning looks like a note")
-        whole_page(driver, f"{args.out}/lab-dark.png", 1200)
-    finally:
-        driver.quit()
 
-    driver = browser(1920, 1080)
-    try:
-        driver.get(present)
+    def teacher_present(driver):
         check(driver.find_element(By.TAG_NAME, "body").get_attribute("class") == "layout-present", "present: not the present layout")
         check(len(driver.find_elements(By.CSS_SELECTOR, "aside.callout-solution")) == 3, "present: the teacher's version lacks its 3 solutions")
         font = float(style(driver, "body", "fontSize").rstrip("px"))
         chart = driver.execute_script("return document.querySelector('.chart').getBoundingClientRect().width")
         check(font >= desktop_font * 1.25, f"present: type {font}px is not larger than the desktop's {desktop_font}px")
         check(chart >= desktop_chart * 1.3, f"present: a chart is {chart:.0f}px wide, the desktop's {desktop_chart:.0f}px")
-        whole_page(driver, f"{args.out}/lab-present.png", 1920)
-    finally:
-        driver.quit()
+
+    desktop_font, desktop_chart = view(student, 1200, 1000, f"{args.out}/lab-desktop.png", desktop)
+    view(student, 390, 844, f"{args.out}/lab-phone.png", phone)
+    view(student, 1200, 1000, f"{args.out}/lab-dark.png", dark, dark=True)
+    view(present, 1920, 1080, f"{args.out}/lab-present.png", teacher_present)
 
     if failures:
         sys.exit(1)

@@ -6,14 +6,9 @@
 #
 #   scripts/runs-browser-check.sh
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
-browser=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$browser" ] || { echo "runs-browser-check: chromium is not installed (apt-get install chromium)" >&2; exit 1; }
-
-# CI has just built the binary with `swift test -c release`; a plain release build would compile everything again.
-[ -n "${MNISTBOOK_PREBUILT:-}" ] || swift build -c release --product mnistbook
-bin="$PWD/.build/release/mnistbook"
+source "$(dirname "${BASH_SOURCE[0]}")/browser-prerequisites.sh"
+need_chromium runs-browser-check
+build_binary
 out=$(mktemp -d "${TMPDIR:-/tmp}/mnistbook-runs-browser.XXXXXX")
 cat > "$out/tiny.md" <<'NOTEBOOK'
 ---
@@ -47,11 +42,11 @@ epochs: 1
 ```evaluate
 ```
 NOTEBOOK
-(cd "$out" && "$bin" render tiny.md --sweep train.learning_rate=0.001,0.01 --quiet)
+(cd "$out" && "$binary" render tiny.md --sweep train.learning_rate=0.001,0.01 --quiet)
 a="$out/output/tiny/sweep-learning_rate-0.001"
 b="$out/output/tiny/sweep-learning_rate-0.01"
-(cd "$out" && "$bin" compare "$a" "$b" -o compare.html > /dev/null)
-(cd "$out" && "$bin" collate "$a" "$b" "$out" -o class.html > /dev/null 2>&1)
+(cd "$out" && "$binary" compare "$a" "$b" -o compare.html > /dev/null)
+(cd "$out" && "$binary" collate "$a" "$b" "$out" -o class.html > /dev/null 2>&1)
 
 flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,2400)
 failed=0

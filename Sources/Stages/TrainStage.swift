@@ -209,8 +209,9 @@ public struct TrainStage: Stage {
             }
             partial += events.map { .note($0.description) }
             partial += tracker?.outputs(test: data.test, classNames: data.classNames) ?? []
+            // `fit` throws only TrainingError, so `error` is one.
             var nonFinite = false
-            if let failure = error as? TrainingError, case .nonFiniteLoss = failure { nonFinite = true }
+            if case .nonFiniteLoss = error { nonFinite = true }
             partial += diagnosisOutputs([Diagnosis.divergence(finished, learningRate: configuration.learningRate,
                                                               failedWithNonFiniteLoss: nonFinite, classes: data.classNames.count)].compactMap { $0 })
             throw StageFailure("training stopped: \(error)", outputs: partial)

@@ -16,6 +16,14 @@ public struct TrainingConfiguration: Sendable {
     /// Applied to training batches only, a fresh draw per image and epoch from `seed`.
     public var augmentation: Augmentation?
     public init() {}
+
+    /// No early stopping, learning-rate reduction or checkpoint: exactly `epochs` epochs, the last epoch's weights
+    /// (benchmarks, tune trials, tests).
+    public mutating func removeCallbacks() {
+        earlyStopping = nil
+        reduceLROnPlateau = nil
+        checkpoint = nil
+    }
 }
 
 /// One row of Keras' History, plus the epoch's wall time.

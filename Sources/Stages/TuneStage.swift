@@ -348,9 +348,7 @@ struct TuneSearch {
             if let start { model.setWeights(start) }
             var configuration = TrainStage(tuned.applied(to: train)).configuration(seed: seed)
             configuration.epochs = epochs - initialEpoch
-            configuration.earlyStopping = nil
-            configuration.reduceLROnPlateau = nil
-            configuration.checkpoint = nil
+            configuration.removeCallbacks()
             let history = try fit(model, training: data.train, validation: data.validation, configuration: configuration)
             let scores = history.epochs.compactMap { outcome.maximise ? $0.valAccuracy : $0.valLoss }.filter(\.isFinite)
             record.objective = outcome.maximise ? scores.max() : scores.min()

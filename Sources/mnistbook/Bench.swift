@@ -40,9 +40,7 @@ struct Bench: ParsableCommand {
         // Training: wall time of batches 21…last of each epoch, so JIT compilation and warm-up are excluded.
         var configuration = TrainingConfiguration()
         configuration.epochs = epochs
-        configuration.earlyStopping = nil
-        configuration.reduceLROnPlateau = nil
-        configuration.checkpoint = nil
+        configuration.removeCallbacks()
         configuration.precision = precision
         var observer = TrainingObserver()
         var steadyImages = 0, steadySeconds = 0.0, mark = Date()

@@ -43,9 +43,7 @@ final class PredictCommandTests: XCTestCase {
         var configuration = TrainingConfiguration()
         configuration.epochs = 2
         configuration.batchSize = 32
-        configuration.earlyStopping = nil
-        configuration.reduceLROnPlateau = nil
-        configuration.checkpoint = nil
+        configuration.removeCallbacks()
         let start = Date()
         let history = try fit(model, training: train, validation: nil, configuration: configuration)
         print(String(format: "PredictCommandTests: trained in %.1f s, training accuracy %.3f", Date().timeIntervalSince(start),

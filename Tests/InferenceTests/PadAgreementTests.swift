@@ -30,9 +30,7 @@ final class PadAgreementTests: XCTestCase {
         var configuration = TrainingConfiguration()
         configuration.epochs = 1
         configuration.batchSize = 32
-        configuration.earlyStopping = nil
-        configuration.reduceLROnPlateau = nil
-        configuration.checkpoint = nil
+        configuration.removeCallbacks()
         _ = try fit(model, training: train, validation: nil, configuration: configuration)
         let metadata = ModelMetadata(dataset: "mnist", classNames: mnist.classNames, inputShape: [28, 28, 1], seed: 3)
         return (model, metadata, mnist)

@@ -100,7 +100,7 @@ final class AugmentationTests: XCTestCase {
             .conv2d(name: "c", filters: 2, kernel: 3, stride: 2, padding: .same, activation: .relu, useBias: true),
             .flatten(name: "f"), .dense(name: "out", units: 3, activation: .softmax, useBias: true)], seed: 3)
         var c = TrainingConfiguration()
-        c.epochs = 1; c.batchSize = 16; c.earlyStopping = nil; c.reduceLROnPlateau = nil; c.checkpoint = nil
+        c.epochs = 1; c.batchSize = 16; c.removeCallbacks()
         c.augmentation = Augmentation(rotation: 30, zoom: 0.2, shiftX: 0.2, shiftY: 0.2)
         let before = validation.batch(Array(0..<validation.count)).x.scalars
         let history = try fit(model, training: train, validation: validation, configuration: c)

@@ -21,7 +21,7 @@ final class MixedPrecisionTests: XCTestCase {
         ], seed: 5)
         var c = TrainingConfiguration()
         c.epochs = epochs; c.precision = precision
-        c.earlyStopping = nil; c.reduceLROnPlateau = nil; c.checkpoint = nil
+        c.removeCallbacks()
         var observer = TrainingObserver()
         observer.batchEnded = { _, _, _, _ in observe(model) }
         return (model, try fit(model, training: train, validation: val, configuration: c, observer: observer))

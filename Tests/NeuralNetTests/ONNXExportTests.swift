@@ -408,9 +408,7 @@ final class ONNXExportTests: XCTestCase {
         configuration.epochs = 2
         configuration.batchSize = 32
         configuration.seed = 42
-        configuration.earlyStopping = nil
-        configuration.reduceLROnPlateau = nil
-        configuration.checkpoint = nil
+        configuration.removeCallbacks()
         let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         _ = try fit(model, training: train, validation: nil, configuration: configuration)
         let accuracy = model.evaluate(test).accuracy

@@ -32,7 +32,7 @@ final class QuantizationTests: XCTestCase {
         ], seed: 3)
         var c = TrainingConfiguration()
         c.epochs = 2; c.batchSize = 64; c.seed = 3
-        c.earlyStopping = nil; c.reduceLROnPlateau = nil; c.checkpoint = nil
+        c.removeCallbacks()
         _ = try fit(model, training: train.slice(0..<12_000), validation: nil, configuration: c)
         let test = imageSet(mnist.test)
         let quantized = try QuantizedModel.quantize(model, calibration: train.slice(20_000..<21_000))

@@ -72,13 +72,11 @@ public struct LoadStage: Stage {
         }
 
         let shape = [dataset.train.rows, dataset.train.cols, 1]
-        func imageSet(_ images: LabeledImages) -> ImageSet {
-            // Raw pixel values until a preprocess step chooses a normalisation.
-            ImageSet(pixels: images.images, labels: images.labels.map(Int.init), imageShape: shape, scale: 1, shift: 0)
-        }
+        // Raw pixel values until a preprocess step chooses a normalisation.
         let data = LoadedData(name: dataset.name, source: dataset.source, classNames: dataset.classNames,
                               sha256: dataset.sha256, imageShape: shape,
-                              train: imageSet(kept), validation: imageSet(held), test: imageSet(test))
+                              train: kept.imageSet(scale: 1, shift: 0), validation: held.imageSet(scale: 1, shift: 0),
+                              test: test.imageSet(scale: 1, shift: 0))
         workspace.data = data
         workspace.preprocessing = nil
 

@@ -38,12 +38,7 @@ public struct SavedModelQuantization {
                                + "its dataset '\(metadata.dataset)' has \(describe(imageShape)) images in \(dataset.classNames.count) classes")
         }
         let p = metadata.preprocessing
-        func images(_ split: LabeledImages, _ count: Int) -> ImageSet {
-            let n = min(count, split.count)
-            return ImageSet(pixels: Array(split.images[0..<(n * split.pixelsPerImage)]), labels: split.labels[0..<n].map(Int.init),
-                            imageShape: imageShape, scale: p.scale, shift: p.shift)
-        }
-        let calibrationImages = images(dataset.train, calibration)
+        let calibrationImages = dataset.train.imageSet(first: calibration, scale: p.scale, shift: p.shift)
         let quantized = try QuantizedModel.quantize(float, calibration: calibrationImages)
         let url = URL(fileURLWithPath: output)
         try AtomicFile.write(ModelFile.encode(quantized, metadata: metadata, path: url.path), to: url)
@@ -55,7 +50,7 @@ public struct SavedModelQuantization {
         }
         func fileSize(_ path: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
         let floatBytes = try fileSize(model), int8Bytes = try fileSize(output)
-        let test = images(dataset.test, dataset.test.count)
+        let test = dataset.test.imageSet(scale: p.scale, shift: p.shift)
         let c = Int8Comparison(float: float, int8: quantized, images: test)
         result = QuantizeResult(
             model: model, output: output, onnx: onnxPath, calibration_images: calibrationImages.count, test_images: test.count,

@@ -32,8 +32,8 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let mnist = try DatasetCatalog.load("mnist")
-        let all = ImageSet(pixels: mnist.train.images, labels: mnist.train.labels.map(Int.init), imageShape: [28, 28, 1])
-        let test = ImageSet(pixels: mnist.test.images, labels: mnist.test.labels.map(Int.init), imageShape: [28, 28, 1])
+        let all = mnist.train.imageSet()
+        let test = mnist.test.imageSet()
         let (train, validation) = all.splitValidation(0.2)
         let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
 

@@ -32,8 +32,7 @@ final class PredictCommandTests: XCTestCase {
     static func makeFixture() throws -> Fixture {
         let mnist = try DatasetCatalog.load("mnist")
         let n = 12_000
-        let train = ImageSet(pixels: Array(mnist.train.images[0..<n * 784]), labels: mnist.train.labels[0..<n].map(Int.init),
-                             imageShape: [28, 28, 1])
+        let train = mnist.train.imageSet(first: n)
         let model = try Model(name: "Predict_CNN", inputShape: [28, 28, 1], layers: [
             .conv2d(name: "conv1", filters: 16, kernel: 3, stride: 1, padding: .valid, activation: .relu, useBias: true),
             .maxpool(name: "pool1", pool: 2),

@@ -15,8 +15,7 @@ final class PadAgreementTests: XCTestCase {
     static func trainedModel() throws -> (Model, ModelMetadata, Dataset) {
         let mnist = try DatasetCatalog.load("mnist")
         let n = 3000
-        let train = ImageSet(pixels: Array(mnist.train.images[0..<n * 784]), labels: mnist.train.labels[0..<n].map(Int.init),
-                             imageShape: [28, 28, 1])
+        let train = mnist.train.imageSet(first: n)
         let model = try Model(name: "Pad_CNN", inputShape: [28, 28, 1], layers: [
             .conv2d(name: "conv1", filters: 8, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
             .batchnorm(name: "bn1", momentum: 0.9, epsilon: 0.001),

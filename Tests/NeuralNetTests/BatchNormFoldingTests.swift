@@ -6,7 +6,7 @@ import XCTest
 final class BatchNormFoldingTests: XCTestCase {
     func testFoldedReferenceCNNEqualsUnfoldedOnMNIST() throws {
         let mnist = try DatasetCatalog.load("mnist")
-        let images = imageSet(mnist.test).slice(0..<256)
+        let images = mnist.test.imageSet().slice(0..<256)
         let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 7)
         randomiseBatchNorms(model.layers, seed: 3)
         let folded = FoldedModel(model)
@@ -25,7 +25,7 @@ final class BatchNormFoldingTests: XCTestCase {
     /// after a batch norm (composed), after a pool and at the input (kept as an affine layer), after a dense.
     func testEveryFoldRuleEqualsUnfolded() throws {
         let mnist = try DatasetCatalog.load("mnist")
-        let x = imageSet(mnist.test).slice(0..<64).batch(0..<64).x
+        let x = mnist.test.imageSet().slice(0..<64).batch(0..<64).x
         let model = try Model(name: "variant", inputShape: [28, 28, 1], layers: [
             .batchnorm(name: "bn0", momentum: 0.9, epsilon: 0.001),
             .conv2d(name: "c1", filters: 6, kernel: 3, stride: 2, padding: .valid, activation: .linear, useBias: false),

@@ -8,7 +8,7 @@ final class MixedPrecisionTests: XCTestCase {
     private func train(_ precision: Precision, images: Int, epochs: Int,
                        observe: @escaping (Model) -> Void = { _ in }) throws -> (Model, History) {
         let mnist = try DatasetCatalog.load("mnist")
-        let (train, val) = imageSet(mnist.train).slice(0..<images).splitValidation(0.2)
+        let (train, val) = mnist.train.imageSet().slice(0..<images).splitValidation(0.2)
         let model = try Model(name: "small", inputShape: [28, 28, 1], layers: [
             .conv2d(name: "conv1", filters: 8, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
             .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
@@ -45,7 +45,7 @@ final class MixedPrecisionTests: XCTestCase {
 
     func testMixedBFloat16ReachesFloat32AccuracyOnMNIST() throws {
         try XCTSkipUnless(BFloat16.isSupported, "this CPU has no bf16 instructions; the fallback test covers it")
-        let test = imageSet(try DatasetCatalog.load("mnist").test).slice(0..<2_000)
+        let test = try DatasetCatalog.load("mnist").test.imageSet().slice(0..<2_000)
         var sawBFloat16 = false
         let (mixed, history) = try train(.mixedBFloat16, images: 6_000, epochs: 1) { model in
             sawBFloat16 = sawBFloat16 || model.layers.contains { ($0 as? Conv2D)?.convolution.bfloat16 == true }

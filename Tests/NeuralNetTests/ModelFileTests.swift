@@ -16,13 +16,6 @@ let modelFileTestLayers: [LayerSpec] = [
     .dense(name: "output", units: 10, activation: .softmax, useBias: true),
 ]
 
-/// The first `count` images of a split as an ImageSet (x / 255).
-func modelFileTestImages(_ images: LabeledImages, count: Int) -> ImageSet {
-    let n = min(count, images.count)
-    return ImageSet(pixels: Array(images.images[0..<(n * images.pixelsPerImage)]), labels: images.labels[0..<n].map(Int.init),
-                    imageShape: [images.rows, images.cols, 1])
-}
-
 final class ModelFileTests: XCTestCase {
     private var directory: URL!
 
@@ -71,8 +64,8 @@ final class ModelFileTests: XCTestCase {
     /// The test: train briefly, save, load, identical outputs on 1,000 test images.
     func testTrainSaveLoadGivesBitIdenticalPredictionsOnMNIST() throws {
         let mnist = try DatasetCatalog.load("mnist")
-        let train = modelFileTestImages(mnist.train, count: 640)
-        let test = modelFileTestImages(mnist.test, count: 1000)
+        let train = mnist.train.imageSet(first: 640)
+        let test = mnist.test.imageSet(first: 1000)
         let model = try Model(name: "small", inputShape: [28, 28, 1], layers: modelFileTestLayers, seed: 5)
         var configuration = TrainingConfiguration()
         configuration.epochs = 1

@@ -399,8 +399,8 @@ final class ONNXExportTests: XCTestCase {
         defer { if environment == nil { try? FileManager.default.removeItem(at: directory) } }
 
         let mnist = try DatasetCatalog.load("mnist")
-        let train = modelFileTestImages(mnist.train, count: 6400)
-        let test = modelFileTestImages(mnist.test, count: 1000)
+        let train = mnist.train.imageSet(first: 6400)
+        let test = mnist.test.imageSet(first: 1000)
 
         // Both models are trained briefly, so that their outputs depend on the image and batch norm's moving
         // statistics (momentum 0.99) have followed the data for a few hundred steps.

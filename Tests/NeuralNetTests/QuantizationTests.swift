@@ -17,7 +17,7 @@ final class QuantizationTests: XCTestCase {
     /// quantised with 1,000 training images of calibration.
     static let fixture: Result<Fixture, Error> = Result {
         let mnist = try DatasetCatalog.load("mnist")
-        let train = imageSet(mnist.train)
+        let train = mnist.train.imageSet()
         let model = try Model(name: "int8_cnn", inputShape: [28, 28, 1], layers: [
             .conv2d(name: "conv1", filters: 16, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
             .batchnorm(name: "bn1", momentum: 0.9, epsilon: 0.001),
@@ -34,7 +34,7 @@ final class QuantizationTests: XCTestCase {
         c.epochs = 2; c.batchSize = 64; c.seed = 3
         c.removeCallbacks()
         _ = try fit(model, training: train.slice(0..<12_000), validation: nil, configuration: c)
-        let test = imageSet(mnist.test)
+        let test = mnist.test.imageSet()
         let quantized = try QuantizedModel.quantize(model, calibration: train.slice(20_000..<21_000))
         return Fixture(model: model, quantized: quantized, test: test, floatAccuracy: model.evaluate(test).accuracy)
     }

@@ -5,10 +5,6 @@ import XCTest
 @testable import NeuralNet
 
 
-func imageSet(_ images: LabeledImages) -> ImageSet {
-    ImageSet(pixels: images.images, labels: images.labels.map(Int.init), imageShape: [images.rows, images.cols, 1])
-}
-
 final class TrainingTests: XCTestCase {
     func testReferenceCNNCountsKerasParameters() throws {
         let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
@@ -39,7 +35,7 @@ final class TrainingTests: XCTestCase {
     func smallRun(seed: UInt64, configure: (inout TrainingConfiguration) -> Void = { _ in },
                   prepare: (Model) -> Void = { _ in }) throws -> (Model, History) {
         let mnist = try DatasetCatalog.load("mnist")
-        let data = imageSet(mnist.train).slice(0..<640)
+        let data = mnist.train.imageSet().slice(0..<640)
         let model = try Model(name: "small", inputShape: [28, 28, 1], layers: [
             .conv2d(name: "conv1", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
             .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
@@ -99,12 +95,12 @@ final class TrainingTests: XCTestCase {
     /// One epoch of the reference CNN on real MNIST (48k/12k split) must reach 98.5% on the 10k test images.
     func testReferenceCNNOneEpochOnMNIST() throws {
         let mnist = try DatasetCatalog.load("mnist")
-        let (train, val) = imageSet(mnist.train).splitValidation(0.2)
+        let (train, val) = mnist.train.imageSet().splitValidation(0.2)
         let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
         var c = TrainingConfiguration()
         c.epochs = 1
         let history = try fit(model, training: train, validation: val, configuration: c)
-        let (loss, accuracy) = model.evaluate(imageSet(mnist.test))
+        let (loss, accuracy) = model.evaluate(mnist.test.imageSet())
         print("one epoch: test accuracy \(accuracy), loss \(loss), \(Int(history.imagesPerSecond)) images/s")
         XCTAssertGreaterThanOrEqual(accuracy, 0.985)
     }

@@ -188,8 +188,6 @@ final class ModelFileTests: XCTestCase {
         let (_, again, _) = try savedModel()    // replaces the file
         XCTAssertEqual(url, again)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["m.mnistbook"])
-
-        let model = try Model(name: "small", inputShape: [28, 28, 1], layers: modelFileTestLayers, seed: 3)
     }
 
     func testWritingChecksWeightsAndClassNames() throws {

@@ -76,13 +76,7 @@ grep -q "no metrics.json" "$out/class.html.dom.html" || { echo "runs-browser-che
 
 # Two runs in one notebook (the first over two seeds, so its band is drawn too): the report's All runs section,
 # its table and overlaid curves, visible and within a phone's width; screenshots of the section kept in $out.
-[ -x /usr/bin/chromedriver ] || { echo "runs-browser-check: chromium-driver is not installed (apt-get install chromium-driver)" >&2; exit 1; }
-venv="$PWD/bench/.venv-browser"
-if ! "$venv/bin/python" -c "import selenium" 2>/dev/null; then
-    echo "== creating $venv with selenium"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet selenium
-fi
+need_selenium runs-browser-check
 sed -e '/^```train$/,/^```$/ s/^epochs: 1$/id: small\nrepeat: 2\nepochs: 2/' "$out/tiny.md" > "$out/runs.md"
 cat >> "$out/runs.md" <<'NOTEBOOK'
 
@@ -105,5 +99,5 @@ epochs: 2
 ```evaluate
 ```
 NOTEBOOK
-(cd "$out" && "$bin" render runs.md --quiet)
+(cd "$out" && "$binary" render runs.md --quiet)
 "$venv/bin/python" scripts/runs_browser.py --report "$out/output/runs/runs.html" --out "$out"

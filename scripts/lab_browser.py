@@ -14,32 +14,11 @@ Exit status 1 on any failed check.
 """
 import argparse, sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-failures = []
+from headless import Checks, browser  # scripts/headless.py
 
-
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("lab-browser: " + message, file=sys.stderr)
-
-
-def browser(width, height, dark=False):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},{height}"]:
-        options.add_argument(flag)
-    if dark:
-        options.add_argument("--force-dark-mode")
-        options.add_argument("--blink-settings=preferredColorScheme=0")
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    # The viewport as a device's (a window cannot be made as narrow as a phone).
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
-    return driver
+check = Checks("lab-browser")
 
 
 def style(driver, selector, prop):
@@ -129,7 +108,7 @@ def main():
     view(student, 1200, 1000, f"{args.out}/lab-dark.png", dark, dark=True)
     view(present, 1920, 1080, f"{args.out}/lab-present.png", teacher_present)
 
-    if failures:
+    if check.failures:
         sys.exit(1)
     print(f"lab-browser: callouts, amber warnings, badges, grey chips, phone width and the present layout as expected; "
           f"screenshots in {args.out}")

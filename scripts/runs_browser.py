@@ -12,29 +12,11 @@ box). Screenshots of the section alone: runs-desktop.png, runs-phone.png. Exit s
 """
 import argparse, sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-failures = []
+from headless import Checks, browser  # scripts/headless.py
 
-
-def check(ok, message):
-    if not ok:
-        failures.append(message)
-        print("runs-browser: " + message, file=sys.stderr)
-
-
-def browser(width, height):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},{height}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    # The viewport as a device's (a window cannot be made as narrow as a phone).
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
-    return driver
+check = Checks("runs-browser")
 
 
 def section_checks(driver, name, width, runs):
@@ -97,7 +79,7 @@ def main():
         finally:
             driver.quit()
 
-    if failures:
+    if check.failures:
         sys.exit(1)
     print(f"runs-browser: the All runs section is visible, with its table and charts, within a phone's width; "
           f"screenshots in {args.out}/runs-desktop.png and runs-phone.png")

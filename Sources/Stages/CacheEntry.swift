@@ -21,21 +21,6 @@ struct CacheEntry: Codable {
     var facts: MetricsFacts
 }
 
-extension Artifact: Codable {
-    private enum CodingKeys: String, CodingKey { case name, bytes }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(Data(bytes), forKey: .bytes)
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try c.decode(String.self, forKey: .name), bytes: [UInt8](try c.decode(Data.self, forKey: .bytes)))
-    }
-}
-
 /// The bytes of an entry file and back:
 ///
 ///     mnistbook-cache <format version>\n
@@ -48,7 +33,7 @@ enum CacheEntryFile {
     static let magic = "mnistbook-cache"
 
     static func encode(_ entry: CacheEntry) throws -> [UInt8] {
-        let body = [UInt8](try encoder().encode(entry))
+        let body = [UInt8](try coders().encoder.encode(entry))
         let header = "\(magic) \(entry.format)\n\(Checksum.sha256Hex(body))\n"
         return Array(header.utf8) + body
     }
@@ -71,7 +56,7 @@ enum CacheEntryFile {
             throw CacheEntryProblem("checksum mismatch (cut short or damaged)")
         }
         do {
-            return try decoder().decode(CacheEntry.self, from: Data(body))
+            return try coders().decoder.decode(CacheEntry.self, from: Data(body))
         } catch let problem as CacheEntryProblem {
             throw problem
         } catch let error as DecodingError {
@@ -81,23 +66,16 @@ enum CacheEntryFile {
         }
     }
 
-
-    // Losses and chart values can be NaN or infinite, which plain JSON cannot hold.
-    private static let nonFinite = (positive: "+inf", negative: "-inf", nan: "nan")
-
-    private static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: nonFinite.positive,
-                                                                      negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+    /// The entry's JSON conventions, each set for both directions side by side so they cannot drift apart:
+    /// non-finite floats as strings (losses and chart values can be NaN or infinite, which plain JSON cannot
+    /// hold) and dates as seconds since 1970. Fresh coders per call: an entry may be read on any thread.
+    private static func coders() -> (encoder: JSONEncoder, decoder: JSONDecoder) {
+        let (encoder, decoder) = (JSONEncoder(), JSONDecoder())
+        let (positive, negative, nan) = ("+inf", "-inf", "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: positive, negativeInfinity: negative, nan: nan)
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: positive, negativeInfinity: negative, nan: nan)
         encoder.dateEncodingStrategy = .secondsSince1970
-        return encoder
-    }
-
-    private static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: nonFinite.positive,
-                                                                        negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
         decoder.dateDecodingStrategy = .secondsSince1970
-        return decoder
+        return (encoder, decoder)
     }
 }

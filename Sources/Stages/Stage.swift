@@ -119,14 +119,15 @@ public struct StageContext {
     }
 }
 
-/// A file a stage wants written next to the report.
-public struct Artifact: Sendable {
+/// A file a stage wants written next to the report. `bytes` is `Data` so that the step cache's JSON holds
+/// it as base64 (as `[UInt8]` it would be a list of numbers, several times larger).
+public struct Artifact: Sendable, Codable {
     public var name: String
-    public var bytes: [UInt8]
+    public var bytes: Data
 
     public init(name: String, bytes: [UInt8]) {
         self.name = name
-        self.bytes = bytes
+        self.bytes = Data(bytes)
     }
 
     public init(name: String, text: String) {

@@ -78,26 +78,8 @@ grep -q "no metrics.json" "$out/class.html.dom.html" || { echo "runs-browser-che
 # its table and overlaid curves, visible and within a phone's width; screenshots of the section kept in $out.
 need_selenium runs-browser-check
 sed -e '/^```train$/,/^```$/ s/^epochs: 1$/id: small\nrepeat: 2\nepochs: 2/' "$out/tiny.md" > "$out/runs.md"
-cat >> "$out/runs.md" <<'NOTEBOOK'
-
-```build
-name: wider
-layers:
-  - conv2d: {filters: 8, kernel: 3, activation: relu, name: conv1}
-  - maxpool: {pool: 2, name: pool1}
-  - flatten: {name: flatten}
-  - dense: {units: 64, activation: relu, name: dense1}
-  - dense: {units: 10, activation: softmax, name: output}
-```
-
-```train
-id: wide
-batch_size: 32
-epochs: 2
-```
-
-```evaluate
-```
-NOTEBOOK
+# Then a second, wider model and its run: tiny.md's build, train and evaluate steps with 64 units in dense1.
+{ echo; sed -n '/^```build$/,$ p' "$out/tiny.md" | sed -e 's/^layers:$/name: wider\nlayers:/' -e 's/units: 32,/units: 64,/' \
+    -e 's/^batch_size: 32$/id: wide\nbatch_size: 32/' -e 's/^epochs: 1$/epochs: 2/'; } >> "$out/runs.md"
 (cd "$out" && "$binary" render runs.md --quiet)
 "$venv/bin/python" scripts/runs_browser.py --report "$out/output/runs/runs.html" --out "$out"

@@ -30,11 +30,14 @@ let package = Package(
 
         // The inference network's dense kernel (AVX-512 where the CPU has it), beside oneDNN's.
         .target(name: "CKernels"),
+        // What the input side (Datasets, Notebook) and the output side (Report) both need and may not take
+        // from each other: the C library's file calls under one name, and escaping text scalar by scalar.
+        .target(name: "Basics"),
         .target(name: "Tensor", dependencies: ["CDNNL", "CKernels"]),
         .target(name: "NeuralNet", dependencies: ["Tensor"]),
-        .target(name: "Datasets", dependencies: ["NeuralNet", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Notebook", dependencies: ["CMark", "Yams"]),
-        .target(name: "Report", dependencies: ["CGraphviz", "CPNG", "CMark"],
+        .target(name: "Datasets", dependencies: ["Basics", "NeuralNet", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Notebook", dependencies: ["Basics", "CMark", "Yams"]),
+        .target(name: "Report", dependencies: ["Basics", "CGraphviz", "CPNG", "CMark"],
                 resources: [.copy("Resources/digit-pad.js"), .copy("Resources/digit-model.js")]),
         .target(name: "Stages", dependencies: ["NeuralNet", "Datasets", "Notebook", "Report", "Inference"]),
         .target(name: "Inference", dependencies: ["NeuralNet", "Datasets", "Report", "Tensor", "CTurboJPEG"]),

@@ -1,6 +1,7 @@
 // Verified downloads into the cache: stream to a temporary file beside the target, hash while
 // writing, and rename into place only when the checksum matches, so the cache never holds a
 // partial or corrupted file.
+import Basics
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -34,7 +35,7 @@ enum Download {
         let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).partial")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: temporary) else {
-            throw DatasetError.file(temporary.path, "cannot create a temporary file (\(FileBytes.errnoText()))")
+            throw DatasetError.file(temporary.path, "cannot create a temporary file (\(POSIXFile.errorText()))")
         }
         var keep = false
         defer {

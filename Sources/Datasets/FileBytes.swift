@@ -1,4 +1,5 @@
 // Reading whole files into memory with errors that name the file, and gzip decompression through zlib.
+import Basics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,22 +7,16 @@ import Darwin
 #endif
 import CZlib
 
-#if canImport(Glibc)
-private let systemRead = Glibc.read
-#elseif canImport(Darwin)
-private let systemRead = Darwin.read
-#endif
-
 public enum FileBytes {
     /// The whole file. POSIX read rather than Foundation so the error carries errno's text.
     /// Anything but a regular file is refused: opening a FIFO without O_NONBLOCK waits for a writer
     /// forever, and a device never ends.
     public static func read(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw DatasetError.file(path, "cannot open (\(errnoText()))") }
+        guard fd >= 0 else { throw DatasetError.file(path, "cannot open (\(POSIXFile.errorText()))") }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw DatasetError.file(path, "cannot stat (\(errnoText()))") }
+        guard fstat(fd, &info) == 0 else { throw DatasetError.file(path, "cannot stat (\(POSIXFile.errorText()))") }
         if let kind = nonRegularKind(info.st_mode) {
             throw DatasetError.file(path, "is \(kind), not a regular file")
         }
@@ -30,11 +25,11 @@ public enum FileBytes {
         var filled = 0
         while filled < size {
             let n = bytes.withUnsafeMutableBytes { buf in
-                systemRead(fd, buf.baseAddress! + filled, size - filled)
+                POSIXFile.read(fd, into: buf.baseAddress! + filled, count: size - filled)
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw DatasetError.file(path, "cannot read (\(errnoText()))")
+                throw DatasetError.file(path, "cannot read (\(POSIXFile.errorText()))")
             }
             if n == 0 { break } // the file shrank while we read it
             filled += n
@@ -55,8 +50,6 @@ public enum FileBytes {
         default: return "not a file"
         }
     }
-
-    static func errnoText() -> String { String(cString: strerror(errno)) }
 
     /// True when the bytes start with the gzip magic 1f 8b.
     static func isGzip(_ bytes: [UInt8]) -> Bool {

@@ -1,3 +1,5 @@
+import Basics
+
 /// A step parameter's value after validation: the handful of shapes YAML parameters take.
 public enum ParamValue: Hashable, Sendable {
     case int(Int)
@@ -104,23 +106,17 @@ func formatNumber(_ v: Double) -> String {
     return "\(v)"
 }
 
-/// A JSON string literal, control characters escaped (canonical parameters, metrics.json).
+private let jsonEscapes: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]
+
+/// A JSON string literal, control characters escaped (canonical parameters, metrics.json). Its bytes are
+/// part of every cache key: `JSONStringTests` pins them.
 public func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
+    let body = s.escaped(jsonEscapes) { scalar in
+        guard scalar.value < 0x20 else { return nil }
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
-    return out + "\""
+    return "\"" + body + "\""
 }
 
 /// Plain when YAML would read it back as the same string, double-quoted otherwise.

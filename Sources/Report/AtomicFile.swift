@@ -1,10 +1,9 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
-private let systemWrite = Darwin.write
 #endif
 
 /// Replaces a file atomically: readers see the old content or the new, never a torn file.
@@ -40,7 +39,7 @@ public enum AtomicFile {
 
         // 0o666 through the umask, as a plain create would give.
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw Error(path: target, reason: reason(errno)) }
+        guard fd >= 0 else { throw Error(path: target, reason: POSIXFile.errorText(errno)) }
         var closed = false
         var renamed = false
         defer {
@@ -50,26 +49,22 @@ public enum AtomicFile {
 
         var offset = 0
         while offset < raw.count {
-            let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+            let n = POSIXFile.write(fd, from: raw.baseAddress! + offset, count: raw.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Error(path: target, reason: reason(errno))
+                throw Error(path: target, reason: POSIXFile.errorText(errno))
             }
             offset += n
         }
         // Data on disk before the rename, or a crash could leave an empty file under the real name.
-        guard fsync(fd) == 0 else { throw Error(path: target, reason: reason(errno)) }
+        guard fsync(fd) == 0 else { throw Error(path: target, reason: POSIXFile.errorText(errno)) }
         closed = true
-        guard close(fd) == 0 else { throw Error(path: target, reason: reason(errno)) }
-        guard rename(temp, target) == 0 else { throw Error(path: target, reason: reason(errno)) }
+        guard close(fd) == 0 else { throw Error(path: target, reason: POSIXFile.errorText(errno)) }
+        guard rename(temp, target) == 0 else { throw Error(path: target, reason: POSIXFile.errorText(errno)) }
         renamed = true
 
         // Make the rename itself durable; failure here is harmless, the file is already in place.
         let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
-    }
-
-    private static func reason(_ code: Int32) -> String {
-        String(cString: strerror(code))
     }
 }

@@ -1,26 +1,18 @@
+import Basics
 import Foundation
+
+private let htmlEscapes: [Unicode.Scalar: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+
 /// Escapes text for HTML (and SVG/XML) element content and attribute values.
 ///
 /// Besides the five markup characters it drops C0 control characters other than tab,
-/// newline and carriage return: they are not allowed in XML, so a label carrying one
+/// newline and carriage return (and DEL): they are not allowed in XML, so a label carrying one
 /// would make an SVG unparseable.
 public func escapeHTML(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count + 16)
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F { continue }
-            out.unicodeScalars.append(scalar)
-        }
+    s.escaped(htmlEscapes) { scalar in
+        let kept = scalar.value >= 0x20 && scalar.value != 0x7F || ["\t", "\n", "\r"].contains(scalar)
+        return kept ? nil : ""
     }
-    return out
 }
 
 /// A JSON string literal safe inside a `<script>` element: Foundation's JSON, with `<` written `\u003c` so a value

@@ -7,6 +7,9 @@ final class HTMLPageTests: XCTestCase {
         XCTAssertEqual(escapeHTML("<script>alert(\"x&y\")</script>'"),
                        "&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt;&#39;")
         XCTAssertEqual(escapeHTML("a\u{1}b\tc"), "ab\tc")
+        // Tab, newline and carriage return stay; every other C0 control and DEL goes; the rest is kept as it is.
+        XCTAssertEqual(escapeHTML("\u{0}\n\u{1f}\r\u{7f}é 😀/"), "\n\ré 😀/")
+        XCTAssertEqual(escapeHTML(""), "")
     }
 
     func testScriptInTableAndCaptionIsEscaped() {

@@ -165,6 +165,28 @@ func writeModelFile(_ model: Model, metadata: ModelMetadata, to url: URL) throws
     try Data(ModelFile.encode(weights: model.weights(), of: model, metadata: metadata, path: url.path)).write(to: url)
 }
 
+/// The load, preprocess and build steps of a dense network on `limitTrain` MNIST training images and 100 test
+/// images (15 lines, and one more per hidden layer); `hidden` are the build's layers between flatten and the 10-class output.
+func denseSteps(validationSplit: String = "0.2", limitTrain: Int = 300, hidden: [String] = []) -> String {
+    """
+    ```load
+    dataset: mnist
+    validation_split: \(validationSplit)
+    limit_train: \(limitTrain)
+    limit_test: 100
+    ```
+
+    ```preprocess
+    ```
+
+    ```build
+    layers:
+      - flatten: {name: flatten}
+    \(hidden.map { "  - \($0)\n" }.joined())  - dense: {units: 10, activation: softmax, name: output}
+    ```
+    """
+}
+
 /// No training: a load and an eda step are enough to produce a report and metrics. `edaSamples` nil: eda's defaults.
 func dataOnlyNotebook(edaSamples: Int? = nil) -> String {
     """

@@ -8,7 +8,8 @@ import XCTest
 
 /// A tiny notebook with a tune step between build and train (300 training images, 100 test).
 func tuneNotebook(_ tune: String, seed: Int = 5, limitTrain: Int = 300) -> String {
-    """
+    let hidden = ["dense: {units: 16, activation: relu, name: dense1}", "dropout: {rate: 0.2, name: drop}"]
+    return """
     ---
     title: Tune
     seed: \(seed)
@@ -16,23 +17,7 @@ func tuneNotebook(_ tune: String, seed: Int = 5, limitTrain: Int = 300) -> Strin
 
     # Tuning
 
-    ```load
-    dataset: mnist
-    validation_split: 0.2
-    limit_train: \(limitTrain)
-    limit_test: 100
-    ```
-
-    ```preprocess
-    ```
-
-    ```build
-    layers:
-      - flatten: {name: flatten}
-      - dense: {units: 16, activation: relu, name: dense1}
-      - dropout: {rate: 0.2, name: drop}
-      - dense: {units: 10, activation: softmax, name: output}
-    ```
+    \(denseSteps(limitTrain: limitTrain, hidden: hidden))
 
     ```tune
     \(tune)

@@ -117,21 +117,7 @@ final class WarningTests: XCTestCase {
     func testACallbackWatchingValidationWithoutAValidationSetIsGrey() throws {
         let folder = try temporaryFolder(self)
         _ = try writeNotebook("""
-            ```load
-            dataset: mnist
-            validation_split: 0
-            limit_train: 300
-            limit_test: 100
-            ```
-
-            ```preprocess
-            ```
-
-            ```build
-            layers:
-              - flatten: {name: flatten}
-              - dense: {units: 10, activation: softmax, name: output}
-            ```
+            \(denseSteps(validationSplit: "0"))
 
             ```train
             epochs: 3

@@ -12,6 +12,8 @@ public struct TrainingConfiguration: Sendable {
     public var earlyStopping: EarlyStopping? = EarlyStopping()
     public var reduceLROnPlateau: ReduceLROnPlateau? = ReduceLROnPlateau()
     public var checkpoint: ModelCheckpoint? = ModelCheckpoint()
+    /// Sets the rate before every step from `learningRate`; ReduceLROnPlateau is then off (Keras cannot change a scheduled rate).
+    public var schedule: LearningRateSchedule?
     public var precision: Precision = .float32
     /// Applied to training batches only, a fresh draw per image and epoch from `seed`.
     public var augmentation: Augmentation?
@@ -122,6 +124,10 @@ public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, confi
             let batch = c.augmentation.map { $0.batch(training, indices, epoch: epoch, seed: c.seed) } ?? training.batch(indices)
             let (loss, right) = model.computeGradients(batch.x, labels: batch.labels)
             guard loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step + 1, loss: loss) }
+            if let schedule = c.schedule {
+                optimizer.learningRate = Float(schedule.learningRate(initial: c.learningRate, step: (epoch - 1) * steps + step,
+                                                                     stepsPerEpoch: steps, epochs: c.epochs))
+            }
             optimizer.step(trainable)
             lossSum += loss * Double(indices.count); correct += right; seen += indices.count
             observer.batchEnded(step + 1, steps, lossSum / Double(seen), Double(correct) / Double(seen))
@@ -129,6 +135,7 @@ public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, confi
         let trainSeconds = Date().timeIntervalSince(start)
         // Keras validates with the training batch size; a larger one would only raise peak memory.
         let val = validation.flatMap { $0.count > 0 ? model.evaluate($0, batchSize: c.batchSize) : nil }
+        // With a schedule, the rate of the epoch's last step (per-step cosine moves within the epoch).
         let log = EpochLog(epoch: epoch, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen),
                            valLoss: val?.loss, valAccuracy: val?.accuracy, learningRate: Double(optimizer.learningRate),
                            seconds: Date().timeIntervalSince(start), trainSeconds: trainSeconds)
@@ -149,7 +156,7 @@ public func fit(_ model: Model, training: ImageSet, validation: ImageSet?, confi
                 history.finalWeightsEpoch = epoch
             }
         }
-        if let rl = c.reduceLROnPlateau {
+        if let rl = c.reduceLROnPlateau, c.schedule == nil {
             let d = rl.observe(log, &reducing)
             d.events.forEach(record)
             if let lr = d.newLearningRate { optimizer.learningRate = Float(lr) }

@@ -10,7 +10,7 @@ public enum OptimizerKind: Equatable, Sendable {
     case rmsprop
 }
 
-/// An optimizer with its per-parameter state; `learningRate` is changed by ReduceLROnPlateau between epochs.
+/// An optimizer with its per-parameter state; `learningRate` is changed by ReduceLROnPlateau between epochs, or by a schedule before every step.
 public struct Optimizer {
     public let kind: OptimizerKind
     public var learningRate: Float

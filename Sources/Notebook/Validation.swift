@@ -23,6 +23,9 @@ public struct ValidatedStep: Equatable, Hashable, Sendable {
     public var id: String?
     /// Where the `id:` key is, for the duplicate error.
     public var idPosition: SourcePosition?
+    /// Where each parameter the notebook gave is, nested ones dotted (`lr_schedule.min_lr`): a problem
+    /// found after validation points at its key, and a parameter absent here came from its default or `--set`.
+    public var keyPositions: [String: SourcePosition] = [:]
 
     public init(stage: String, line: Int, column: Int, blockIndex: Int, params: [String: ParamValue],
                 overridden: Set<String> = [], layerPositions: [SourcePosition] = []) {
@@ -82,6 +85,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
     var params = spec.defaults
     var expectations: [Expectation] = []
     var id: (String, SourcePosition?)?
+    var keyMarks: [String: SourcePosition] = [:]
     switch composeYAML(step.body, firstLine: step.bodyLine) {
     case .failure(let problem):
         checker.problems += problem.all
@@ -95,6 +99,7 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
             expectations = found
             params = checker.checkParameters(rest, specs: spec.parameters).values
             checkKnownNames(rest, specs: spec.parameters, checker: &checker)
+            keyMarks = givenKeyMarks(rest, specs: spec.parameters)
         } else {
             checker.problems.append(YAMLProblem(
                 message: "a step's body must be a mapping of 'parameter: value' lines, got \(node.shownInError)",
@@ -117,9 +122,24 @@ func validateStep(_ step: StepBlock, spec: StageSpec, layers: [LayerSpec], block
     var validated = ValidatedStep(stage: step.stage, line: step.line, column: step.column, blockIndex: blockIndex,
                                   params: params, layerPositions: layerPositions)
     validated.expectations = expectations
+    validated.keyPositions = keyMarks.mapValues { step.notebookPosition(bodyLine: $0.line, column: $0.column) }
     validated.id = id?.0
     validated.idPosition = id?.1.map { step.notebookPosition(bodyLine: $0.line, column: $0.column) } ?? id.map { _ in stepPosition }
     return (validated, diagnostics)
+}
+
+/// The body-relative marks of the parameters a step's body gives, and of the members of its mapping parameters.
+private func givenKeyMarks(_ mapping: Node.Mapping, specs: [ParameterSpec]) -> [String: SourcePosition] {
+    var marks: [String: SourcePosition] = [:]
+    for (key, value) in mapping {
+        // `key:` with nothing after it means the default, as if absent.
+        guard let name = key.scalar?.string, !value.isNull, let spec = specs[named: name], let mark = key.position else { continue }
+        marks[name] = mark
+        if case .mapping(let inner) = value, let members = spec.members {
+            for (member, position) in givenKeyMarks(inner, specs: members) { marks[name + "." + member] = position }
+        }
+    }
+    return marks
 }
 
 /// A value of a parameter with known names (a dataset) that is none of them, nor plausibly a path,

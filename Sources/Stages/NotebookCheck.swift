@@ -17,7 +17,7 @@ public func checkNotebook(path: String, overrides: [String], stages: StageRegist
                                        path: notebook.path)
         let problems = sortedByPosition(stageProblems(steps, stages: stages, path: notebook.path) + order)
         if !problems.isEmpty { throw DiagnosticList(problems) }
-        return (notebook, steps)
+        return (notebook, steps.map(resolvingScheduledPlateau))
     case .failure(let list):
         // Check the load and build steps that are valid on their own too, so a bad layer stack is
         // reported together with a typo elsewhere.
@@ -65,6 +65,7 @@ func stageProblems(_ steps: [ValidatedStep], stages: StageRegistry, path: String
                 built = nil
             }
         case let train as TrainStage:
+            problems += scheduleProblems(step, path: path)
             if train.repeats > 1 && (train.members > 1 || train.continues) {
                 let other = train.members > 1 ? "ensemble" : "continue: true"
                 problems.append(Diagnostic(path: path, line: step.line, column: step.column, stage: step.stage,
@@ -160,6 +161,7 @@ private func individuallyValidSteps(_ notebook: Notebook, overrides: [String], s
         var copy = ValidatedStep(stage: first.stage, line: first.line, column: first.column, blockIndex: index,
                                  params: first.params, overridden: first.overridden, layerPositions: first.layerPositions)
         copy.id = first.id
+        copy.keyPositions = first.keyPositions
         steps.append(copy)
     }
     return steps

@@ -33,6 +33,8 @@ public struct TrainStage: Stage {
             callback("reduce_lr_on_plateau", reduceLROnPlateau(ReduceLROnPlateau()),
                      doc: "multiply the learning rate by factor on a plateau; false to disable"),
             callback("model_checkpoint", modelCheckpoint(ModelCheckpoint()), doc: "keep the best model seen; false to disable"),
+            ParameterSpec("lr_schedule", .map(learningRateSchedule, canDisable: true), default: false,
+                          doc: "the learning rate over training (Keras LearningRateScheduler / CosineDecay); replaces reduce_lr_on_plateau; false: constant"),
             ParameterSpec("ensemble", .map([
                 ParameterSpec("members", .int(.size(upTo: 50)), default: 5,
                               doc: "models trained one after another; the first uses the notebook's seed, the others seed + 1000, + 2000, …"),
@@ -90,6 +92,9 @@ public struct TrainStage: Stage {
         c.checkpoint = step.mapOrOff("model_checkpoint").map { m in
             ModelCheckpoint(monitor: Monitor(rawValue: m.string("monitor")) ?? .valAccuracy, saveBestOnly: m.bool("save_best_only"))
         }
+        c.schedule = step.mapOrOff("lr_schedule").flatMap(Self.schedule)
+        // The schedule sets every step's rate: the plateau callback (on by default) could not act; check refuses both given.
+        if c.schedule != nil { c.reduceLROnPlateau = nil }
         configuration = c
         trackCount = step.int("track")
         trackImages = step["track_images"]?.listValue?.compactMap(\.intValue)
@@ -308,6 +313,29 @@ extension TrainStage {
         ]
     }
 
+    static let decayKinds = ["exponential", "cosine"]
+    /// `(0, 1]`: an exponential decay's factor per epoch (1 keeps the rate constant).
+    static let decayRateRange = NumberRange(lower: 0, lowerInclusive: false, upper: 1)
+
+    /// `lr_schedule`'s members. `rate` and `min_lr` have no schema default, so check can tell a given one from an absent one.
+    static let learningRateSchedule: [ParameterSpec] = [
+        ParameterSpec("decay", .choice(decayKinds), defaultText: "required",
+                      doc: "exponential: learning_rate × rate^epoch (epoch from 0), set at each epoch's start; "
+                        + "cosine: Keras CosineDecay from learning_rate to min_lr over all epochs' steps, set at every step"),
+        ParameterSpec("rate", .double(decayRateRange), defaultText: "required for exponential", doc: "exponential: the factor per epoch"),
+        ParameterSpec("min_lr", .double(.nonNegative), defaultText: "0 (cosine only)",
+                      doc: "cosine: the rate after the last step, below learning_rate (Keras alpha = min_lr / learning_rate)"),
+    ]
+
+    /// The schedule a validated `lr_schedule` mapping describes; nil when `decay` (or exponential's `rate`) is missing, which check reports.
+    static func schedule(_ m: ValidatedMap) -> LearningRateSchedule? {
+        switch m.values["decay"]?.stringValue {
+        case "exponential": return m.values["rate"]?.doubleValue.map { .exponential(rate: $0) }
+        case "cosine": return .cosine(minLR: m.values["min_lr"]?.doubleValue ?? 0)
+        default: return nil
+        }
+    }
+
     static func modelCheckpoint(_ d: ModelCheckpoint) -> [ParameterSpec] {
         [
             ParameterSpec("monitor", .choice(monitors), default: .string(d.monitor.rawValue), doc: "value watched"),
@@ -352,13 +380,29 @@ private func setupRows(_ c: TrainingConfiguration, data: LoadedData, oneHot: Boo
         "monitor \($0.monitor.rawValue), patience \($0.patience), min_delta \(compact($0.minDelta)), "
             + "restore_best_weights \($0.restoreBestWeights)"
     } ?? "off"))
+    if let schedule = c.schedule {
+        rows.append(("learning rate schedule", scheduleText(schedule, c, steps: steps)))
+    }
     rows.append(("ReduceLROnPlateau", c.reduceLROnPlateau.map {
         "monitor \($0.monitor.rawValue), factor \(compact($0.factor)), patience \($0.patience), min_lr \(learningRateText($0.minLR))"
-    } ?? "off"))
+    } ?? (c.schedule != nil ? "off (lr_schedule sets the rate)" : "off")))
     rows.append(("ModelCheckpoint", c.checkpoint.map {
         "monitor \($0.monitor.rawValue), save_best_only \($0.saveBestOnly)"
     } ?? "off"))
     return rows
+}
+
+/// The schedule in words, with the figures a reader would otherwise work out.
+func scheduleText(_ schedule: LearningRateSchedule, _ c: TrainingConfiguration, steps: Int) -> String {
+    switch schedule {
+    case .exponential(let rate):
+        return "exponential: \(learningRateText(c.learningRate)) × \(compact(rate))^(epoch − 1), set at each epoch's start "
+            + "(epoch \(c.epochs): \(learningRateText(schedule.learningRate(initial: c.learningRate, step: (c.epochs - 1) * steps, stepsPerEpoch: steps, epochs: c.epochs))))"
+    case .cosine(let minLR):
+        return "cosine: from \(learningRateText(c.learningRate)) to \(learningRateText(minLR)) over \(c.epochs) epochs "
+            + "(\(groupThousands(c.epochs * steps)) steps), set at every step (Keras CosineDecay, alpha \(compact(minLR / c.learningRate))); "
+            + "the lr column shows each epoch's last step"
+    }
 }
 
 /// Which callback chose "best epoch" and where the final weights come from, in one line: "best epoch 9"

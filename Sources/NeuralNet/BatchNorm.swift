@@ -10,6 +10,9 @@ final class BatchNorm: Layer {
     let momentum: Float
     let kernel: BatchNormalization
     private var x: Tensor?, mean: Tensor?, variance: Tensor?
+    /// Set by the model when the layer before ends in a ReLU: backward applies that ReLU's derivative too (0 where the
+    /// input is 0), in the sweep it makes anyway, and the layer before skips its own pass.
+    var differentiatesReLUBefore = false
 
     init(spec: LayerSpec, inputShape: [Int]) {
         guard case let .batchnorm(_, momentum, epsilon) = spec else { fatalError("BatchNorm: \(spec)") }
@@ -37,7 +40,8 @@ final class BatchNorm: Layer {
 
     func backward(_ dy: Tensor) -> Tensor {
         guard let x, let mean, let variance else { fatalError("\(name): backward before a training forward pass") }
-        let (dx, dgamma, dbeta) = kernel.backward(dy, x: x, gamma: gamma.value, beta: beta.value, mean: mean, variance: variance)
+        let (dx, dgamma, dbeta) = kernel.backward(dy, x: x, gamma: gamma.value, mean: mean, variance: variance,
+                                                    maskNonPositiveInput: differentiatesReLUBefore)
         gamma.gradient = dgamma
         beta.gradient = dbeta
         return dx

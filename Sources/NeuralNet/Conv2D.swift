@@ -11,6 +11,8 @@ final class Conv2D: Layer {
     private var x: Tensor?, y: Tensor?     // kept from forward for backward
     private var tracedX: Tensor?, tracedY: Tensor?   // kept from traceForward
     var computesInputGradient = true
+    /// Set by the model when a batch norm follows a ReLU convolution and applies the ReLU's derivative itself.
+    var reluDifferentiatedAfter = false
 
     init(spec: LayerSpec, inputShape: [Int], outputShape: [Int], rng: inout SeededGenerator) {
         guard case let .conv2d(_, filters, k, stride, padding, activation, useBias) = spec else { fatalError("Conv2D: \(spec)") }
@@ -34,7 +36,7 @@ final class Conv2D: Layer {
 
     func backward(_ dy: Tensor) -> Tensor {
         guard let x, let y else { fatalError("\(name): backward before a training forward pass") }
-        let dz = Activations.backward(activation, dy: dy, y: y)
+        let dz = reluDifferentiatedAfter ? dy : Activations.backward(activation, dy: dy, y: y)
         let (dx, dw, db) = convolution.backward(x, dz, weights: kernel.value, inputGradient: computesInputGradient)
         kernel.gradient = dw
         bias?.gradient = db

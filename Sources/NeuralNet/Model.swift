@@ -32,6 +32,13 @@ public final class Model {
         }
         // The first layer's input gradient is never used; skipping it saves a whole backward-data convolution.
         (built.first as? Conv2D)?.computesInputGradient = false
+        // A batch norm after a ReLU convolution differentiates the ReLU in its own backward sweep (one pass fewer).
+        for (before, after) in zip(built, built.dropFirst()) {
+            if let conv = before as? Conv2D, conv.activation == .relu, let bn = after as? BatchNorm {
+                conv.reluDifferentiatedAfter = true
+                bn.differentiatesReLUBefore = true
+            }
+        }
         layers = built
         initialWeights = built.flatMap(\.parameters).map(\.value)
     }

@@ -1,7 +1,8 @@
 import CDNNL
+import CKernels
 
-/// Batch normalization over the last axis (channels) of NHWC images or [N, C] rows, through oneDNN.
-/// oneDNN normalises with the biased batch variance, as Keras does in training.
+/// Batch normalization over the last axis (channels) of NHWC images or [N, C] rows: training through mnistbook's own
+/// kernels (CKernels/batchnorm.c), inference through oneDNN. Training normalises with the biased batch variance, as Keras does.
 public final class BatchNormalization {
     public let channels: Int
     public let epsilon: Float
@@ -15,11 +16,30 @@ public final class BatchNormalization {
     // MARK: forward
 
     /// Training: normalise with this batch's statistics and return them.  x: [N, …, C]
+    /// mnistbook's own kernels: one sweep for the statistics, one for the output (oneDNN's training primitive takes more).
     public func forwardTraining(_ x: Tensor, gamma: Tensor, beta: Tensor) -> (y: Tensor, mean: Tensor, variance: Tensor) {
-        let plan = self.plan(x.shape)
+        let c = channels, rows = x.count / c
+        precondition(x.shape.last == c && gamma.count == c && beta.count == c, "batch norm: \(x.shape) for \(c) channels")
+        // Sums of x − (the first row): close to the mean, so the sum of squares does not cancel.
+        let center = Tensor(uninitialized: [c])
+        center.pointer.update(from: x.pointer, count: c)
+        let (sum, squares) = BatchNormalization.sums(rows: rows, channels: c) { begin, end, first, second in
+            mnistbook_bn_statistics(x.pointer, c, begin, end, center.pointer, first, second)
+        }
+        let mean = Tensor(uninitialized: [c]), variance = Tensor(uninitialized: [c])
+        let scale = Tensor(uninitialized: [c]), shift = Tensor(uninitialized: [c])
+        for k in 0..<c {
+            let m = sum[k] / Double(rows), v = max(squares[k] / Double(rows) - m * m, 0)   // biased, as Keras
+            mean.pointer[k] = Float(Double(center.pointer[k]) + m)
+            variance.pointer[k] = Float(v)
+            let s = Double(gamma.pointer[k]) / (v + Double(epsilon)).squareRoot()
+            scale.pointer[k] = Float(s)
+            shift.pointer[k] = Float(Double(beta.pointer[k]) - m * s)   // y = (x − center) · s + β − (mean − center) · s
+        }
         let y = Tensor(uninitialized: x.shape)
-        let mean = Tensor(uninitialized: [channels]), variance = Tensor(uninitialized: [channels])
-        plan.training.run(plan.arguments(x, gamma, beta, mean, variance) + [(DNNL_ARG_DST, plan.data2, y.pointer)])
+        Parallel.forEach(rows, minimumPerThread: BatchNormalization.rowsPerThread(c)) { r in
+            mnistbook_bn_affine(x.pointer, y.pointer, c, r.lowerBound, r.upperBound, center.pointer, scale.pointer, shift.pointer)
+        }
         return (y, mean, variance)
     }
 
@@ -27,31 +47,76 @@ public final class BatchNormalization {
     public func forwardInference(_ x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor) -> Tensor {
         let plan = self.plan(x.shape)
         let y = Tensor(uninitialized: x.shape)
-        plan.inference.run(plan.arguments(x, gamma, beta, mean, variance) + [(DNNL_ARG_DST, plan.data2, y.pointer)])
+        plan.inference.run([
+            (DNNL_ARG_SRC, plan.data, x.pointer), (DNNL_ARG_DST, plan.data2, y.pointer),
+            (DNNL_ARG_SCALE, plan.scale, gamma.pointer), (DNNL_ARG_SHIFT, plan.shift, beta.pointer),
+            (DNNL_ARG_MEAN, plan.mean, mean.pointer), (DNNL_ARG_VARIANCE, plan.variance, variance.pointer),
+        ])
         return y
     }
 
     // MARK: backward
 
     /// Gradients through the training-mode normalisation (batch statistics from the forward pass).
-    /// oneDNN asks for β here too, although the gradients do not depend on it.
-    public func backward(_ dy: Tensor, x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor)
+    /// With `maskNonPositiveInput` dx is also multiplied by the derivative of a ReLU that produced x (0 where x ≤ 0),
+    /// in the same sweep: the layer before then skips its own pass over the gradient.
+    public func backward(_ dy: Tensor, x: Tensor, gamma: Tensor, mean: Tensor, variance: Tensor, maskNonPositiveInput: Bool = false)
         -> (dx: Tensor, dgamma: Tensor, dbeta: Tensor) {
-        let plan = self.plan(x.shape)
+        let c = channels, rows = x.count / c
+        precondition(dy.count == x.count && x.shape.last == c, "batch norm backward: dy \(dy.shape) for x \(x.shape)")
+        let (sumDy, sumDyX) = BatchNormalization.sums(rows: rows, channels: c) { begin, end, first, second in
+            mnistbook_bn_gradient_sums(dy.pointer, x.pointer, c, begin, end, mean.pointer, first, second)
+        }
+        // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)) = a · dy + b · (x − μ) + d,  σ = √(var + ε), x̂ = (x − μ)/σ
+        let dgamma = Tensor(uninitialized: [c]), dbeta = Tensor(uninitialized: [c])
+        let a = Tensor(uninitialized: [c]), b = Tensor(uninitialized: [c]), d = Tensor(uninitialized: [c])
+        let m = Double(rows)
+        for k in 0..<c {
+            let inverse = 1 / (Double(variance.pointer[k]) + Double(epsilon)).squareRoot(), g = Double(gamma.pointer[k])
+            dgamma.pointer[k] = Float(sumDyX[k] * inverse)
+            dbeta.pointer[k] = Float(sumDy[k])
+            a.pointer[k] = Float(g * inverse)
+            b.pointer[k] = Float(-g * inverse * inverse * inverse * sumDyX[k] / m)
+            d.pointer[k] = Float(-g * inverse * sumDy[k] / m)
+        }
         let dx = Tensor(uninitialized: x.shape)
-        let dgamma = Tensor(uninitialized: [channels]), dbeta = Tensor(uninitialized: [channels])
-        plan.backward.run(plan.arguments(x, gamma, beta, mean, variance) + [
-            (DNNL_ARG_DIFF_DST, plan.data2, dy.pointer), (DNNL_ARG_DIFF_SRC, plan.data3, dx.pointer),
-            (DNNL_ARG_DIFF_SCALE, plan.diffScale, dgamma.pointer), (DNNL_ARG_DIFF_SHIFT, plan.diffShift, dbeta.pointer),
-        ])
+        Parallel.forEach(rows, minimumPerThread: BatchNormalization.rowsPerThread(c)) { r in
+            mnistbook_bn_gradient(dy.pointer, x.pointer, dx.pointer, c, r.lowerBound, r.upperBound, mean.pointer,
+                                  a.pointer, b.pointer, d.pointer, maskNonPositiveInput ? 1 : 0)
+        }
         return (dx, dgamma, dbeta)
     }
 
-    // MARK: primitives per input shape
+    /// Per-channel sums over all rows, each thread into its own pair of arrays, added in a fixed order.
+    private static func sums(rows: Int, channels c: Int,
+                             _ kernel: (Int, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void)
+        -> ([Double], [Double]) {
+        let parts = Parallel.parts(rows, minimumPerThread: rowsPerThread(c))
+        var partial = [Double](repeating: 0, count: parts * 2 * c)
+        partial.withUnsafeMutableBufferPointer { p in
+            let base = p.baseAddress!
+            Parallel.forEachPart(rows, parts: parts) { part, r in
+                kernel(r.lowerBound, r.upperBound, base + part * 2 * c, base + part * 2 * c + c)
+            }
+        }
+        var first = [Double](repeating: 0, count: c), second = [Double](repeating: 0, count: c)
+        for part in 0..<parts {
+            for k in 0..<c {
+                first[k] += partial[part * 2 * c + k]
+                second[k] += partial[part * 2 * c + c + k]
+            }
+        }
+        return (first, second)
+    }
+
+    /// A sweep over fewer than 32k values stays on the calling thread: waking the team costs more.
+    private static func rowsPerThread(_ channels: Int) -> Int { max(1, 32_768 / channels) }
+
+    // MARK: the inference primitive per input shape
 
     private final class Plan {
-        let training, inference, backward: Primitive
-        let data, data2, data3, scale, shift, mean, variance, diffScale, diffShift: Memory
+        let inference: Primitive
+        let data, data2, scale, shift, mean, variance: Memory
 
         init(shape: [Int], channels: Int, epsilon: Float) {
             // oneDNN's logical order is N, C, spatial…; channels-last is the nhwc / nc tag.
@@ -59,29 +124,13 @@ public final class BatchNormalization {
             if shape.count == 4 { dims = [shape[0], shape[3], shape[1], shape[2]]; tag = dnnl_nhwc }
             else { dims = [shape[0], shape[1]]; tag = dnnl_nc }
             var md = DNNL.desc(dims, tag)
-            let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
-            var td = dnnl_batch_normalization_desc_t()
-            DNNL.check(dnnl_batch_normalization_forward_desc_init(&td, dnnl_forward_training, &md, epsilon, flags), "bn fwd")
-            training = Primitive(&td, name: "batch norm training")
+            let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue | dnnl_use_global_stats.rawValue
             var id = dnnl_batch_normalization_desc_t()
-            DNNL.check(dnnl_batch_normalization_forward_desc_init(&id, dnnl_forward_inference, &md, epsilon,
-                                                                  flags | dnnl_use_global_stats.rawValue), "bn inference")
+            DNNL.check(dnnl_batch_normalization_forward_desc_init(&id, dnnl_forward_inference, &md, epsilon, flags), "bn inference")
             inference = Primitive(&id, name: "batch norm inference")
-            var bd = dnnl_batch_normalization_desc_t()
-            var dmd = md
-            DNNL.check(dnnl_batch_normalization_backward_desc_init(&bd, dnnl_backward, &dmd, &md, epsilon, flags), "bn bwd")
-            backward = Primitive(&bd, hint: training, name: "batch norm backward")
-            data = Memory(md); data2 = Memory(md); data3 = Memory(md)
+            data = Memory(md); data2 = Memory(md)
             let vec = DNNL.desc([channels], dnnl_a)
             scale = Memory(vec); shift = Memory(vec); mean = Memory(vec); variance = Memory(vec)
-            diffScale = Memory(vec); diffShift = Memory(vec)
-        }
-
-        /// What all three passes read: the input, γ, β and the statistics (the batch's, or the moving ones at inference).
-        func arguments(_ x: Tensor, _ gamma: Tensor, _ beta: Tensor, _ means: Tensor, _ variances: Tensor)
-            -> [(Int32, Memory, UnsafeMutablePointer<Float>)] {
-            [(DNNL_ARG_SRC, data, x.pointer), (DNNL_ARG_SCALE, scale, gamma.pointer), (DNNL_ARG_SHIFT, shift, beta.pointer),
-             (DNNL_ARG_MEAN, mean, means.pointer), (DNNL_ARG_VARIANCE, variance, variances.pointer)]
         }
     }
 

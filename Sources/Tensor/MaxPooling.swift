@@ -1,4 +1,5 @@
 import CDNNL
+import CKernels
 
 /// 2-D max pooling over NHWC images with a square window; the stride defaults to the window and the padding to
 /// valid (Keras' defaults). "Same" padding follows TensorFlow (output ceil(input / stride), the odd pixel
@@ -20,11 +21,27 @@ public final class MaxPooling {
         padTop = pt; padBottom = pb; padLeft = pl; padRight = pr
     }
 
+    /// 2×2 windows, stride 2, even sizes (the reference CNN's pools): training runs on mnistbook's own kernels, which
+    /// write the winner of each window as a byte and every input gradient once (oneDNN's clears the gradient first).
+    var ownKernels: Bool { pool == 2 && stride == 2 && padTop + padLeft + padBottom + padRight == 0 && height % 2 == 0 && width % 2 == 0 }
+
     // MARK: forward
 
     /// x: [N, H, W, C] → y: [N, H/p, W/p, C]; in training also the workspace (argmax positions) backward needs.
     public func forward(_ x: Tensor, training: Bool) -> (y: Tensor, workspace: Tensor?) {
         let n = x.shape[0]
+        precondition(x.shape == [n, height, width, channels], "max pool: input \(x.shape)")
+        if training && ownKernels {
+            let y = Tensor(uninitialized: [n, outputHeight, outputWidth, channels])
+            let bytes = y.count
+            let ws = Tensor(uninitialized: [(bytes + 3) / 4])
+            ws.pointer.withMemoryRebound(to: UInt8.self, capacity: bytes) { which in
+                Parallel.forEach(n * outputHeight, minimumPerThread: rowsPerThread) { r in
+                    mnistbook_maxpool2_forward(x.pointer, y.pointer, which, height, width, channels, r.lowerBound, r.upperBound)
+                }
+            }
+            return (y, ws)
+        }
         let plan = self.plan(n)
         let y = Tensor(uninitialized: [n, outputHeight, outputWidth, channels])
         if training {
@@ -42,12 +59,25 @@ public final class MaxPooling {
     /// Routes each output gradient to the input position that won the max.
     public func backward(_ dy: Tensor, workspace: Tensor) -> Tensor {
         let n = dy.shape[0]
-        let plan = self.plan(n)
+        precondition(dy.shape == [n, outputHeight, outputWidth, channels], "max pool backward: gradient \(dy.shape)")
         let dx = Tensor(uninitialized: [n, height, width, channels])
+        if ownKernels {
+            precondition(workspace.count == (dy.count + 3) / 4, "max pool backward: workspace of \(workspace.count)")
+            workspace.pointer.withMemoryRebound(to: UInt8.self, capacity: dy.count) { which in
+                Parallel.forEach(n * outputHeight, minimumPerThread: rowsPerThread) { r in
+                    mnistbook_maxpool2_backward(dy.pointer, which, dx.pointer, height, width, channels, r.lowerBound, r.upperBound)
+                }
+            }
+            return dx
+        }
+        let plan = self.plan(n)
         plan.backward.run([(DNNL_ARG_DIFF_DST, plan.dst, dy.pointer), (DNNL_ARG_WORKSPACE, plan.workspace, workspace.pointer),
                            (DNNL_ARG_DIFF_SRC, plan.src, dx.pointer)])
         return dx
     }
+
+    /// Output rows per thread: a pass over fewer than 32k input values stays on the calling thread.
+    private var rowsPerThread: Int { max(1, 32_768 / (2 * width * channels)) }
 
     private final class Plan {
         let training, inference, backward: Primitive

@@ -5,27 +5,41 @@ import CDNNL
 enum Parallel {
     /// Calls `body` with disjoint ranges covering 0..<count, one per thread; small loops stay on this thread.
     static func forEach(_ count: Int, minimumPerThread: Int = 32_768, _ body: (Range<Int>) -> Void) {
+        forEachPart(count, parts: parts(count, minimumPerThread: minimumPerThread)) { _, range in body(range) }
+    }
+
+    /// How many parts `forEachPart` should split `count` items into: one per thread, each of at least `minimumPerThread`.
+    static func parts(_ count: Int, minimumPerThread: Int) -> Int {
         Threads.configure()
         // The team's current size: one inside Threads.onCallingThread.
-        let threads = min(Int(omp_get_max_threads()), count / minimumPerThread)
-        guard threads > 1 else { return body(0..<count) }
+        return max(1, min(Int(omp_get_max_threads()), count / max(minimumPerThread, 1)))
+    }
+
+    /// Calls `body(part, range)` for `parts` disjoint ranges covering 0..<count, the parts spread over the team.
+    /// Part p always gets the same range, so per-part partial sums combined in part order give the same bits.
+    static func forEachPart(_ count: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
+        let chunk = (count + parts - 1) / max(parts, 1)
+        let range = { (p: Int) in min(p * chunk, count)..<min((p + 1) * chunk, count) }
+        guard parts > 1 else { return body(0, range(0)) }
         withoutActuallyEscaping(body) { body in
-            var job = Job(count: count, threads: threads, body: body)
+            var job = Job(parts: parts, body: body, range: range)
             withUnsafeMutablePointer(to: &job) { pointer in
                 GOMP_parallel({ raw in
                     let job = raw!.assumingMemoryBound(to: Job.self).pointee
-                    let t = Int(omp_get_thread_num())
-                    let chunk = (job.count + job.threads - 1) / job.threads
-                    let start = min(t * chunk, job.count), end = min(start + chunk, job.count)
-                    if start < end { job.body(start..<end) }
-                }, pointer, UInt32(threads), 0)
+                    // A team smaller than asked for (inside another parallel region) still covers every part.
+                    let team = Int(omp_get_num_threads())
+                    for p in stride(from: Int(omp_get_thread_num()), to: job.parts, by: max(team, 1)) {
+                        let r = job.range(p)
+                        if !r.isEmpty { job.body(p, r) }
+                    }
+                }, pointer, UInt32(parts), 0)
             }
         }
     }
 
     private struct Job {
-        let count: Int
-        let threads: Int
-        let body: (Range<Int>) -> Void
+        let parts: Int
+        let body: (Int, Range<Int>) -> Void
+        let range: (Int) -> Range<Int>
     }
 }

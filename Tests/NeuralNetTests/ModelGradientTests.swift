@@ -28,4 +28,64 @@ final class ModelGradientTests: XCTestCase {
             assertGradient(analytic, of: { w in p.value = w; defer { p.value = saved }; return loss(x) }, at: saved, p.name)
         }
     }
+
+    /// conv(ReLU) → batch norm, as in the reference CNN: the batch norm applies the ReLU's derivative in its own sweep.
+    static let reluBeforeBatchNorm: [LayerSpec] = [
+        .conv2d(name: "conv1", filters: 4, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
+        .batchnorm(name: "bn1", momentum: 0.99, epsilon: 0.001),
+        .maxpool(name: "pool1", pool: 2),
+        .conv2d(name: "conv2", filters: 3, kernel: 3, stride: 1, padding: .valid, activation: .relu, useBias: true),
+        .batchnorm(name: "bn2", momentum: 0.99, epsilon: 0.001),
+        .flatten(name: "flatten"),
+        .dense(name: "output", units: 3, activation: .softmax, useBias: true),
+    ]
+
+    func testReLUConvolutionBeforeBatchNormGradients() throws {
+        let model = try Model(name: "relu-bn", inputShape: [6, 6, 2], layers: Self.reluBeforeBatchNorm, seed: 4)
+        XCTAssertTrue((model.layers[0] as! Conv2D).reluDifferentiatedAfter && (model.layers[1] as! BatchNorm).differentiatesReLUBefore)
+        XCTAssertTrue((model.layers[3] as! Conv2D).reluDifferentiatedAfter && (model.layers[4] as! BatchNorm).differentiatesReLUBefore)
+        (model.layers[0] as! Conv2D).computesInputGradient = true
+        let x = randomTensor([5, 6, 6, 2], seed: 6)
+        let labels = [0, 2, 1, 2, 1]
+        func loss(_ x: Tensor) -> Double {
+            let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
+            return SoftmaxCrossEntropy.evaluate(logits: (model.layers.last as! Dense).logits(h, training: true), labels: labels).loss
+        }
+        let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
+        let head = model.layers.last as! Dense
+        let dz = SoftmaxCrossEntropy.evaluate(logits: head.logits(h, training: true), labels: labels).gradient
+        let dx = model.layers.dropLast().reversed().reduce(head.backward(logitsGradient: dz)) { $1.backward($0) }
+        // A small step: fewer pre-activations cross the ReLUs' kink between the two evaluations.
+        assertGradient(dx, of: loss, at: x, h: 1e-3, "input")
+        for layer in model.layers {
+            for p in layer.parameters where p.trainable {
+                _ = model.computeGradients(x, labels: labels)
+                let analytic = try XCTUnwrap(p.gradient)
+                let saved = p.value
+                assertGradient(analytic, of: { w in p.value = w; defer { p.value = saved }; return loss(x) }, at: saved, h: 1e-3,
+                               "\(layer.name).\(p.name)")
+            }
+        }
+    }
+
+    /// The fused ReLU derivative gives the gradients of the separate passes (within float rounding).
+    func testFusedReLUDerivativeEqualsSeparatePass() throws {
+        let fused = try Model(name: "fused", inputShape: [6, 6, 2], layers: Self.reluBeforeBatchNorm, seed: 4)
+        let separate = try Model(name: "separate", inputShape: [6, 6, 2], layers: Self.reluBeforeBatchNorm, seed: 4)
+        for layer in separate.layers {
+            (layer as? Conv2D)?.reluDifferentiatedAfter = false
+            (layer as? BatchNorm)?.differentiatesReLUBefore = false
+        }
+        let x = randomTensor([5, 6, 6, 2], seed: 8)
+        let labels = [1, 0, 2, 2, 0]
+        let a = fused.computeGradients(x, labels: labels), b = separate.computeGradients(x, labels: labels)
+        XCTAssertEqual(a.loss, b.loss, accuracy: 1e-9)
+        var zeros = 0
+        for (p, q) in zip(fused.trainableParameters, separate.trainableParameters) {
+            let g = try XCTUnwrap(p.gradient), h = try XCTUnwrap(q.gradient)
+            XCTAssertLessThan(g.maxAbsDifference(h), 1e-5, p.name)
+            zeros += g.scalars.filter { $0 == 0 }.count
+        }
+        XCTAssertLessThan(zeros, 8, "the check must not pass on all-zero gradients")
+    }
 }

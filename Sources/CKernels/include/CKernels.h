@@ -10,4 +10,34 @@ void mnistbook_dense_rows(const float *x, long ldx, long rows, const float *w, l
 /// Whether mnistbook_dense_rows uses AVX-512 on this CPU (else portable C, summed in the same order).
 int mnistbook_has_avx512(void);
 
+/// Batch normalization in training over the last axis of [rows, channels] (NHWC images flattened to rows of pixels),
+/// rows [begin, end) per call so the caller can split them over threads; each call adds into its own sums.
+/// Sums run in float over blocks of 32 rows and in double across blocks, of x − center (a value near the mean keeps
+/// the sum of squares from cancelling): sum += Σ (x − center), squares += Σ (x − center)².
+void mnistbook_bn_statistics(const float *x, long channels, long begin, long end, const float *center,
+                             double *sum, double *squares);
+
+/// y = (x − center) · scale + shift per channel.
+void mnistbook_bn_affine(const float *x, float *y, long channels, long begin, long end, const float *center,
+                         const float *scale, const float *shift);
+
+/// sumDy += Σ dy, sumDyX += Σ dy · (x − mean), per channel.
+void mnistbook_bn_gradient_sums(const float *dy, const float *x, long channels, long begin, long end, const float *mean,
+                                double *sumDy, double *sumDyX);
+
+/// dx = a · dy + b · (x − mean) + d per channel; with maskNonPositive, 0 where x ≤ 0 (the derivative of a ReLU that
+/// produced x, applied in the same sweep).
+void mnistbook_bn_gradient(const float *dy, const float *x, float *dx, long channels, long begin, long end,
+                           const float *mean, const float *a, const float *b, const float *d, int maskNonPositive);
+
+/// 2×2 max pooling, stride 2, over NHWC images with even height and width: x [n, h, w, c] → y [n, h/2, w/2, c], and
+/// `which` [n, h/2, w/2, c] the winner of each window (0 top left, 1 top right, 2 bottom left, 3 bottom right; the
+/// first of equal values), for output rows [begin, end) of the n · h/2.
+void mnistbook_maxpool2_forward(const float *x, float *y, unsigned char *which, long h, long w, long c, long begin, long end);
+
+/// The gradient of that pooling: each window's winner gets dy, the other three 0; writes the input rows of output rows
+/// [begin, end) whole.
+void mnistbook_maxpool2_backward(const float *dy, const unsigned char *which, float *dx, long h, long w, long c, long begin,
+                                 long end);
+
 #endif

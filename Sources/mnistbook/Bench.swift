@@ -21,6 +21,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Training precision: float32 or mixed_bfloat16 (Keras' policy names).")
     var precision: Precision = .float32
 
+    @Option(help: "Seed of the initial weights and of the shuffling (the test suite's and the notebook's is 42).")
+    var seed: UInt64 = 42
+
     @Flag(help: "Also train the same epochs with augmentation (rotation 10, zoom 0.1, shift 0.1, the beyond-99 notebook's) and report the overhead.")
     var augment = false
 
@@ -35,13 +38,14 @@ struct Bench: ParsableCommand {
         let all = mnist.train.imageSet()
         let test = mnist.test.imageSet()
         let (train, validation) = all.splitValidation(0.2)
-        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+        let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: seed)
 
         // Training: wall time of batches 21…last of each epoch, so JIT compilation and warm-up are excluded.
         var configuration = TrainingConfiguration()
         configuration.epochs = epochs
         configuration.removeCallbacks()
         configuration.precision = precision
+        configuration.seed = seed
         var observer = TrainingObserver()
         var steadyImages = 0, steadySeconds = 0.0, mark = Date()
         observer.batchEnded = { step, steps, _, _ in
@@ -87,7 +91,7 @@ struct Bench: ParsableCommand {
             var c = configuration
             c.augmentation = augmentation
             if !json { print("Training again with augmentation (\(augmentation.description))…") }
-            let twin = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+            let twin = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: seed)
             let h = try fit(twin, training: train, validation: validation, configuration: c)
             augmentSeconds = h.epochs.map(\.seconds).reduce(0, +) / Double(h.epochs.count)
             var start = Date()

@@ -429,8 +429,12 @@ final class ONNXExportTests: XCTestCase {
             .globalAvgPool(name: "gap"),
             .dense(name: "output", units: 10, activation: .softmax, useBias: true),
         ], seed: 5)
+        // Two epochs (400 steps), not one: after 200 its batch norms' moving statistics (momentum 0.99, fixed in a residual
+        // block) keep 13% of their initial values, which put this accuracy anywhere in 0.15-0.48 by seed and let rounding
+        // move seed 5 across 0.3. After two: 0.65-0.85 over six seeds and both engines (docs/BENCHMARKS.md); chance is 0.1.
+        configuration.epochs = 2
         _ = try fit(residual, training: train, validation: nil, configuration: configuration)
-        XCTAssertGreaterThan(residual.evaluate(test).accuracy, 0.3, "the residual net's outputs should depend on the image")
+        XCTAssertGreaterThan(residual.evaluate(test).accuracy, 0.4, "the residual net's outputs should depend on the image")
 
         let images = test.batch(0..<test.count).x
         try Data(LittleEndianFloats.bytes(images.scalars)).write(to: directory.appendingPathComponent("images.f32"))

@@ -58,15 +58,16 @@ public struct BuildStage: Stage {
         outputs.append(.table(summary.table))
 
         let dot = architectureDOT(model, rankdir: rankdir, showShapes: showShapes)
-        var artifacts = [Artifact(name: "model_architecture.dot", text: dot)]
+        let file = architectureFileStem(context.stepIndex, in: context.notebookSteps)
+        var artifacts = [Artifact(name: "\(file).dot", text: dot)]
         do {
             let svg = try Graphviz.svg(fromDot: dot)
-            outputs.append(.diagram(svg: svg, caption: "Architecture of \(model.name), laid out by Graphviz (model_architecture.svg)"))
-            artifacts.append(Artifact(name: "model_architecture.svg",
+            outputs.append(.diagram(svg: svg, caption: "Architecture of \(model.name), laid out by Graphviz (\(file).svg)"))
+            artifacts.append(Artifact(name: "\(file).svg",
                                       text: "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n" + svg + "\n"))
         } catch {
             // The model is fine without its picture; say why the picture is missing.
-            outputs.append(.note("No architecture diagram: \(error). The DOT source is in model_architecture.dot."))
+            outputs.append(.note("No architecture diagram: \(error). The DOT source is in \(file).dot."))
         }
         return StageResult(outputs: outputs, artifacts: artifacts)
     }

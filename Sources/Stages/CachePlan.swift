@@ -92,6 +92,13 @@ struct CachePlan {
     /// step's settings (but those trials do not use) are part of the tune's key.
     private func keyed(_ index: Int) -> ValidatedStep {
         var step = steps[index].step
+        // With several build steps each diagram file is named for its model: the name is in the build's key
+        // (a cached entry's caption names its file), inside the display-only `diagram` so no training depends on it.
+        if steps[index].type.name == .build, case let file = architectureFileStem(index, in: steps.map(\.step)),
+           file != "model_architecture", var diagram = step.params["diagram"]?.mapValue {
+            diagram["file"] = .string(file)
+            step.params["diagram"] = .map(diagram)
+        }
         guard steps[index].type.name == .tune,
               let train = steps[(index + 1)...].first(where: { $0.type.name == .train }) else { return step }
         step.params["following_train"] = .map(train.step.params.filter { !TuneStage.unusedTrainParameters.contains($0.key) })

@@ -85,8 +85,13 @@ check_beyond 'class="cluster"' "the residual blocks as Graphviz clusters"
 check_beyond 'stroke-dasharray' "the dashed skip edges"
 check_beyond '<figcaption>Ensemble members (test accuracy)' "the ensemble's members"
 check_beyond 'class="step-title">All runs</h2>' "the All runs section"
-for run in reference_cnn small_resnet augmented_cnn; do check_beyond "<td>$run</td>" "the All runs row of $run"; done
+for run in reference_cnn small_resnet vgg_cnn; do check_beyond "<td>$run</td>" "the All runs row of $run"; done
 check_beyond 'ensemble of 3; member 1 alone' "the single augmented model inside the ensemble row"
+# Three build steps: each diagram's caption names its own file, and that file was written.
+for model in reference_cnn small_resnet vgg_cnn; do
+  check_beyond "(model_architecture_$model.svg)</figcaption>" "the caption naming $model's diagram file"
+  [ -s "$out/beyond/model_architecture_$model.svg" ] || { echo "browser-check: model_architecture_$model.svg was not written" >&2; failed=1; }
+done
 for view in desktop:1200,30000 phone:390,60000; do
   name=${view%%:*}; size=${view#*:}
   vshot="$out/beyond/beyond-$name.png"

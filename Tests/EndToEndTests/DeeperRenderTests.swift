@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import Notebook
 import Stages
 import XCTest
 
@@ -113,6 +114,19 @@ final class DeeperRenderTests: XCTestCase {
         let (_, steps) = try checkNotebook(path: packageRoot.appendingPathComponent("notebooks/beyond-99.md").path, overrides: [])
         XCTAssertEqual(steps.map(\.stage), ["load", "preprocess", "build", "train", "evaluate", "preprocess", "build", "train",
                                             "evaluate", "build", "train", "evaluate", "error-analysis", "save"])
+        // Section 5's recipe, as the prose describes it: the VGG-style net, 15 epochs, no early stopping, 3 members.
+        let builds = steps.filter { $0.stage == "build" }, trains = steps.filter { $0.stage == "train" }
+        XCTAssertEqual(builds.map { $0.string("name") }, ["reference_cnn", "small_resnet", "vgg_cnn"])
+        let vgg = try XCTUnwrap(builds.last).layers("layers")
+        XCTAssertEqual(vgg.compactMap { $0["type"]?.stringValue }.filter { $0 == "conv2d" }.count, 6)
+        XCTAssertEqual(vgg.compactMap { $0["strides"]?.intValue }.filter { $0 == 2 }.count, 2, "two stride-2 convolutions instead of pooling")
+        XCTAssertFalse(vgg.contains { $0["type"]?.stringValue == "maxpool" })
+        XCTAssertEqual(vgg.compactMap { $0["rate"]?.doubleValue }, [0.4, 0.4, 0.4])
+        let last = try XCTUnwrap(trains.last)
+        XCTAssertEqual(last.int("epochs"), 15)
+        XCTAssertEqual(last["early_stopping"], .bool(false))
+        XCTAssertEqual(last.mapOrOff("ensemble")?.int("members"), 3)
+        XCTAssertEqual(last.mapOrOff("lr_schedule")?.values, nil)
     }
 
     /// A second render reads every step from the cache: the ensemble's members come back with their weights.

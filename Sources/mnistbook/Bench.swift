@@ -66,23 +66,26 @@ struct Bench: ParsableCommand {
         // Inference at batch 1: the median of 200 single-image predictions after warm-up.
         let one = test.batch(0..<1).x
         for _ in 0..<20 { _ = model.forward(one) }
-        var latencies: [Double] = []
+        var latencies: [Double] = [], cpuLatencies: [Double] = []
         for i in 0..<200 {
             let x = test.batch(i..<i + 1).x
-            let start = Date()
+            let start = Date(), cpu = CPUTime.thread()
             _ = model.forward(x)
+            cpuLatencies.append(CPUTime.thread() - cpu)
             latencies.append(Date().timeIntervalSince(start))
         }
         latencies.sort()
+        cpuLatencies.sort()
         // Inference at batch 256 over the whole test set.
         _ = model.predict(test.slice(0..<256), batchSize: 256)
         let start = Date()
         _ = model.predict(test, batchSize: 256)
         let inferenceRate = Double(test.count) / Date().timeIntervalSince(start)
         // evaluate as the evaluate step runs it (batch 256, loss and accuracy), timed.
-        let evaluateStart = Date()
+        let evaluateStart = Date(), evaluateCPU = CPUTime.process()
         let accuracy = evaluate > 0 ? model.evaluate(test.slice(0..<min(evaluate, test.count))).accuracy : nil
         let evaluateSeconds = evaluate > 0 ? Date().timeIntervalSince(evaluateStart) : nil
+        let evaluateCPUSeconds = evaluate > 0 ? CPUTime.process() - evaluateCPU : nil
 
         // Augmentation: the same training with warped batches, and the warps alone over one epoch's images.
         var augmentSeconds: Double?, warpSeconds: Double?, gatherSeconds: Double?
@@ -107,11 +110,13 @@ struct Bench: ParsableCommand {
             train_images_per_second: steadySeconds > 0 ? Double(steadyImages) / steadySeconds : 0,
             epoch_seconds: epochSeconds,
             infer_ms_batch1: latencies[latencies.count / 2] * 1000,
+            infer_cpu_ms_batch1: cpuLatencies[cpuLatencies.count / 2] * 1000,
             infer_images_per_second_batch256: inferenceRate,
             peak_rss_mb: PeakMemory.residentMegabytes(),
             threads: Threads.count,
             test_accuracy: accuracy,
             evaluate_seconds: evaluateSeconds,
+            evaluate_cpu_seconds: evaluateCPUSeconds,
             augment_epoch_seconds: augmentSeconds,
             augment_batches_seconds: warpSeconds,
             plain_batches_seconds: gatherSeconds)
@@ -121,11 +126,12 @@ struct Bench: ParsableCommand {
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             print(String(format: "training    %8.0f images/s (steady state), %.1f s per epoch incl. validation", result.train_images_per_second, epochSeconds))
-            print(String(format: "inference   %8.3f ms per image at batch 1, %.0f images/s at batch 256", result.infer_ms_batch1, inferenceRate))
+            print(String(format: "inference   %8.3f ms per image at batch 1 (%.3f ms of thread CPU time), %.0f images/s at batch 256",
+                         result.infer_ms_batch1, result.infer_cpu_ms_batch1, inferenceRate))
             print(String(format: "peak RSS    %8.0f MB", result.peak_rss_mb))
             if let accuracy, let evaluateSeconds {
-                print(String(format: "test accuracy after %d epoch(s): %.2f%% (evaluate of %d images: %.3f s)",
-                             epochs, accuracy * 100, min(evaluate, test.count), evaluateSeconds))
+                print(String(format: "test accuracy after %d epoch(s): %.2f%% (evaluate of %d images: %.3f s, %.3f s of CPU time)",
+                             epochs, accuracy * 100, min(evaluate, test.count), evaluateSeconds, evaluateCPUSeconds ?? 0))
             }
             if let augmentSeconds, let warpSeconds, let gatherSeconds {
                 print(String(format: "augmented   %8.1f s per epoch incl. validation: %+.1f%% against %.1f s without", augmentSeconds,
@@ -143,15 +149,30 @@ struct BenchResult: Codable {
     let train_images_per_second: Double
     let epoch_seconds: Double
     let infer_ms_batch1: Double
+    /// The same median in the calling thread's CPU time: on a shared machine, what the image cost without the waits.
+    let infer_cpu_ms_batch1: Double
     let infer_images_per_second_batch256: Double
     let peak_rss_mb: Double
     let threads: Int
     let test_accuracy: Double?
     let evaluate_seconds: Double?
+    /// CPU time of every thread of the process during evaluate (work, plus OpenMP's spinning at the barriers).
+    let evaluate_cpu_seconds: Double?
     /// With --augment: the same epochs trained with augmentation, and the batches of one epoch made with and without warps.
     var augment_epoch_seconds: Double? = nil
     var augment_batches_seconds: Double? = nil
     var plain_batches_seconds: Double? = nil
+}
+
+/// CPU time from the C library's clocks: the calling thread's, or every thread's of the process.
+enum CPUTime {
+    static func thread() -> Double { seconds(CLOCK_THREAD_CPUTIME_ID) }
+    static func process() -> Double { seconds(CLOCK_PROCESS_CPUTIME_ID) }
+    private static func seconds(_ clock: clockid_t) -> Double {
+        var t = timespec()
+        clock_gettime(clock, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
 }
 
 /// Peak resident memory of this process (VmHWM from /proc, in kB).

@@ -40,4 +40,10 @@ void mnistbook_maxpool2_forward(const float *x, float *y, unsigned char *which, 
 void mnistbook_maxpool2_backward(const float *dy, const unsigned char *which, float *dx, long h, long w, long c, long begin,
                                  long end);
 
+/// 2×2 max pooling, stride 2, over one NHWC image with even height and width at inference: x [h, w, c] → y [h/2, w/2, c].
+void mnistbook_maxpool2_image(const float *x, float *y, long h, long w, long c);
+
+/// Returns *counter and adds 1 to it, atomically: threads taking work items one at a time.
+long mnistbook_take_next(long *counter);
+
 #endif

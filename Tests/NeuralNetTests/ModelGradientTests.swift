@@ -4,22 +4,28 @@ import XCTest
 
 /// The whole network's gradients (parameters and input) against finite differences of the loss.
 final class ModelGradientTests: XCTestCase {
+    /// The loss of a network whose last layer is a softmax Dense, in training mode.
+    static func loss(_ model: Model, _ x: Tensor, _ labels: [Int]) -> Double {
+        let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
+        return SoftmaxCrossEntropy.evaluate(logits: (model.layers.last as! Dense).logits(h, training: true), labels: labels).loss
+    }
+
+    /// d loss / d x, by running the layers by hand (the first layer must compute its input gradient).
+    static func inputGradient(_ model: Model, _ x: Tensor, _ labels: [Int]) -> Tensor {
+        let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
+        let head = model.layers.last as! Dense
+        let dz = SoftmaxCrossEntropy.evaluate(logits: head.logits(h, training: true), labels: labels).gradient
+        return model.layers.dropLast().reversed().reduce(head.backward(logitsGradient: dz)) { $1.backward($0) }
+    }
+
     func testSmallNetworkGradients() throws {
         let model = try Model(name: "small", inputShape: [7, 7, 2], layers: everyLayerSpecs(dropout: 0), seed: 3)
         (model.layers[0] as! Conv2D).computesInputGradient = true
         let x = randomTensor([4, 7, 7, 2], seed: 5)
         let labels = [0, 2, 1, 2]
 
-        func loss(_ x: Tensor) -> Double {
-            let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
-            return SoftmaxCrossEntropy.evaluate(logits: (model.layers.last as! Dense).logits(h, training: true), labels: labels).loss
-        }
-        // Input gradient: run the layers by hand to get d loss / d x.
-        let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
-        let head = model.layers.last as! Dense
-        let dz = SoftmaxCrossEntropy.evaluate(logits: head.logits(h, training: true), labels: labels).gradient
-        let dx = model.layers.dropLast().reversed().reduce(head.backward(logitsGradient: dz)) { $1.backward($0) }
-        assertGradient(dx, of: loss, at: x, "input")
+        func loss(_ x: Tensor) -> Double { Self.loss(model, x, labels) }
+        assertGradient(Self.inputGradient(model, x, labels), of: loss, at: x, "input")
 
         for p in model.trainableParameters {
             _ = model.computeGradients(x, labels: labels)
@@ -47,16 +53,9 @@ final class ModelGradientTests: XCTestCase {
         (model.layers[0] as! Conv2D).computesInputGradient = true
         let x = randomTensor([5, 6, 6, 2], seed: 6)
         let labels = [0, 2, 1, 2, 1]
-        func loss(_ x: Tensor) -> Double {
-            let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
-            return SoftmaxCrossEntropy.evaluate(logits: (model.layers.last as! Dense).logits(h, training: true), labels: labels).loss
-        }
-        let h = model.layers.dropLast().reduce(x) { $1.forward($0, training: true) }
-        let head = model.layers.last as! Dense
-        let dz = SoftmaxCrossEntropy.evaluate(logits: head.logits(h, training: true), labels: labels).gradient
-        let dx = model.layers.dropLast().reversed().reduce(head.backward(logitsGradient: dz)) { $1.backward($0) }
+        func loss(_ x: Tensor) -> Double { Self.loss(model, x, labels) }
         // A small step: fewer pre-activations cross the ReLUs' kink between the two evaluations.
-        assertGradient(dx, of: loss, at: x, h: 1e-3, "input")
+        assertGradient(Self.inputGradient(model, x, labels), of: loss, at: x, h: 1e-3, "input")
         for layer in model.layers {
             for p in layer.parameters where p.trainable {
                 _ = model.computeGradients(x, labels: labels)

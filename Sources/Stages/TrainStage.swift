@@ -92,9 +92,8 @@ public struct TrainStage: Stage {
         c.checkpoint = step.mapOrOff("model_checkpoint").map { m in
             ModelCheckpoint(monitor: Monitor(rawValue: m.string("monitor")) ?? .valAccuracy, saveBestOnly: m.bool("save_best_only"))
         }
+        // With a schedule, check has already turned the default plateau callback off (resolvingScheduledPlateau) and fit ignores it.
         c.schedule = step.mapOrOff("lr_schedule").flatMap(Self.schedule)
-        // The schedule sets every step's rate: the plateau callback (on by default) could not act; check refuses both given.
-        if c.schedule != nil { c.reduceLROnPlateau = nil }
         configuration = c
         trackCount = step.int("track")
         trackImages = step["track_images"]?.listValue?.compactMap(\.intValue)

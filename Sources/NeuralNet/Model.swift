@@ -64,6 +64,8 @@ public final class Model {
     public var outputShape: [Int] { layers.last!.outputShape }
     public var classes: Int { outputShape[0] }
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+    /// `parameters`, listed once: the layers and their parameter objects never change, only the values.
+    private lazy var parameterList: [Parameter] = parameters
     public var trainableParameters: [Parameter] { parameters.filter(\.trainable) }
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
     public var trainableParameterCount: Int { trainableParameters.reduce(0) { $0 + $1.value.count } }
@@ -84,15 +86,22 @@ public final class Model {
 
     /// The inference network for the current weights, rebuilt only when a parameter was written since.
     func inferenceNetwork() -> InferenceNetwork? {
-        let versions = parameters.map(\.version)
-        if let cached = inference, cached.versions == versions { return cached.network }
+        // Compared in place: a single image's forward pass should not allocate the list of every parameter's version.
+        let params = parameterList
+        if let cached = inference, cached.versions.count == params.count,
+           zip(cached.versions, params).allSatisfy({ $0 == $1.version }) { return cached.network }
         let network = inferenceSteps().map { InferenceNetwork(inputShape: inputShape, steps: $0) }
-        inference = (versions, network)
+        inference = (params.map(\.version), network)
         return network
     }
 
-    /// Probabilities for many samples, `batchSize` at a time.
+    /// Probabilities for many samples. The inference network runs them all at once from their bytes (each image gives
+    /// the same bits as in any batch); the layers, when it cannot, `batchSize` at a time.
     public func predict(_ images: ImageSet, batchSize: Int = 256) -> Tensor {
+        if let network = inferenceNetwork(), images.imageShape == inputShape {
+            return network.forward(pixels: images.pixels, first: images.range.lowerBound, count: images.count,
+                                   scale: images.scale, shift: images.shift)
+        }
         var out = [Float]()
         out.reserveCapacity(images.count * classes)
         for start in stride(from: 0, to: images.count, by: batchSize) {
@@ -105,6 +114,17 @@ public final class Model {
     /// Mean loss and accuracy in inference mode.
     public func evaluate(_ images: ImageSet, batchSize: Int = 256) -> (loss: Double, accuracy: Double) {
         var loss = 0.0, correct = 0
+        if inferenceNetwork() != nil, images.imageShape == inputShape {
+            // All probabilities in one pass; the loss still summed batch by batch, so it keeps its bits.
+            let p = predict(images).scalars, k = classes
+            for start in stride(from: 0, to: images.count, by: batchSize) {
+                let end = min(start + batchSize, images.count), labels = Array(images.labels[start..<end])
+                let batch = Tensor(shape: [end - start, k], scalars: Array(p[start * k..<end * k]))
+                loss += SoftmaxCrossEntropy.loss(probabilities: batch, labels: labels) * Double(labels.count)
+                correct += zip(batch.argmaxRows(), labels).filter { $0 == $1 }.count
+            }
+            return (loss / Double(images.count), Double(correct) / Double(images.count))
+        }
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let batch = images.batch(start..<min(start + batchSize, images.count))
             let p = forward(batch.x)

@@ -112,10 +112,16 @@ public enum ImageBatch {
             var out = batch.pointer
             for i in indices {
                 let image = src.baseAddress! + i * size
-                for j in 0..<size { out[j] = Float(image[j]) * scale + shift }
+                normalise(image, into: out, count: size, scale: scale, shift: shift)
                 out += size
             }
         }
         return batch
+    }
+
+    /// One image: y = byte · scale + shift, the one definition of the preprocessing's floats.
+    @inline(__always)
+    static func normalise(_ image: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Float>, count: Int, scale: Float, shift: Float) {
+        for j in 0..<count { y[j] = Float(image[j]) * scale + shift }
     }
 }

@@ -73,8 +73,33 @@ public final class InferenceNetwork {
 
     /// Outputs for a batch.  x: [N] + inputShape → [N] + outputShape
     public func forward(_ x: Tensor) -> Tensor {
-        let n = x.shape[0]
         precondition(Array(x.shape.dropFirst()) == inputShape, "inference: input \(x.shape), expected [N] + \(inputShape)")
+        let inSize = inputShape.reduce(1, *)
+        return run(count: x.shape[0]) { _, start, _ in x.pointer + start * inSize }
+    }
+
+    /// Outputs for `count` images of `pixels` from image `first` on, each normalised as byte · scale + shift (the bits
+    /// `ImageBatch.gather` gives), all in one parallel region: each thread normalises the images of the groups it takes,
+    /// so no thread waits while a batch is gathered, and the threads meet once at the end instead of once per batch.
+    /// pixels: [total] + inputShape bytes → [count] + outputShape
+    public func forward(pixels: [UInt8], first: Int, count: Int, scale: Float, shift: Float) -> Tensor {
+        let inSize = inputShape.reduce(1, *)
+        precondition(first >= 0 && count >= 0 && pixels.count / max(inSize, 1) >= first + count,
+                     "inference: images \(first)..<\(first + count) of \(pixels.count / max(inSize, 1))")
+        return pixels.withUnsafeBufferPointer { bytes in
+            run(count: count) { chain, start, rows in
+                let destination = chain.inputs.pointer
+                for i in 0..<rows {
+                    ImageBatch.normalise(bytes.baseAddress! + (first + start + i) * inSize, into: destination + i * inSize,
+                                         count: inSize, scale: scale, shift: shift)
+                }
+                return destination
+            }
+        }
+    }
+
+    /// Runs `n` images in groups; `input(chain, start, rows)` gives the floats of images start..<start + rows.
+    private func run(count n: Int, input: (Chain, Int, Int) -> UnsafeMutablePointer<Float>) -> Tensor {
         if chains.isEmpty {
             // Created on one thread, so oneDNN plans every kernel for a single thread.
             chains = Threads.onCallingThread {
@@ -82,13 +107,13 @@ public final class InferenceNetwork {
             }
         }
         let y = Tensor(uninitialized: [n] + outputShape)
-        let inSize = inputShape.reduce(1, *), outSize = outputShape.reduce(1, *)
+        let outSize = outputShape.reduce(1, *)
         guard n > 0 else { return y }
         // Groups of up to `group` images; a batch of a few is split so that every thread gets some.
         let group = min(InferenceNetwork.group, (n + Threads.count - 1) / Threads.count), groups = (n + group - 1) / group
-        let run = { (chain: Chain, g: Int) in
-            let start = g * group
-            chain.run(x.pointer + start * inSize, y.pointer + start * outSize, count: min(group, n - start))
+        func run(_ chain: Chain, _ g: Int) {
+            let start = g * group, rows = min(group, n - start)
+            chain.run(input(chain, start, rows), y.pointer + start * outSize, count: rows)
         }
         if n == 1 {
             Threads.onCallingThread { run(chains[0], 0) }
@@ -119,11 +144,14 @@ public final class InferenceNetwork {
         /// [group, width] the image steps' outputs, when there are image steps and row steps.
         let features: Tensor?
         let inSize: Int, featureSize: Int, outSize: Int
+        /// [group] + inputShape: images normalised from bytes (`forward(pixels:…)`).
+        let inputs: Tensor
 
         init(inputShape: [Int], imageSteps: [InferenceStep], rowSteps: [InferenceStep]) {
             images = ImageChain(inputShape: inputShape, steps: imageSteps)
             var shape = imageSteps.reduce(inputShape) { InferenceNetwork.shape(after: $1, from: $0) }
             inSize = inputShape.reduce(1, *)
+            inputs = Tensor(zeros: [InferenceNetwork.group, inSize])
             featureSize = shape.reduce(1, *)
             features = !imageSteps.isEmpty && !rowSteps.isEmpty ? Tensor(zeros: [InferenceNetwork.group, featureSize]) : nil
             var rows: [(UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void] = []

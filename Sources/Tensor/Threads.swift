@@ -28,10 +28,13 @@ public enum Threads {
 
     /// Runs `body` with oneDNN (and `Parallel`) limited to this thread: for work too small to pay for waking the team.
     /// oneDNN reads the OpenMP thread count when it creates and when it runs a primitive, so both happen inside.
+    /// Calls nest: the inner one restores the outer one's single thread (restoring the whole team there once made the
+    /// inference chain's later primitives plan for two threads, so a single image woke the team).
     public static func onCallingThread<R>(_ body: () throws -> R) rethrows -> R {
         configure()
+        let previous = omp_get_max_threads()
         omp_set_num_threads(1)
-        defer { omp_set_num_threads(Int32(count)) }
+        defer { omp_set_num_threads(previous) }
         return try body()
     }
 }

@@ -68,4 +68,39 @@ final class InferenceTests: XCTestCase {
             XCTAssertEqual(model.forward(one).scalars, Array(batched[i * 10..<(i + 1) * 10]), "image \(i)")
         }
     }
+
+    /// predict and evaluate run a whole set from its bytes in one pass: the same bits as the float batches the layers
+    /// path gathers, for a slice that starts inside its pixels and a count that is no multiple of the groups of 8.
+    func testPredictFromBytesEqualsTheGatheredBatchesBitForBit() throws {
+        let model = try Model(name: "ref", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 4)
+        randomiseBatchNorms(model.layers, seed: 5)
+        var rng = SeededGenerator(seed: 21)
+        let total = 60
+        let pixels = (0..<total * 784).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let labels = (0..<total).map { _ in Int.random(in: 0..<10, using: &rng) }
+        var all = ImageSet(pixels: pixels, labels: labels, imageShape: [28, 28, 1])
+        all.scale = 1.0 / 127.5
+        all.shift = -1
+        let set = all.slice(7..<58)      // 51 images
+        let streamed = model.predict(set)
+        XCTAssertEqual(streamed.shape, [51, 10])
+        var batched: [Float] = []
+        for start in stride(from: 0, to: set.count, by: 16) {
+            batched += model.forward(set.batch(start..<min(start + 16, set.count)).x).scalars
+        }
+        XCTAssertEqual(streamed.scalars, batched)
+
+        // evaluate: the loss summed batch by batch as before, so it keeps its bits; the accuracy from the same bits.
+        var loss = 0.0, correct = 0
+        for start in stride(from: 0, to: set.count, by: 20) {
+            let batch = set.batch(start..<min(start + 20, set.count))
+            let p = model.forward(batch.x)
+            loss += SoftmaxCrossEntropy.loss(probabilities: p, labels: batch.labels) * Double(batch.labels.count)
+            correct += zip(p.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+        }
+        let evaluation = model.evaluate(set, batchSize: 20)
+        XCTAssertEqual(evaluation.loss, loss / Double(set.count))
+        XCTAssertEqual(evaluation.accuracy, Double(correct) / Double(set.count))
+        XCTAssertEqual(model.evaluate(set.slice(0..<0)).loss.isNaN, true)
+    }
 }

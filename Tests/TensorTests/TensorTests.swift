@@ -108,4 +108,16 @@ final class TensorTests: XCTestCase {
         let huge = #"{"shape": [4611686018427387904, 4], "scalars": ""}"#
         XCTAssertThrowsError(try JSONDecoder().decode(Tensor.self, from: Data(huge.utf8)))
     }
+
+    /// A single-thread section inside another stays single-threaded after the inner one ends: the inference chain
+    /// creates its primitives in one, and a weight reorder's own section once gave the later primitives the whole team.
+    func testSingleThreadSectionsNest() {
+        let team = Parallel.parts(1 << 20, minimumPerThread: 1)
+        XCTAssertEqual(team, Threads.count)
+        Threads.onCallingThread {
+            Threads.onCallingThread {}
+            XCTAssertEqual(Parallel.parts(1 << 20, minimumPerThread: 1), 1)
+        }
+        XCTAssertEqual(Parallel.parts(1 << 20, minimumPerThread: 1), team)
+    }
 }

@@ -1,6 +1,8 @@
 import CDNNL
+import CKernels
 
-/// A 2-D convolution over NHWC images with HWIO (Keras-layout) weights, through oneDNN.
+/// A 2-D convolution over NHWC images with HWIO (Keras-layout) weights, through oneDNN, or through mnistbook's own
+/// kernels when the input has one channel (`runsOwnKernels`).
 /// One kernel object serves one layer; it builds and keeps oneDNN's primitives per batch size.
 public final class Convolution {
     public let inputChannels: Int
@@ -32,6 +34,19 @@ public final class Convolution {
         padTop = pt; padBottom = pb; padLeft = pl; padRight = pr
     }
 
+    /// Whether mnistbook's own kernels (CKernels/conv1.c) fit: one input channel, stride 1, a kernel of at most 7 × 7
+    /// and a multiple of 16 filters. oneDNN's NHWC kernels run a network's first layer on grey images at about a tenth
+    /// of the core's multiply-add rate (nothing to vectorise over in one channel); these vectorise over the filters.
+    public static func ownKernelsFit(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int) -> Bool {
+        inputChannels == 1 && stride == 1 && (1...7).contains(kernelSize) && outputChannels > 0 && outputChannels % 16 == 0
+    }
+
+    /// The forward pass and the weight gradients on the own kernels (the input gradient, in bf16 too, stays on oneDNN).
+    public var runsOwnKernels: Bool {
+        !bfloat16 && Convolution.ownKernelsFit(inputChannels: inputChannels, outputChannels: outputChannels,
+                                               kernelSize: kernelSize, stride: stride)
+    }
+
     /// Output length and (before, after) padding along one axis; output ≤ 0 means the kernel does not fit.
     public static func outputSize(_ n: Int, _ k: Int, _ s: Int, _ same: Bool) -> (Int, Int, Int) {
         if same {
@@ -47,6 +62,7 @@ public final class Convolution {
     /// y = x ⊛ w + b (then max(0, ·) when `fusedReLU`).  x: [N, H, W, Ci], w: [k, k, Ci, Co], b: [Co] → y: [N, OH, OW, Co]
     public func forward(_ x: Tensor, weights w: Tensor, bias b: Tensor?) -> Tensor {
         let n = x.shape[0]
+        if runsOwnKernels { return ownForward(x, weights: w, bias: hasBias ? b : nil) }
         let plan = self.plan(n)
         plan.weightsToForward.run(from: w.pointer, to: plan.forwardWeights.pointer)
         let y = Tensor(uninitialized: [n, outputHeight, outputWidth, outputChannels])
@@ -68,6 +84,10 @@ public final class Convolution {
     public func backward(_ x: Tensor, _ dy: Tensor, weights w: Tensor, inputGradient: Bool)
         -> (input: Tensor?, weights: Tensor, bias: Tensor?) {
         let n = x.shape[0]
+        if runsOwnKernels && !inputGradient {
+            let (dw, db) = ownWeightGradients(x, dy)
+            return (nil, dw, db)
+        }
         let plan = self.plan(n)
         let source = plan.lowSource.map { $0.convert(x) } ?? x
         let gradient = plan.lowGradient.map { $0.convert(dy) } ?? dy
@@ -93,6 +113,50 @@ public final class Convolution {
         ])
         return (dx, dw, db)
     }
+
+    // MARK: one input channel: mnistbook's own kernels
+
+    /// Images split over the threads; each output sums its window in one fixed order, so the split changes no bits.
+    private func ownForward(_ x: Tensor, weights w: Tensor, bias b: Tensor?) -> Tensor {
+        let n = x.shape[0]
+        precondition(x.shape == [n, height, width, 1] && w.shape == [kernelSize, kernelSize, 1, outputChannels],
+                     "conv: x \(x.shape), w \(w.shape)")
+        let y = Tensor(uninitialized: [n, outputHeight, outputWidth, outputChannels])
+        Parallel.forEach(n, minimumPerThread: imagesPerThread) { r in
+            mnistbook_conv1_forward(x.pointer, w.pointer, b?.pointer, fusedReLU ? 1 : 0, nil, nil, y.pointer, height, width,
+                                    kernelSize, padTop, padLeft, outputHeight, outputWidth, outputChannels,
+                                    r.lowerBound, r.upperBound)
+        }
+        return y
+    }
+
+    /// dw and db from each thread's images into its own double sums, added in part order: the bits depend on the
+    /// number of threads (as batch norm's do), never on their timing.
+    private func ownWeightGradients(_ x: Tensor, _ dy: Tensor) -> (weights: Tensor, bias: Tensor?) {
+        let n = x.shape[0], co = outputChannels, taps = kernelSize * kernelSize * co
+        precondition(x.shape == [n, height, width, 1] && dy.shape == [n, outputHeight, outputWidth, co],
+                     "conv backward: x \(x.shape), dy \(dy.shape)")
+        let parts = Parallel.parts(n, minimumPerThread: imagesPerThread)
+        var partial = [Double](repeating: 0, count: parts * (taps + co))
+        partial.withUnsafeMutableBufferPointer { p in
+            let base = p.baseAddress!
+            Parallel.forEachPart(n, parts: parts) { part, r in
+                let dw = base + part * (taps + co)
+                mnistbook_conv1_backward_weights(x.pointer, dy.pointer, height, width, kernelSize, padTop, padLeft,
+                                                 outputHeight, outputWidth, co, r.lowerBound, r.upperBound, dw, dw + taps)
+            }
+        }
+        var sums = [Double](repeating: 0, count: taps + co)
+        for part in 0..<parts {
+            for i in 0..<(taps + co) { sums[i] += partial[part * (taps + co) + i] }
+        }
+        let dw = Tensor(shape: [kernelSize, kernelSize, 1, co], scalars: sums[..<taps].map { Float($0) })
+        let db = hasBias ? Tensor(shape: [co], scalars: sums[taps...].map { Float($0) }) : nil
+        return (dw, db)
+    }
+
+    /// At least about 32k outputs per thread: fewer cost more to hand out than to compute.
+    private var imagesPerThread: Int { max(1, 32_768 / max(outputHeight * outputWidth * outputChannels, 1)) }
 
     // MARK: primitives per batch size
 

@@ -43,6 +43,23 @@ void mnistbook_maxpool2_backward(const float *dy, const unsigned char *which, fl
 /// 2×2 max pooling, stride 2, over one NHWC image with even height and width at inference: x [h, w, c] → y [h/2, w/2, c].
 void mnistbook_maxpool2_image(const float *x, float *y, long h, long w, long c);
 
+/// A stride-1 convolution of NHWC images with one input channel, for images [begin, end):
+/// y[n][r][j][c] = ((Σ_{kh,kw} x[n][r + kh − padTop][j + kw − padLeft] · weights[kh][kw][c]) + bias[c], then max(0, ·)
+/// when relu, then · scale[c], then + shift[c]) — each of bias, scale, shift may be NULL; x outside the image is 0.
+/// Each output sums its window in the order (kh, kw) whatever the images' split, so an image gives the same bits alone
+/// or inside any batch. Shapes: x [n, h, w, 1], weights [k, k, 1, co] (HWIO), y [n, oh, ow, co]; stride 1, so
+/// oh + k − 1 = h + the vertical padding (and the same across). Needs 1 ≤ k ≤ 7 and co a multiple of 16.
+void mnistbook_conv1_forward(const float *x, const float *weights, const float *bias, int relu, const float *scale,
+                             const float *shift, float *y, long h, long w, long k, long padTop, long padLeft, long oh,
+                             long ow, long co, long begin, long end);
+
+/// The weight and bias gradients of that convolution from the gradient at its output (before any activation):
+/// dw[kh][kw][c] += Σ x[n][r + kh − padTop][j + kw − padLeft] · dy[n][r][j][c], db[c] += Σ dy[n][r][j][c] over images
+/// [begin, end). Products are summed in float over blocks of about 1,024 output pixels of one image, each block added
+/// into the double sums, in an order fixed by the shapes alone. dw [k, k, 1, co], db [co] (double).
+void mnistbook_conv1_backward_weights(const float *x, const float *dy, long h, long w, long k, long padTop, long padLeft,
+                                      long oh, long ow, long co, long begin, long end, double *dw, double *db);
+
 /// Returns *counter and adds 1 to it, atomically: threads taking work items one at a time.
 long mnistbook_take_next(long *counter);
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// In-place updates of parameters and optimizer state (Keras' formulas; see NeuralNet/Optimizer.swift).
@@ -7,14 +8,10 @@ extension Tensor {
                                   learningRate lr: Float, beta1: Float, beta2: Float, epsilon: Float) {
         makeUnique(); m.makeUnique(); v.makeUnique()
         let w = pointer, gp = g.pointer, mp = m.pointer, vp = v.pointer
+        precondition(g.count == count && m.count == count && v.count == count, "adam: \(shape) against \(g.shape)")
+        // CKernels/adam.c: 16 elements a vector, each operation rounded as this loop in Swift did (the same bits).
         Parallel.forEach(count) { range in
-            for i in range {
-                let gi = gp[i]
-                let mi = beta1 * mp[i] + (1 - beta1) * gi
-                let vi = beta2 * vp[i] + (1 - beta2) * gi * gi
-                mp[i] = mi; vp[i] = vi
-                w[i] -= lr * mi / (vi.squareRoot() + epsilon)
-            }
+            mnistbook_adam(w, gp, mp, vp, range.lowerBound, range.upperBound, lr, beta1, beta2, epsilon)
         }
     }
 

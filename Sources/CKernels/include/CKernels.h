@@ -60,6 +60,11 @@ void mnistbook_conv1_forward(const float *x, const float *weights, const float *
 void mnistbook_conv1_backward_weights(const float *x, const float *dy, long h, long w, long k, long padTop, long padLeft,
                                       long oh, long ow, long co, long begin, long end, double *dw, double *db);
 
+/// Adam for elements [begin, end): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g·g; w ← w − lr·m / (√v + ε), each operation
+/// rounded on its own (no fused multiply-add), as Keras' formula reads. The four arrays must not overlap.
+void mnistbook_adam(float *w, const float *g, float *m, float *v, long begin, long end, float lr, float beta1, float beta2,
+                    float epsilon);
+
 /// Returns *counter and adds 1 to it, atomically: threads taking work items one at a time.
 long mnistbook_take_next(long *counter);
 

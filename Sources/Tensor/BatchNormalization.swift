@@ -110,7 +110,7 @@ public final class BatchNormalization {
     }
 
     /// A sweep over fewer than 32k values stays on the calling thread: waking the team costs more.
-    private static func rowsPerThread(_ channels: Int) -> Int { max(1, 32_768 / channels) }
+    static func rowsPerThread(_ channels: Int) -> Int { max(1, 32_768 / channels) }
 
     // MARK: the inference primitive per input shape
 

@@ -77,7 +77,7 @@ public final class MaxPooling {
     }
 
     /// Output rows per thread: a pass over fewer than 32k input values stays on the calling thread.
-    private var rowsPerThread: Int { max(1, 32_768 / (2 * width * channels)) }
+    var rowsPerThread: Int { max(1, 32_768 / (2 * width * channels)) }
 
     private final class Plan {
         let training, inference, backward: Primitive

@@ -30,10 +30,14 @@ public enum Threads {
     /// oneDNN reads the OpenMP thread count when it creates and when it runs a primitive, so both happen inside.
     /// Calls nest: the inner one restores the outer one's single thread (restoring the whole team there once made the
     /// inference chain's later primitives plan for two threads, so a single image woke the team).
-    public static func onCallingThread<R>(_ body: () throws -> R) rethrows -> R {
+    public static func onCallingThread<R>(_ body: () throws -> R) rethrows -> R { try withTeam(1, body) }
+
+    /// Runs `body` with the team at `threads` and restores the size before, as onCallingThread does; tests compare
+    /// 1, 2 and 3 threads in one process. oneDNN primitives created inside keep that size.
+    static func withTeam<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
         configure()
         let previous = omp_get_max_threads()
-        omp_set_num_threads(1)
+        omp_set_num_threads(Int32(threads))
         defer { omp_set_num_threads(previous) }
         return try body()
     }

@@ -8,11 +8,11 @@ import XCTest
 /// batch norm and pooling split their rows over the threads; a lost or doubled partial sum, a ReLU mask on the wrong
 /// rows or statistics from one thread's rows would be far outside 1e-4 (docs/BENCHMARKS.md, "One epoch at 1 and 2 threads").
 final class TrainingStepThreadsTests: XCTestCase {
-    static let mnist = Result { try DatasetCatalog.load("mnist").train.imageSet() }
+    static let mnist = Result { try DatasetCatalog.load("mnist") }
 
     /// The loss and, by "layer.parameter", each trainable parameter's gradient and each moving statistic's change.
     func step(batch: Int, threads: Int) throws -> (loss: Double, tensors: [String: [Float]]) {
-        let (x, labels) = try Self.mnist.get().batch(1000..<(1000 + batch))
+        let (x, labels) = try Self.mnist.get().train.imageSet().batch(1000..<(1000 + batch))
         return try Threads.withTeam(threads) {
             // Built inside: the convolutions' oneDNN primitives are created for this team.
             let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
@@ -61,4 +61,19 @@ final class TrainingStepThreadsTests: XCTestCase {
     func testBatch17() throws { try check(batch: 17) }
 
     func testBatch1() throws { try check(batch: 1) }
+
+    /// The test accuracy is scored at the training's thread count: the images are split over the threads and each one's
+    /// arithmetic does not depend on the split, so the probabilities are the same bits at 1, 2 and 3 threads.
+    func testPredictionsAgreeBitForBit() throws {
+        let images = try Self.mnist.get().test.imageSet().slice(0..<1000)
+        func probabilities(_ threads: Int) throws -> [Float] {
+            try Threads.withTeam(threads) {
+                let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+                return model.predict(images).scalars
+            }
+        }
+        let one = try probabilities(1)
+        XCTAssertEqual(one.count, 10_000)
+        for threads in [2, 3] { XCTAssertTrue(try probabilities(threads) == one, "\(threads) threads against 1") }
+    }
 }

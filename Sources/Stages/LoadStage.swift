@@ -49,6 +49,15 @@ public struct LoadStage: Stage {
         _ = try run(&workspace, quiet)
     }
 
+    /// The load step's error: the catalog's own message when it already names the dataset (the
+    /// download and offline errors do), otherwise that message after the dataset's name.
+    static func failureMessage(_ requested: String, _ error: Error) -> String {
+        if let error = error as? DatasetError, error.message.hasPrefix("cannot load dataset '") {
+            return error.message
+        }
+        return "cannot load dataset '\(requested)': \(error)"
+    }
+
     public func run(_ workspace: inout Workspace, _ context: StageContext) throws -> StageResult {
         let requested = datasetName
         let location = datasetLocation(requested, notebookDirectory: context.notebookDirectory)
@@ -57,7 +66,7 @@ public struct LoadStage: Stage {
         do {
             dataset = try DatasetCatalog.load(location)
         } catch {
-            throw StageFailure("cannot load dataset '\(requested)': \(error)")
+            throw StageFailure(Self.failureMessage(requested, error))
         }
 
         // Limits apply before the split, so validation stays the last fraction of what is used.

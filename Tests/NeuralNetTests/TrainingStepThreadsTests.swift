@@ -11,11 +11,12 @@ final class TrainingStepThreadsTests: XCTestCase {
     static let mnist = Result { try DatasetCatalog.load("mnist") }
 
     /// The loss and, by "layer.parameter", each trainable parameter's gradient and each moving statistic's change.
-    func step(batch: Int, threads: Int) throws -> (loss: Double, tensors: [String: [Float]]) {
+    func step(batch: Int, threads: Int, weights: [Tensor]?) throws -> (loss: Double, tensors: [String: [Float]]) {
         let (x, labels) = try Self.mnist.get().train.imageSet().batch(1000..<(1000 + batch))
         return try Threads.withTeam(threads) {
             // Built inside: the convolutions' oneDNN primitives are created for this team.
             let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+            if let weights { model.setWeights(weights) }
             let before = model.weights()
             let loss = model.computeGradients(x, labels: labels).loss
             var tensors: [String: [Float]] = [:], i = 0
@@ -31,11 +32,11 @@ final class TrainingStepThreadsTests: XCTestCase {
         }
     }
 
-    func check(batch: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        let one = try step(batch: batch, threads: 1)
+    func check(batch: Int, weights: [Tensor]? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let one = try step(batch: batch, threads: 1, weights: weights)
         XCTAssertEqual(one.tensors.count, 22, file: file, line: line)   // 16 trainable, 6 moving statistics
         for threads in [2, 3] {
-            let many = try step(batch: batch, threads: threads)
+            let many = try step(batch: batch, threads: threads, weights: weights)
             XCTAssertEqual(many.loss, one.loss, accuracy: 1e-5 * one.loss, "loss, batch \(batch), \(threads) threads", file: file, line: line)
             var worst = (0.0, "")
             for (name, reference) in one.tensors {
@@ -61,6 +62,20 @@ final class TrainingStepThreadsTests: XCTestCase {
     func testBatch17() throws { try check(batch: 17) }
 
     func testBatch1() throws { try check(batch: 1) }
+
+    /// The same from weights and moving statistics after 50 Adam steps at one thread, no longer at their start.
+    func testBatch64AfterFiftySteps() throws {
+        let data = try Self.mnist.get().train.imageSet()
+        let trained: [Tensor] = try Threads.withTeam(1) {
+            let model = try Model(name: "MNIST_CNN", inputShape: [28, 28, 1], layers: LayerSpec.referenceCNN, seed: 42)
+            var c = TrainingConfiguration()
+            c.epochs = 1
+            c.removeCallbacks()
+            _ = try fit(model, training: data.slice(2000..<5200), validation: data.slice(5200..<5264), configuration: c)
+            return model.weights()
+        }
+        try check(batch: 64, weights: trained)
+    }
 
     /// The test accuracy is scored at the training's thread count: the images are split over the threads and each one's
     /// arithmetic does not depend on the split, so the probabilities are the same bits at 1, 2 and 3 threads.

@@ -4,15 +4,6 @@ import XCTest
 @testable import Tensor
 
 final class OneChannelConvolutionTests: XCTestCase {
-    /// Deterministic values in [-1, 1).
-    func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000
-        }
-    }
-
     struct Shape {
         let h, w, k: Int, same: Bool, filters: Int, batch: Int
     }
@@ -60,8 +51,8 @@ final class OneChannelConvolutionTests: XCTestCase {
         for (index, s) in shapes.enumerated() {
             for (bias, relu) in [(true, false), (true, true), (false, true)] {
                 let c = convolution(s, bias: bias, relu: relu)
-                let x = values(s.batch * s.h * s.w, seed: UInt64(index) + 1), w = values(s.k * s.k * s.filters, seed: 20)
-                let b = values(s.filters, seed: 30)
+                let x = uniformValues(s.batch * s.h * s.w, seed: UInt64(index) + 1), w = uniformValues(s.k * s.k * s.filters, seed: 20)
+                let b = uniformValues(s.filters, seed: 30)
                 let y = c.forward(Tensor(shape: [s.batch, s.h, s.w, 1], scalars: x),
                                   weights: Tensor(shape: [s.k, s.k, 1, s.filters], scalars: w),
                                   bias: bias ? Tensor(shape: [s.filters], scalars: b) : nil)
@@ -94,8 +85,8 @@ final class OneChannelConvolutionTests: XCTestCase {
 
     func testAnImageGivesTheSameBitsAloneAsInsideABatch() {
         let s = shapes[8], c = convolution(s, relu: true)
-        let x = values(s.batch * s.h * s.w, seed: 5), w = Tensor(shape: [s.k, s.k, 1, s.filters], scalars: values(s.k * s.k * s.filters, seed: 6))
-        let b = Tensor(shape: [s.filters], scalars: values(s.filters, seed: 7))
+        let x = uniformValues(s.batch * s.h * s.w, seed: 5), w = Tensor(shape: [s.k, s.k, 1, s.filters], scalars: uniformValues(s.k * s.k * s.filters, seed: 6))
+        let b = Tensor(shape: [s.filters], scalars: uniformValues(s.filters, seed: 7))
         let all = c.forward(Tensor(shape: [s.batch, s.h, s.w, 1], scalars: x), weights: w, bias: b).scalars
         let per = c.outputHeight * c.outputWidth * s.filters
         for n in [0, s.batch / 2, s.batch - 1] {
@@ -107,9 +98,9 @@ final class OneChannelConvolutionTests: XCTestCase {
     func testWeightAndBiasGradientsMatchTheDirectLoop() throws {
         for (index, s) in shapes.enumerated() {
             let c = convolution(s, relu: true)
-            let x = values(s.batch * s.h * s.w, seed: UInt64(index) + 40)
-            let dy = values(s.batch * c.outputHeight * c.outputWidth * s.filters, seed: UInt64(index) + 50)
-            let weights = Tensor(shape: [s.k, s.k, 1, s.filters], scalars: values(s.k * s.k * s.filters, seed: 60))
+            let x = uniformValues(s.batch * s.h * s.w, seed: UInt64(index) + 40)
+            let dy = uniformValues(s.batch * c.outputHeight * c.outputWidth * s.filters, seed: UInt64(index) + 50)
+            let weights = Tensor(shape: [s.k, s.k, 1, s.filters], scalars: uniformValues(s.k * s.k * s.filters, seed: 60))
             let (dx, dw, db) = c.backward(Tensor(shape: [s.batch, s.h, s.w, 1], scalars: x),
                                           Tensor(shape: [s.batch, c.outputHeight, c.outputWidth, s.filters], scalars: dy),
                                           weights: weights, inputGradient: false)
@@ -157,14 +148,14 @@ final class OneChannelConvolutionTests: XCTestCase {
     /// one image alone against the same image inside a batch, bit for bit.
     func testInferenceStepMatchesTheLoopAndGivesTheSameBitsAlone() {
         let s = Shape(h: 12, w: 10, k: 3, same: true, filters: 32, batch: 11)
-        let w = values(s.k * s.k * s.filters, seed: 70), b = values(s.filters, seed: 71)
-        let scale = values(s.filters, seed: 72), shift = values(s.filters, seed: 73)
+        let w = uniformValues(s.k * s.k * s.filters, seed: 70), b = uniformValues(s.filters, seed: 71)
+        let scale = uniformValues(s.filters, seed: 72), shift = uniformValues(s.filters, seed: 73)
         let network = InferenceNetwork(inputShape: [s.h, s.w, 1], steps: [
             .convolution(weights: Tensor(shape: [s.k, s.k, 1, s.filters], scalars: w), bias: Tensor(shape: [s.filters], scalars: b),
                          stride: 1, samePadding: true, activation: .relu,
                          scale: Tensor(shape: [s.filters], scalars: scale), shift: Tensor(shape: [s.filters], scalars: shift)),
         ])
-        let x = values(s.batch * s.h * s.w, seed: 74)
+        let x = uniformValues(s.batch * s.h * s.w, seed: 74)
         let y = network.forward(Tensor(shape: [s.batch, s.h, s.w, 1], scalars: x)).scalars
         let c = convolution(s)
         var worst = 0.0

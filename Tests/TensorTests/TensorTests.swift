@@ -4,15 +4,6 @@ import XCTest
 @testable import Tensor
 
 final class TensorTests: XCTestCase {
-    /// Deterministic values in [-1, 1).
-    func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2000) / 1000
-        }
-    }
-
     func assertClose(_ actual: [Float], _ expected: [Double], tolerance: Double, _ label: String,
                      file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(actual.count, expected.count, label, file: file, line: line)
@@ -39,7 +30,7 @@ final class TensorTests: XCTestCase {
 
     func checkProduct(m: Int, n: Int, k: Int, file: StaticString = #filePath, line: UInt = #line) {
         for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a = values(m * k, seed: 1), b = values(k * n, seed: 2)
+            let a = uniformValues(m * k, seed: 1), b = uniformValues(k * n, seed: 2)
             let tensorA = Tensor(shape: transposeA ? [k, m] : [m, k], scalars: a)
             let tensorB = Tensor(shape: transposeB ? [n, k] : [k, n], scalars: b)
             let c = MatrixMultiply.product(tensorA, tensorB, transposeA: transposeA, transposeB: transposeB)
@@ -88,7 +79,7 @@ final class TensorTests: XCTestCase {
             let c = Convolution(height: 9, width: 8, inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: stride,
                                 samePadding: same)
             let batch = 2
-            let x = values(batch * 9 * 8 * 3, seed: 3), w = values(3 * 3 * 3 * 4, seed: 4), b = values(4, seed: 5)
+            let x = uniformValues(batch * 9 * 8 * 3, seed: 3), w = uniformValues(3 * 3 * 3 * 4, seed: 4), b = uniformValues(4, seed: 5)
             let y = c.forward(Tensor(shape: [batch, 9, 8, 3], scalars: x), weights: Tensor(shape: [3, 3, 3, 4], scalars: w),
                               bias: Tensor(shape: [4], scalars: b))
             XCTAssertEqual(y.shape, [batch, c.outputHeight, c.outputWidth, 4])

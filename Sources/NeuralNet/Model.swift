@@ -111,25 +111,15 @@ public final class Model {
         return Tensor(shape: [images.count, classes], scalars: out)
     }
 
-    /// Mean loss and accuracy in inference mode.
+    /// Mean loss and accuracy in inference mode: the probabilities from `predict`, the loss summed batch by batch.
     public func evaluate(_ images: ImageSet, batchSize: Int = 256) -> (loss: Double, accuracy: Double) {
+        let p = predict(images, batchSize: batchSize).scalars, k = classes
         var loss = 0.0, correct = 0
-        if inferenceNetwork() != nil, images.imageShape == inputShape {
-            // All probabilities in one pass; the loss still summed batch by batch, so it keeps its bits.
-            let p = predict(images).scalars, k = classes
-            for start in stride(from: 0, to: images.count, by: batchSize) {
-                let end = min(start + batchSize, images.count), labels = Array(images.labels[start..<end])
-                let batch = Tensor(shape: [end - start, k], scalars: Array(p[start * k..<end * k]))
-                loss += SoftmaxCrossEntropy.loss(probabilities: batch, labels: labels) * Double(labels.count)
-                correct += zip(batch.argmaxRows(), labels).filter { $0 == $1 }.count
-            }
-            return (loss / Double(images.count), Double(correct) / Double(images.count))
-        }
         for start in stride(from: 0, to: images.count, by: batchSize) {
-            let batch = images.batch(start..<min(start + batchSize, images.count))
-            let p = forward(batch.x)
-            loss += SoftmaxCrossEntropy.loss(probabilities: p, labels: batch.labels) * Double(batch.labels.count)
-            correct += zip(p.argmaxRows(), batch.labels).filter { $0 == $1 }.count
+            let end = min(start + batchSize, images.count), labels = Array(images.labels[start..<end])
+            let batch = Tensor(shape: [end - start, k], scalars: Array(p[start * k..<end * k]))
+            loss += SoftmaxCrossEntropy.loss(probabilities: batch, labels: labels) * Double(labels.count)
+            correct += zip(batch.argmaxRows(), labels).filter { $0 == $1 }.count
         }
         return (loss / Double(images.count), Double(correct) / Double(images.count))
     }

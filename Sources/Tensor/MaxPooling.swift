@@ -21,9 +21,14 @@ public final class MaxPooling {
         padTop = pt; padBottom = pb; padLeft = pl; padRight = pr
     }
 
-    /// 2×2 windows, stride 2, even sizes (the reference CNN's pools): training runs on mnistbook's own kernels, which
-    /// write the winner of each window as a byte and every input gradient once (oneDNN's clears the gradient first).
-    var ownKernels: Bool { pool == 2 && stride == 2 && padTop + padLeft + padBottom + padRight == 0 && height % 2 == 0 && width % 2 == 0 }
+    /// 2×2 windows, stride 2, even sizes (the reference CNN's pools; "same" padding adds nothing there): mnistbook's own
+    /// kernels run them, in training (the winner of each window kept as a byte, every input gradient written once, where
+    /// oneDNN's clears the gradient first) and in the inference network.
+    public static func ownKernelsFit(pool: Int, stride: Int, height: Int, width: Int) -> Bool {
+        pool == 2 && stride == 2 && height % 2 == 0 && width % 2 == 0
+    }
+
+    var ownKernels: Bool { MaxPooling.ownKernelsFit(pool: pool, stride: stride, height: height, width: width) }
 
     // MARK: forward
 

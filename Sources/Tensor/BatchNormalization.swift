@@ -91,22 +91,10 @@ public final class BatchNormalization {
     private static func sums(rows: Int, channels c: Int,
                              _ kernel: (Int, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void)
         -> ([Double], [Double]) {
-        let parts = Parallel.parts(rows, minimumPerThread: rowsPerThread(c))
-        var partial = [Double](repeating: 0, count: parts * 2 * c)
-        partial.withUnsafeMutableBufferPointer { p in
-            let base = p.baseAddress!
-            Parallel.forEachPart(rows, parts: parts) { part, r in
-                kernel(r.lowerBound, r.upperBound, base + part * 2 * c, base + part * 2 * c + c)
-            }
+        let sums = Parallel.partSums(rows, minimumPerThread: rowsPerThread(c), width: 2 * c) { r, out in
+            kernel(r.lowerBound, r.upperBound, out, out + c)
         }
-        var first = [Double](repeating: 0, count: c), second = [Double](repeating: 0, count: c)
-        for part in 0..<parts {
-            for k in 0..<c {
-                first[k] += partial[part * 2 * c + k]
-                second[k] += partial[part * 2 * c + c + k]
-            }
-        }
-        return (first, second)
+        return (Array(sums[..<c]), Array(sums[c...]))
     }
 
     /// A sweep over fewer than 32k values stays on the calling thread: waking the team costs more.

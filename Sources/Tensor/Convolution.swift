@@ -136,19 +136,9 @@ public final class Convolution {
         let n = x.shape[0], co = outputChannels, taps = kernelSize * kernelSize * co
         precondition(x.shape == [n, height, width, 1] && dy.shape == [n, outputHeight, outputWidth, co],
                      "conv backward: x \(x.shape), dy \(dy.shape)")
-        let parts = Parallel.parts(n, minimumPerThread: imagesPerThread)
-        var partial = [Double](repeating: 0, count: parts * (taps + co))
-        partial.withUnsafeMutableBufferPointer { p in
-            let base = p.baseAddress!
-            Parallel.forEachPart(n, parts: parts) { part, r in
-                let dw = base + part * (taps + co)
-                mnistbook_conv1_backward_weights(x.pointer, dy.pointer, height, width, kernelSize, padTop, padLeft,
-                                                 outputHeight, outputWidth, co, r.lowerBound, r.upperBound, dw, dw + taps)
-            }
-        }
-        var sums = [Double](repeating: 0, count: taps + co)
-        for part in 0..<parts {
-            for i in 0..<(taps + co) { sums[i] += partial[part * (taps + co) + i] }
+        let sums = Parallel.partSums(n, minimumPerThread: imagesPerThread, width: taps + co) { r, dw in
+            mnistbook_conv1_backward_weights(x.pointer, dy.pointer, height, width, kernelSize, padTop, padLeft,
+                                             outputHeight, outputWidth, co, r.lowerBound, r.upperBound, dw, dw + taps)
         }
         let dw = Tensor(shape: [kernelSize, kernelSize, 1, co], scalars: sums[..<taps].map { Float($0) })
         let db = hasBias ? Tensor(shape: [co], scalars: sums[taps...].map { Float($0) }) : nil

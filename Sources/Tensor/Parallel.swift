@@ -8,6 +8,23 @@ enum Parallel {
         forEachPart(count, parts: parts(count, minimumPerThread: minimumPerThread)) { _, range in body(range) }
     }
 
+    /// `width` sums over 0..<count: `body(range, sums)` adds its range's terms into zeroed `sums`, one array per part,
+    /// and the parts' arrays are added in part order, so the bits depend on the number of threads, never on their timing.
+    static func partSums(_ count: Int, minimumPerThread: Int, width: Int,
+                         _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        let parts = self.parts(count, minimumPerThread: minimumPerThread)
+        var partial = [Double](repeating: 0, count: parts * width)
+        partial.withUnsafeMutableBufferPointer { p in
+            let base = p.baseAddress!
+            forEachPart(count, parts: parts) { part, range in body(range, base + part * width) }
+        }
+        var sums = [Double](repeating: 0, count: width)
+        for part in 0..<parts {
+            for i in 0..<width { sums[i] += partial[part * width + i] }
+        }
+        return sums
+    }
+
     /// How many parts `forEachPart` should split `count` items into: one per thread, each of at least `minimumPerThread`.
     static func parts(_ count: Int, minimumPerThread: Int) -> Int {
         Threads.configure()

@@ -118,7 +118,7 @@ FORWARD_BLOCK(1, 1)
         for (; j < g->ow; j++) forward1x##V(prow + j, g->pw, k, weights, co, c0, bias, relu, scale, shift, yrow + j * co); \
     }
 
-__attribute__((target("avx512f"))) static void forward512(const Geometry *g, const float *pad, const float *weights,
+__attribute__((target("avx512f"))) static void convForward512(const Geometry *g, const float *pad, const float *weights,
                                                           const float *bias, int relu, const float *scale,
                                                           const float *shift, float *y) {
     long k = g->k, co = g->co;
@@ -145,7 +145,7 @@ void mnistbook_conv1_forward(const float *x, const float *weights, const float *
         padImage(&g, x + n * h * w, pad);
         float *out = y + n * oh * ow * co;
 #if defined(__x86_64__)
-        if (mnistbook_has_avx512()) { forward512(&g, pad, weights, bias, relu, scale, shift, out); continue; }
+        if (mnistbook_has_avx512()) { convForward512(&g, pad, weights, bias, relu, scale, shift, out); continue; }
 #endif
         forwardGeneric(&g, pad, weights, bias, relu, scale, shift, out);
     }

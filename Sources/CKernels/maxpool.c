@@ -53,7 +53,7 @@
                       long c, long begin, long end
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw"))) static void forward512(FORWARD_ARGS) { FORWARD_BODY }
+__attribute__((target("avx512f,avx512bw"))) static void poolForward512(FORWARD_ARGS) { FORWARD_BODY }
 __attribute__((target("avx512f,avx512bw"))) static void backward512(BACKWARD_ARGS) { BACKWARD_BODY }
 #endif
 static void forwardGeneric(FORWARD_ARGS) { FORWARD_BODY }
@@ -61,7 +61,7 @@ static void backwardGeneric(BACKWARD_ARGS) { BACKWARD_BODY }
 
 void mnistbook_maxpool2_forward(const float *x, float *y, unsigned char *which, long h, long w, long c, long begin, long end) {
 #if defined(__x86_64__)
-    if (mnistbook_has_avx512()) { forward512(x, y, which, h, w, c, begin, end); return; }
+    if (mnistbook_has_avx512()) { poolForward512(x, y, which, h, w, c, begin, end); return; }
 #endif
     forwardGeneric(x, y, which, h, w, c, begin, end);
 }

@@ -60,6 +60,29 @@ void mnistbook_conv1_forward(const float *x, const float *weights, const float *
 void mnistbook_conv1_backward_weights(const float *x, const float *dy, long h, long w, long k, long padTop, long padLeft,
                                       long oh, long ow, long co, long begin, long end, double *dw, double *db);
 
+/// Winograd F(2,3) for a 3×3 stride-1 convolution of ONE NHWC image at inference (CKernels/winograd.c): 2.25× fewer
+/// multiplies than the direct loop. First, once per model, the weights' transform: weights [3, 3, ci, co] (HWIO) →
+/// u [16, ci, co] (U = G g Gᵀ per (ci, co), computed in double and rounded once).
+void mnistbook_winograd3_weights(const float *weights, long ci, long co, float *u);
+
+/// Floats of scratch mnistbook_winograd3_forward needs for ci input and co output channels (any image size).
+long mnistbook_winograd3_scratch_count(long ci, long co);
+
+/// y[r][j][o] = ((Σ_{kh,kw,i} x[r + kh − pad][j + kw − pad][i] · weights[kh][kw][i][o]) + bias[o], then max(0, ·) when
+/// relu, then · scale[o], then + shift[o]) through Winograd F(2,3): x [h, w, ci], u from mnistbook_winograd3_weights,
+/// y [oh, ow, co] with oh = h + 2·pad − 2, ow = w + 2·pad − 2 (pad 1: 'same', 0: 'valid'; x outside the image is 0).
+/// Each of bias, scale, shift may be NULL. Needs ci and co multiples of 16 and scratch of
+/// mnistbook_winograd3_scratch_count(ci, co) floats (nothing is allocated). The sums' order depends on the shapes
+/// alone; AVX-512 where the CPU has it (mnistbook_has_avx512), else portable C with the same transforms (products
+/// multiplied then added instead of fused).
+void mnistbook_winograd3_forward(const float *x, const float *u, const float *bias, int relu, const float *scale,
+                                 const float *shift, float *y, long h, long w, long pad, long ci, long co, float *scratch);
+
+/// The same through the portable C path on any CPU (the tests compare it with the AVX-512 path).
+void mnistbook_winograd3_forward_portable(const float *x, const float *u, const float *bias, int relu, const float *scale,
+                                          const float *shift, float *y, long h, long w, long pad, long ci, long co,
+                                          float *scratch);
+
 /// Adam for elements [begin, end): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g·g; w ← w − lr·m / (√v + ε), each operation
 /// rounded on its own (no fused multiply-add), as Keras' formula reads. The four arrays must not overlap.
 void mnistbook_adam(float *w, const float *g, float *m, float *v, long begin, long end, float lr, float beta1, float beta2,

@@ -26,7 +26,6 @@
 #define SKEW 16
 
 long mnistbook_winograd3_scratch_count(long ci, long co) { return ci + 16L * (BLOCK_TILES * (ci + co) + 2 * SKEW); }
-
 // G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]: U[a][b] = Σ G[a][i] · g[i][j] · G[b][j], in double, rounded once.
 void mnistbook_winograd3_weights(const float *weights, long ci, long co, float *u) {
     static const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
@@ -98,7 +97,7 @@ static void windowPointers(const Geometry *g, const float *x, const float *zero,
 // MARK: portable C
 
 /// Tiles [t0, t0 + nb) into v: [16, nb, ci].
-static void inputGeneric(const Geometry *g, const float *x, const float *zero, long t0, long nb, float *v) {
+static void winoInputGeneric(const Geometry *g, const float *x, const float *zero, long t0, long nb, float *v) {
     for (long t = 0; t < nb; t++) {
         const float *p[16];
         windowPointers(g, x, zero, t0 + t, p);
@@ -112,7 +111,7 @@ static void inputGeneric(const Geometry *g, const float *x, const float *zero, l
 }
 
 /// m[ξ] = v[ξ] · u[ξ] for the 16 ξ: each output summed over ci in the order 0, 1, …, multiply then add.
-static void productsGeneric(const Geometry *g, const float *v, long nb, const float *u, float *m) {
+static void winoProductsGeneric(const Geometry *g, const float *v, long nb, const float *u, float *m) {
     long ci = g->ci, co = g->co;
     for (int k = 0; k < 16; k++) {
         for (long t = 0; t < nb; t++) {
@@ -128,7 +127,7 @@ static void productsGeneric(const Geometry *g, const float *v, long nb, const fl
 }
 
 /// The epilogue of one output: + bias, ReLU, · scale + shift, in that order (the inference network's fused order).
-static inline float epilogue(float v, long c, const float *bias, int relu, const float *scale, const float *shift) {
+static inline float winoEpilogue(float v, long c, const float *bias, int relu, const float *scale, const float *shift) {
     if (bias) v += bias[c];
     if (relu) v = v > 0 ? v : 0;
     if (scale) v *= scale[c];
@@ -137,8 +136,8 @@ static inline float epilogue(float v, long c, const float *bias, int relu, const
 }
 
 /// m: [16, nb, co] → the tiles' outputs in y: [oh, ow, co] (a tile's second row or column cropped past the edge).
-static void outputGeneric(const Geometry *g, const float *m, long t0, long nb, const float *bias, int relu,
-                          const float *scale, const float *shift, float *y) {
+static void winoOutputGeneric(const Geometry *g, const float *m, long t0, long nb, const float *bias, int relu,
+                              const float *scale, const float *shift, float *y) {
     for (long t = 0; t < nb; t++) {
         long r0 = 2 * ((t0 + t) / g->tw), c0 = 2 * ((t0 + t) % g->tw);
         for (long c = 0; c < g->co; c++) {
@@ -148,7 +147,7 @@ static void outputGeneric(const Geometry *g, const float *m, long t0, long nb, c
             for (int i = 0; i < 2; i++)
                 for (int j = 0; j < 2; j++)
                     if (r0 + i < g->oh && c0 + j < g->ow)
-                        y[((r0 + i) * g->ow + c0 + j) * g->co + c] = epilogue(z[i * 2 + j], c, bias, relu, scale, shift);
+                        y[((r0 + i) * g->ow + c0 + j) * g->co + c] = winoEpilogue(z[i * 2 + j], c, bias, relu, scale, shift);
         }
     }
 }
@@ -159,8 +158,8 @@ static void outputGeneric(const Geometry *g, const float *m, long t0, long nb, c
 #define V_ADD(a, b) _mm512_add_ps(a, b)
 #define V_SUB(a, b) _mm512_sub_ps(a, b)
 
-__attribute__((target("avx512f"))) static void input512(const Geometry *g, const float *x, const float *zero, long t0,
-                                                        long nb, float *v) {
+__attribute__((target("avx512f"))) static void winoInput512(const Geometry *g, const float *x, const float *zero, long t0,
+                                                            long nb, float *v) {
     const long ci = g->ci, stride = nb * ci + SKEW;   // v: [16, nb, ci], the 16 matrices `stride` floats apart
     for (long t = 0; t < nb; t++) {
         const float *p[16];
@@ -178,7 +177,7 @@ __attribute__((target("avx512f"))) static void input512(const Geometry *g, const
 /// R rows of v ([R, ci], row stride ci) times u's V · 16 columns ([ci, co] from column 0 of the pointer): R · V
 /// accumulators, each a chain of fused multiply-adds over ci in order; u's vectors loaded once for the R rows.
 #define GEMM_BLOCK(R, V)                                                                                   \
-    static __attribute__((noinline, target("avx512f"))) void gemm##R##x##V(                                \
+    static __attribute__((noinline, target("avx512f"))) void winoGemm##R##x##V(                            \
         const float *restrict v, long ci, const float *restrict u, long co, float *restrict m) {          \
         __m512 acc[R][V];                                                                                  \
         _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
@@ -200,14 +199,15 @@ GEMM_BLOCKS(1) GEMM_BLOCKS(2) GEMM_BLOCKS(3) GEMM_BLOCKS(4) GEMM_BLOCKS(5) GEMM_
 
 typedef void (*GemmBlock)(const float *, long, const float *, long, float *);
 static const GemmBlock gemmBlocks[GEMM_ROWS][4] = {
-    {gemm1x1, gemm1x2, gemm1x3, gemm1x4}, {gemm2x1, gemm2x2, gemm2x3, gemm2x4}, {gemm3x1, gemm3x2, gemm3x3, gemm3x4},
-    {gemm4x1, gemm4x2, gemm4x3, gemm4x4}, {gemm5x1, gemm5x2, gemm5x3, gemm5x4}, {gemm6x1, gemm6x2, gemm6x3, gemm6x4},
+    {winoGemm1x1, winoGemm1x2, winoGemm1x3, winoGemm1x4}, {winoGemm2x1, winoGemm2x2, winoGemm2x3, winoGemm2x4},
+    {winoGemm3x1, winoGemm3x2, winoGemm3x3, winoGemm3x4}, {winoGemm4x1, winoGemm4x2, winoGemm4x3, winoGemm4x4},
+    {winoGemm5x1, winoGemm5x2, winoGemm5x3, winoGemm5x4}, {winoGemm6x1, winoGemm6x2, winoGemm6x3, winoGemm6x4},
 };
 
 /// m[ξ] = v[ξ] · u[ξ] for the 16 ξ, the nb rows in chunks of at most GEMM_ROWS as even as they go (5 + 5 + 5 rather
 /// than 6 + 6 + 3), columns 64 at a time.
-__attribute__((target("avx512f"))) static void products512(const Geometry *g, const float *v, long nb, const float *u,
-                                                           float *m) {
+__attribute__((target("avx512f"))) static void winoProducts512(const Geometry *g, const float *v, long nb, const float *u,
+                                                               float *m) {
     long ci = g->ci, co = g->co, chunks = (nb + GEMM_ROWS - 1) / GEMM_ROWS;
     for (int k = 0; k < 16; k++) {
         const float *vk = v + k * (nb * ci + SKEW), *uk = u + k * ci * co;
@@ -223,9 +223,9 @@ __attribute__((target("avx512f"))) static void products512(const Geometry *g, co
     }
 }
 
-__attribute__((target("avx512f"))) static void output512(const Geometry *g, const float *m, long t0, long nb,
-                                                         const float *bias, int relu, const float *scale,
-                                                         const float *shift, float *y) {
+__attribute__((target("avx512f"))) static void winoOutput512(const Geometry *g, const float *m, long t0, long nb,
+                                                             const float *bias, int relu, const float *scale,
+                                                             const float *shift, float *y) {
     const long co = g->co, stride = nb * co + SKEW;   // m: [16, nb, co], the 16 matrices `stride` floats apart
     for (long t = 0; t < nb; t++) {
         long r0 = 2 * ((t0 + t) / g->tw), c0 = 2 * ((t0 + t) % g->tw);
@@ -257,8 +257,8 @@ __attribute__((target("avx512f"))) static void output512(const Geometry *g, cons
 #endif
 
 /// The whole image, block by block; `vector` picks the AVX-512 path.
-static void forward(const float *x, const float *u, const float *bias, int relu, const float *scale, const float *shift,
-                    float *y, long h, long w, long pad, long ci, long co, float *scratch, int vector) {
+static void winoForward(const float *x, const float *u, const float *bias, int relu, const float *scale, const float *shift,
+                        float *y, long h, long w, long pad, long ci, long co, float *scratch, int vector) {
     Geometry g = {h, w, pad, h + 2 * pad - 2, w + 2 * pad - 2, ci, co, 0};
     if (g.oh < 1 || g.ow < 1) return;
     g.tw = (g.ow + 1) / 2;
@@ -270,27 +270,27 @@ static void forward(const float *x, const float *u, const float *bias, int relu,
         long nb = tiles / blocks + (b < tiles % blocks);
 #if defined(__x86_64__)
         if (vector) {
-            input512(&g, x, zero, t0, nb, v);
-            products512(&g, v, nb, u, m);
-            output512(&g, m, t0, nb, bias, relu, scale, shift, y);
+            winoInput512(&g, x, zero, t0, nb, v);
+            winoProducts512(&g, v, nb, u, m);
+            winoOutput512(&g, m, t0, nb, bias, relu, scale, shift, y);
             t0 += nb;
             continue;
         }
 #endif
-        inputGeneric(&g, x, zero, t0, nb, v);
-        productsGeneric(&g, v, nb, u, m);
-        outputGeneric(&g, m, t0, nb, bias, relu, scale, shift, y);
+        winoInputGeneric(&g, x, zero, t0, nb, v);
+        winoProductsGeneric(&g, v, nb, u, m);
+        winoOutputGeneric(&g, m, t0, nb, bias, relu, scale, shift, y);
         t0 += nb;
     }
 }
 
 void mnistbook_winograd3_forward(const float *x, const float *u, const float *bias, int relu, const float *scale,
                                  const float *shift, float *y, long h, long w, long pad, long ci, long co, float *scratch) {
-    forward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, mnistbook_has_avx512());
+    winoForward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, mnistbook_has_avx512());
 }
 
 void mnistbook_winograd3_forward_portable(const float *x, const float *u, const float *bias, int relu, const float *scale,
                                           const float *shift, float *y, long h, long w, long pad, long ci, long co,
                                           float *scratch) {
-    forward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, 0);
+    winoForward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, 0);
 }

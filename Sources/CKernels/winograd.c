@@ -19,10 +19,18 @@
 #define BLOCK_TILES 16
 /// Rows (tiles) of one register block of the products: 6 rows × 4 vectors = 24 accumulators of the 32 registers.
 #define GEMM_ROWS 6
+/// Prefetch: the products are bound by multiply-adds and leave the memory system idle, so the caller may name a range
+/// the next steps will stream (the inference network passes dense1's 1.6 MB of weights, which the chain's other data
+/// push out of the 2 MB L2 between images) to be fetched into L2 meanwhile; at most this many lines per step over ci.
+/// A prefetch changes no value. (-DPREFETCH_LINES=n builds another rate for bench/c/winograd_chain.c: 1 and 3 measured
+/// slower than 2 in the reference CNN's chain.)
+#ifndef PREFETCH_LINES
+#define PREFETCH_LINES 2
+#endif
 
 /// Floats between V's (or M's) matrices past a block's own: with 16 tiles of 64 channels a matrix is exactly 4 KB, and
-/// the 16 vectors a tile's transform reads or writes would all fall in one set of the L1 cache (12 ways): 6.7 µs
-/// instead of 1.5 for conv3's input transform.
+/// the 16 vectors a tile's transform reads or writes would all fall in one set of the L1 cache (12 ways): 3.5 µs
+/// instead of 1.7 for conv3's input transform.
 #define SKEW 16
 
 long mnistbook_winograd3_scratch_count(long ci, long co) { return ci + 16L * (BLOCK_TILES * (ci + co) + 2 * SKEW); }
@@ -175,16 +183,19 @@ __attribute__((target("avx512f"))) static void winoInput512(const Geometry *g, c
 }
 
 /// R rows of v ([R, ci], row stride ci) times u's V · 16 columns ([ci, co] from column 0 of the pointer): R · V
-/// accumulators, each a chain of fused multiply-adds over ci in order; u's vectors loaded once for the R rows.
+/// accumulators, each a chain of fused multiply-adds over ci in order; u's vectors loaded once for the R rows. Each
+/// step over ci also asks for `lines` cache lines from pf on (below pfEnd) to be fetched into L2 (see Prefetch).
 #define GEMM_BLOCK(R, V)                                                                                   \
     static __attribute__((noinline, target("avx512f"))) void winoGemm##R##x##V(                            \
-        const float *restrict v, long ci, const float *restrict u, long co, float *restrict m) {          \
+        const float *restrict v, long ci, const float *restrict u, long co, float *restrict m,            \
+        const char *pf, const char *pfEnd, long lines) {                                                   \
         __m512 acc[R][V];                                                                                  \
         _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
             _Pragma("clang loop unroll(full)") for (int q = 0; q < V; q++) acc[r][q] = _mm512_setzero_ps(); \
         for (long i = 0; i < ci; i++) {                                                                    \
             __m512 w[V];                                                                                   \
             _Pragma("clang loop unroll(full)") for (int q = 0; q < V; q++) w[q] = _mm512_loadu_ps(u + i * co + 16 * q); \
+            for (long l = 0; l < lines && pf < pfEnd; l++, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);     \
             _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                               \
                 __m512 a = _mm512_set1_ps(v[r * ci + i]);                                                  \
                 _Pragma("clang loop unroll(full)") for (int q = 0; q < V; q++)                             \
@@ -197,7 +208,7 @@ __attribute__((target("avx512f"))) static void winoInput512(const Geometry *g, c
 #define GEMM_BLOCKS(R) GEMM_BLOCK(R, 1) GEMM_BLOCK(R, 2) GEMM_BLOCK(R, 3) GEMM_BLOCK(R, 4)
 GEMM_BLOCKS(1) GEMM_BLOCKS(2) GEMM_BLOCKS(3) GEMM_BLOCKS(4) GEMM_BLOCKS(5) GEMM_BLOCKS(6)
 
-typedef void (*GemmBlock)(const float *, long, const float *, long, float *);
+typedef void (*GemmBlock)(const float *, long, const float *, long, float *, const char *, const char *, long);
 static const GemmBlock gemmBlocks[GEMM_ROWS][4] = {
     {winoGemm1x1, winoGemm1x2, winoGemm1x3, winoGemm1x4}, {winoGemm2x1, winoGemm2x2, winoGemm2x3, winoGemm2x4},
     {winoGemm3x1, winoGemm3x2, winoGemm3x3, winoGemm3x4}, {winoGemm4x1, winoGemm4x2, winoGemm4x3, winoGemm4x4},
@@ -205,9 +216,9 @@ static const GemmBlock gemmBlocks[GEMM_ROWS][4] = {
 };
 
 /// m[ξ] = v[ξ] · u[ξ] for the 16 ξ, the nb rows in chunks of at most GEMM_ROWS as even as they go (5 + 5 + 5 rather
-/// than 6 + 6 + 3), columns 64 at a time.
+/// than 6 + 6 + 3), columns 64 at a time; `lines` lines of the prefetch range per step over ci, *pf advanced.
 __attribute__((target("avx512f"))) static void winoProducts512(const Geometry *g, const float *v, long nb, const float *u,
-                                                               float *m) {
+                                                               float *m, const char **pf, const char *pfEnd, long lines) {
     long ci = g->ci, co = g->co, chunks = (nb + GEMM_ROWS - 1) / GEMM_ROWS;
     for (int k = 0; k < 16; k++) {
         const float *vk = v + k * (nb * ci + SKEW), *uk = u + k * ci * co;
@@ -216,7 +227,8 @@ __attribute__((target("avx512f"))) static void winoProducts512(const Geometry *g
             long rows = nb / chunks + (q < nb % chunks);
             for (long c = 0; c < co; c += 64) {
                 long vectors = (co - c) / 16 < 4 ? (co - c) / 16 : 4;
-                gemmBlocks[rows - 1][vectors - 1](vk + r * ci, ci, uk + c, co, mk + r * co + c);
+                gemmBlocks[rows - 1][vectors - 1](vk + r * ci, ci, uk + c, co, mk + r * co + c, *pf, pfEnd, lines);
+                *pf += ci * lines * 64 < pfEnd - *pf ? ci * lines * 64 : pfEnd - *pf;
             }
             r += rows;
         }
@@ -258,20 +270,30 @@ __attribute__((target("avx512f"))) static void winoOutput512(const Geometry *g, 
 
 /// The whole image, block by block; `vector` picks the AVX-512 path.
 static void winoForward(const float *x, const float *u, const float *bias, int relu, const float *scale, const float *shift,
-                        float *y, long h, long w, long pad, long ci, long co, float *scratch, int vector) {
+                        float *y, long h, long w, long pad, long ci, long co, float *scratch, const void *prefetch,
+                        long prefetchBytes, int vector) {
     Geometry g = {h, w, pad, h + 2 * pad - 2, w + 2 * pad - 2, ci, co, 0};
     if (g.oh < 1 || g.ow < 1) return;
     g.tw = (g.ow + 1) / 2;
     long tiles = (g.oh + 1) / 2 * g.tw, blocks = (tiles + BLOCK_TILES - 1) / BLOCK_TILES;
     float *zero = scratch, *v = scratch + ci, *m = v + 16L * (BLOCK_TILES * ci + SKEW);
     memset(zero, 0, (size_t)ci * sizeof(float));
+    // The prefetch range spread evenly over the products' steps over ci (at most PREFETCH_LINES a step).
+    long steps = 0;
+    for (long b = 0; b < blocks; b++) {
+        long nb = tiles / blocks + (b < tiles % blocks);
+        steps += 16 * ((nb + GEMM_ROWS - 1) / GEMM_ROWS) * ((co + 63) / 64) * ci;
+    }
+    long lines = prefetch && prefetchBytes > 0 ? (prefetchBytes / 64 + steps - 1) / steps : 0;
+    if (lines > PREFETCH_LINES) lines = PREFETCH_LINES;
+    const char *pf = prefetch, *pfEnd = prefetch ? (const char *)prefetch + (prefetchBytes > 0 ? prefetchBytes : 0) : NULL;
     // Blocks as even as they go (13 + 12 + 12 + 12 rather than 16 + 16 + 16 + 1): fixed by the shape alone.
     for (long b = 0, t0 = 0; b < blocks; b++) {
         long nb = tiles / blocks + (b < tiles % blocks);
 #if defined(__x86_64__)
         if (vector) {
             winoInput512(&g, x, zero, t0, nb, v);
-            winoProducts512(&g, v, nb, u, m);
+            winoProducts512(&g, v, nb, u, m, &pf, pfEnd, lines);
             winoOutput512(&g, m, t0, nb, bias, relu, scale, shift, y);
             t0 += nb;
             continue;
@@ -285,12 +307,14 @@ static void winoForward(const float *x, const float *u, const float *bias, int r
 }
 
 void mnistbook_winograd3_forward(const float *x, const float *u, const float *bias, int relu, const float *scale,
-                                 const float *shift, float *y, long h, long w, long pad, long ci, long co, float *scratch) {
-    winoForward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, mnistbook_has_avx512());
+                                 const float *shift, float *y, long h, long w, long pad, long ci, long co, float *scratch,
+                                 const void *prefetch, long prefetchBytes) {
+    winoForward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, prefetch, prefetchBytes,
+                mnistbook_has_avx512());
 }
 
 void mnistbook_winograd3_forward_portable(const float *x, const float *u, const float *bias, int relu, const float *scale,
                                           const float *shift, float *y, long h, long w, long pad, long ci, long co,
                                           float *scratch) {
-    winoForward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, 0);
+    winoForward(x, u, bias, relu, scale, shift, y, h, w, pad, ci, co, scratch, NULL, 0, 0);
 }

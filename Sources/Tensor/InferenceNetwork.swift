@@ -148,7 +148,13 @@ public final class InferenceNetwork {
         let inputs: Tensor
 
         init(inputShape: [Int], imageSteps: [InferenceStep], rowSteps: [InferenceStep]) {
-            images = ImageChain(inputShape: inputShape, steps: imageSteps)
+            // The first dense layer's weights (dense1's 1.6 MB in the reference CNN) are fetched into L2 while the
+            // convolutions compute, instead of streaming from L3 once the images' steps pushed them out: one image
+            // 0.093–0.095 → 0.089–0.090 ms in `mnistbook bench` (bench/c/winograd_chain.c has the steps' times).
+            let dense = rowSteps.lazy.compactMap { step -> Tensor? in
+                if case let .dense(w, _, _, _, _) = step { return w } else { return nil }
+            }.first
+            images = ImageChain(inputShape: inputShape, steps: imageSteps, prefetch: dense)
             var shape = imageSteps.reduce(inputShape) { InferenceNetwork.shape(after: $1, from: $0) }
             inSize = inputShape.reduce(1, *)
             inputs = Tensor(zeros: [InferenceNetwork.group, inSize])
@@ -201,16 +207,31 @@ public final class InferenceNetwork {
         /// With `ownOutput` (a residual path), the buffer the last step writes, instead of the caller's destination.
         let output: Tensor?
 
-        init(inputShape: [Int], steps: [InferenceStep], ownOutput: Bool = false) {
-            var shape = inputShape
-            var kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void] = []
-            var sizes: [Int] = []
-            for step in steps {
-                let out = InferenceNetwork.shape(after: step, from: shape)
-                kernels.append(InferenceNetwork.kernel(step, input: shape, output: out))
-                sizes.append(out.reduce(1, *))
-                shape = out
+        init(inputShape: [Int], steps: [InferenceStep], ownOutput: Bool = false, prefetch: Tensor? = nil) {
+            var shapes = [inputShape]
+            for step in steps { shapes.append(InferenceNetwork.shape(after: step, from: shapes.last!)) }
+            // The Winograd steps run one after another, so they share one scratch (less of the L2 busy), and split the
+            // prefetch in proportion to their multiply-adds, in order.
+            let winograd = steps.indices.filter { InferenceNetwork.runsWinograd(steps[$0], input: shapes[$0], output: shapes[$0 + 1]) }
+            let scratch = winograd.isEmpty ? nil : Tensor(zeros: [winograd.map {
+                WinogradConvolution.scratchCount(inputChannels: shapes[$0][2], outputChannels: shapes[$0 + 1][2])
+            }.max()!])
+            let work = winograd.map { i in
+                WinogradConvolution.products(height: shapes[i][0], width: shapes[i][1], inputChannels: shapes[i][2],
+                                             outputChannels: shapes[i + 1][2])
             }
+            var ranges: [Int: Range<Int>] = [:], done = 0
+            for (n, i) in winograd.enumerated() {
+                let end = (prefetch?.count ?? 0) * work[...n].reduce(0, +) / max(work.reduce(0, +), 1)
+                ranges[i] = done..<end
+                done = end
+            }
+            var kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void] = []
+            for (i, step) in steps.enumerated() {
+                kernels.append(InferenceNetwork.kernel(step, input: shapes[i], output: shapes[i + 1], scratch: scratch,
+                                                       prefetch: prefetch.flatMap { p in ranges[i].map { (p, $0) } }))
+            }
+            let sizes = shapes.dropFirst().map { $0.reduce(1, *) }
             self.kernels = kernels
             let buffered = ownOutput ? steps.count : max(steps.count - 1, 0)
             self.buffered = buffered
@@ -231,9 +252,17 @@ public final class InferenceNetwork {
         }
     }
 
-    /// The kernel of one step for one image, as a function from source to destination pointer.
-    static func kernel(_ step: InferenceStep, input s: [Int], output o: [Int])
-        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void {
+    /// Whether a step runs on mnistbook's Winograd kernel (3×3 stride-1 convolutions with 16k channels, ReLU or linear).
+    static func runsWinograd(_ step: InferenceStep, input s: [Int], output o: [Int]) -> Bool {
+        guard case let .convolution(w, _, stride, _, activation, _, _) = step else { return false }
+        return WinogradConvolution.fits(inputChannels: s[2], outputChannels: o[2], kernel: Array(w.shape[0..<2]), stride: stride,
+                                        output: o) && (activation == .relu || activation == .linear)
+    }
+
+    /// The kernel of one step for one image, as a function from source to destination pointer; a Winograd step uses
+    /// `scratch` when given (else its own) and prefetches `prefetch`'s range while it computes.
+    static func kernel(_ step: InferenceStep, input s: [Int], output o: [Int], scratch: Tensor? = nil,
+                       prefetch: (Tensor, Range<Int>)? = nil) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void {
         switch step {
         case let .convolution(w, b, stride, same, activation, scale, shift):
             let k = w.shape[0]
@@ -251,13 +280,13 @@ public final class InferenceNetwork {
                     }
                 }
             }
-            if WinogradConvolution.fits(inputChannels: s[2], outputChannels: o[2], kernel: Array(w.shape[0..<2]), stride: stride,
-                                        output: o), activation == .relu || activation == .linear {
+            if runsWinograd(step, input: s, output: o) {
                 // 3×3 stride 1 with 16k channels (the reference CNN's conv2 and conv3): mnistbook's Winograd F(2,3), 2.25×
                 // fewer multiplies than oneDNN's direct kernel, which already ran them at the core's peak
                 // (bench/c/winograd_conv.cpp: conv2 41 → 24 µs, conv3 20 → 14 µs an image).
                 let winograd = WinogradConvolution(height: s[0], width: s[1], weights: w, bias: b, samePadding: same,
-                                                   relu: activation == .relu, scale: scale, shift: shift)
+                                                   relu: activation == .relu, scale: scale, shift: shift, scratch: scratch,
+                                                   prefetch: prefetch.map { (tensor: $0.0, floats: $0.1) })
                 return { x, y in winograd.run(x, y) }
             }
             var src = DNNL.desc([1, s[2], s[0], s[1]], dnnl_nhwc), dst = DNNL.desc([1, o[2], o[0], o[1]], dnnl_nhwc)

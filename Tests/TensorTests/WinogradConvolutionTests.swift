@@ -104,6 +104,23 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
+    func testAPrefetchAndASharedScratchChangeNoBit() {
+        // The prefetch only asks the cache for memory and the scratch is written before it is read: the same bits by
+        // construction, whatever the range (here a 1.6 MB tensor, all of it or a part).
+        let s = shapes[0], x = uniformValues(s.h * s.w * s.ci, seed: 80)
+        let w = Tensor(shape: [3, 3, s.ci, s.co], scalars: uniformValues(9 * s.ci * s.co, seed: 81))
+        let b = Tensor(shape: [s.co], scalars: uniformValues(s.co, seed: 82))
+        let other = Tensor(shape: [3136, 128], scalars: uniformValues(3136 * 128, seed: 83))
+        let scratch = Tensor(repeating: .nan, shape: [WinogradConvolution.scratchCount(inputChannels: 64, outputChannels: 64)])
+        let plain = run(WinogradConvolution(height: s.h, width: s.w, weights: w, bias: b, samePadding: true, relu: true, scale: nil,
+                                            shift: nil), x)
+        for range in [0..<other.count, 1000..<200_000, 5..<5] {
+            let c = WinogradConvolution(height: s.h, width: s.w, weights: w, bias: b, samePadding: true, relu: true, scale: nil,
+                                        shift: nil, scratch: scratch, prefetch: (other, range))
+            XCTAssertEqual(run(c, x).map(\.bitPattern), plain.map(\.bitPattern), "\(range)")
+        }
+    }
+
     func testTheNetworkRunsItWhereItFitsAndOnlyThere() {
         func fits(_ ci: Int, _ co: Int, _ kernel: [Int], _ stride: Int, _ output: [Int] = [7, 7]) -> Bool {
             WinogradConvolution.fits(inputChannels: ci, outputChannels: co, kernel: kernel, stride: stride, output: output)

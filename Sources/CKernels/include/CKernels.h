@@ -74,9 +74,11 @@ long mnistbook_winograd3_scratch_count(long ci, long co);
 /// Each of bias, scale, shift may be NULL. Needs ci and co multiples of 16 and scratch of
 /// mnistbook_winograd3_scratch_count(ci, co) floats (nothing is allocated). The sums' order depends on the shapes
 /// alone; AVX-512 where the CPU has it (mnistbook_has_avx512), else portable C with the same transforms (products
-/// multiplied then added instead of fused).
+/// multiplied then added instead of fused). `prefetch` (NULL for none): prefetchBytes of memory the caller reads next,
+/// fetched into L2 while the products run (changes no value; the portable path ignores it).
 void mnistbook_winograd3_forward(const float *x, const float *u, const float *bias, int relu, const float *scale,
-                                 const float *shift, float *y, long h, long w, long pad, long ci, long co, float *scratch);
+                                 const float *shift, float *y, long h, long w, long pad, long ci, long co, float *scratch,
+                                 const void *prefetch, long prefetchBytes);
 
 /// The same through the portable C path on any CPU (the tests compare it with the AVX-512 path).
 void mnistbook_winograd3_forward_portable(const float *x, const float *u, const float *bias, int relu, const float *scale,

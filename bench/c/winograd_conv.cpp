@@ -62,7 +62,7 @@ static void shape(engine &eng, stream &s, long hw, long ci, long co) {
   Buffer u(16 * ci * co), scratch(mnistbook_winograd3_scratch_count(ci, co));
   mnistbook_winograd3_weights(w.data(), ci, co, u.data());
   auto direct = [&] { conv.execute(s, args); s.wait(); };
-  auto wino = [&] { mnistbook_winograd3_forward(x.data(), u.data(), b.data(), 1, nullptr, nullptr, yw.data(), hw, hw, 1, ci, co, scratch.data()); };
+  auto wino = [&] { mnistbook_winograd3_forward(x.data(), u.data(), b.data(), 1, nullptr, nullptr, yw.data(), hw, hw, 1, ci, co, scratch.data(), nullptr, 0); };
   auto portable = [&] { mnistbook_winograd3_forward_portable(x.data(), u.data(), b.data(), 1, nullptr, nullptr, yp.data(), hw, hw, 1, ci, co, scratch.data()); };
   std::vector<double> td, tw, tp;
   for (int rep = 0; rep < 400; rep++) {

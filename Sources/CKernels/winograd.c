@@ -287,6 +287,7 @@ static void winoForward(const float *x, const float *u, const float *bias, int r
     long lines = prefetch && prefetchBytes > 0 ? (prefetchBytes / 64 + steps - 1) / steps : 0;
     if (lines > PREFETCH_LINES) lines = PREFETCH_LINES;
     const char *pf = prefetch, *pfEnd = prefetch ? (const char *)prefetch + (prefetchBytes > 0 ? prefetchBytes : 0) : NULL;
+    (void)pf, (void)pfEnd, (void)lines;   // only the AVX-512 path prefetches
     // Blocks as even as they go (13 + 12 + 12 + 12 rather than 16 + 16 + 16 + 1): fixed by the shape alone.
     for (long b = 0, t0 = 0; b < blocks; b++) {
         long nb = tiles / blocks + (b < tiles % blocks);

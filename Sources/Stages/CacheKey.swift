@@ -7,7 +7,7 @@ import Notebook
 ///     key = SHA-256 of the lines
 ///         mnistbook step cache
 ///         format: <StepCache.formatVersion>
-///         engine: mnistbook <mnistbookVersion>
+///         engine: mnistbook <mnistbookVersion>, numerics <numericsRevision>
 ///         seed: <front matter seed>
 ///         stage: <stage>
 ///         parameters: <the parameters as canonical JSON>      (defaults and --set overrides applied)
@@ -25,11 +25,15 @@ struct StepKeys: Equatable {
     var key: String
     var product: String
 
-    init(step: ValidatedStep, spec: StageSpec, seed: Int, reads: [(WorkspacePart, String?)], dataset: String?) {
+    /// What the key names as the engine: its version and which bits its kernels give (`numericsRevision`).
+    static let engine = "mnistbook \(mnistbookVersion), numerics \(numericsRevision)"
+
+    init(step: ValidatedStep, spec: StageSpec, seed: Int, reads: [(WorkspacePart, String?)], dataset: String?,
+         engine: String = StepKeys.engine) {
         func hash(_ parameters: [String: ParamValue]) -> String {
             var text = "mnistbook step cache\n"
             text += "format: \(StepCache.formatVersion)\n"
-            text += "engine: mnistbook \(mnistbookVersion)\n"
+            text += "engine: \(engine)\n"
             text += "seed: \(seed)\n"
             text += "stage: \(step.stage)\n"
             text += "parameters: \(ParamValue.map(parameters).canonical)\n"

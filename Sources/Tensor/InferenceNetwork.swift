@@ -20,9 +20,9 @@ public enum InferenceStep {
 
 /// A network for inference only. Each thread owns a chain of oneDNN primitives created for batch 1 on one thread
 /// (weights reordered once, activation and per-channel affine fused as post-ops) and of mnistbook's own kernels
-/// (conv1, Winograd 3×3 convolutions, pooling), so a single image never wakes the OpenMP team. The dense layers at the end run on up to `group` images' rows at once (one read of their weights for
-/// several images) through a kernel that sums each output in one fixed order, so an image gives the same bits alone
-/// or inside any batch.
+/// (conv1, Winograd 3×3 convolutions, pooling), so a single image never wakes the OpenMP team. The dense layers at
+/// the end run on up to `group` images' rows at once (one read of their weights for several images) through a kernel
+/// that sums each output in one fixed order, so an image gives the same bits alone or inside any batch.
 public final class InferenceNetwork {
     public let inputShape: [Int]
     public let outputShape: [Int]

@@ -1,0 +1,7 @@
+/// Which bits the engine's kernels give, as a number the step cache's keys include: a cached step is reused only when
+/// this engine would compute the same result. Bump it with every change to a kernel's arithmetic or summation order
+/// (a new kernel, another block size, Winograd instead of a direct convolution); the version number alone stayed
+/// 0.1.0 across all of them.
+///
+/// 2: the inference network's 3×3 convolutions on Winograd F(2,3) (Sources/CKernels/winograd.c).
+public let numericsRevision = 2

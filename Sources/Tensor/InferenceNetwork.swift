@@ -220,12 +220,8 @@ public final class InferenceNetwork {
                 WinogradConvolution.products(height: shapes[i][0], width: shapes[i][1], inputChannels: shapes[i][2],
                                              outputChannels: shapes[i + 1][2])
             }
-            var ranges: [Int: Range<Int>] = [:], done = 0
-            for (n, i) in winograd.enumerated() {
-                let end = (prefetch?.count ?? 0) * work[...n].reduce(0, +) / max(work.reduce(0, +), 1)
-                ranges[i] = done..<end
-                done = end
-            }
+            let ranges = Dictionary(uniqueKeysWithValues: zip(winograd, InferenceNetwork.proportionalRanges(count: prefetch?.count ?? 0,
+                                                                                                   weights: work)))
             var kernels: [(UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void] = []
             for (i, step) in steps.enumerated() {
                 kernels.append(InferenceNetwork.kernel(step, input: shapes[i], output: shapes[i + 1], scratch: scratch,
@@ -249,6 +245,20 @@ public final class InferenceNetwork {
                 kernel(source, destination)
                 source = destination
             }
+        }
+    }
+
+    /// 0..<count cut into consecutive ranges in proportion to `weights`, in order. In Double: a model that passes `check`
+    /// can make count × weight exceed Int (a 2 GB dense layer after convolutions of 10¹³ multiply-adds).
+    static func proportionalRanges(count: Int, weights: [Int]) -> [Range<Int>] {
+        let total = weights.reduce(0.0) { $0 + Double($1) }
+        guard total > 0 else { return weights.map { _ in 0..<0 } }
+        var done = 0, sum = 0.0
+        return weights.map { weight in
+            sum += Double(weight)
+            let end = min(max(Int((Double(count) * (sum / total)).rounded(.down)), done), count)
+            defer { done = end }
+            return done..<end
         }
     }
 

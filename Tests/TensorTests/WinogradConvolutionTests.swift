@@ -121,6 +121,19 @@ final class WinogradConvolutionTests: XCTestCase {
         }
     }
 
+    /// dense1's weights shared between conv2 and conv3 by their multiply-adds; sizes that overflow Int when multiplied.
+    func testThePrefetchIsSplitInProportionWithoutOverflow() {
+        let conv2 = WinogradConvolution.products(height: 14, width: 14, inputChannels: 32, outputChannels: 64)
+        let conv3 = WinogradConvolution.products(height: 7, width: 7, inputChannels: 64, outputChannels: 64)
+        XCTAssertEqual([conv2, conv3], [1_605_632, 1_048_576])
+        XCTAssertEqual(InferenceNetwork.proportionalRanges(count: 401_408, weights: [conv2, conv3]), [0..<242_827, 242_827..<401_408])
+        let huge = 1 << 40
+        XCTAssertEqual(InferenceNetwork.proportionalRanges(count: 1 << 31, weights: [huge, huge, 2 * huge]),
+                       [0..<(1 << 29), (1 << 29)..<(1 << 30), (1 << 30)..<(1 << 31)])
+        XCTAssertEqual(InferenceNetwork.proportionalRanges(count: 100, weights: []), [])
+        XCTAssertEqual(InferenceNetwork.proportionalRanges(count: 0, weights: [5, 7]), [0..<0, 0..<0])
+    }
+
     func testTheNetworkRunsItWhereItFitsAndOnlyThere() {
         func fits(_ ci: Int, _ co: Int, _ kernel: [Int], _ stride: Int, _ output: [Int] = [7, 7]) -> Bool {
             WinogradConvolution.fits(inputChannels: ci, outputChannels: co, kernel: kernel, stride: stride, output: output)

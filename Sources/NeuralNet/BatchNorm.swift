@@ -10,6 +10,7 @@ final class BatchNorm: Layer {
     let momentum: Float
     let kernel: BatchNormalization
     private var x: Tensor?, mean: Tensor?, variance: Tensor?
+    private var winners: BatchNormalization.PoolWinners?   // from the last forward fused with a pool
     /// Set by the model when the layer before ends in a ReLU: backward applies that ReLU's derivative too (0 where the
     /// input is 0), in the sweep it makes anyway, and the layer before skips its own pass.
     var differentiatesReLUBefore = false
@@ -32,15 +33,38 @@ final class BatchNorm: Layer {
             return kernel.forwardInference(x, gamma: gamma.value, beta: beta.value, mean: movingMean.value, variance: movingVariance.value)
         }
         let (y, mean, variance) = kernel.forwardTraining(x, gamma: gamma.value, beta: beta.value)
-        movingMean.value.moveTowards(mean, momentum: momentum)
-        movingVariance.value.moveTowards(variance, momentum: momentum)
-        self.x = x; self.mean = mean; self.variance = variance
+        keep(x, mean, variance, winners: nil)
         return y
     }
 
+    /// This layer and `pool` after it in one training forward pass (TrainingStep): the pool's output.
+    func forwardTraining(_ x: Tensor, pooledBy pool: MaxPool2D) -> Tensor {
+        let (y, winners, mean, variance) = kernel.forwardTraining(x, gamma: gamma.value, beta: beta.value, pooledBy: pool.kernel)
+        keep(x, mean, variance, winners: winners)
+        return y
+    }
+
+    /// Moves the moving statistics towards the batch's and keeps what backward needs.
+    private func keep(_ x: Tensor, _ mean: Tensor, _ variance: Tensor, winners: BatchNormalization.PoolWinners?) {
+        movingMean.value.moveTowards(mean, momentum: momentum)
+        movingVariance.value.moveTowards(variance, momentum: momentum)
+        self.x = x; self.mean = mean; self.variance = variance; self.winners = winners
+    }
+
     func backward(_ dy: Tensor) -> Tensor {
-        guard let x, let mean, let variance else { fatalError("\(name): backward before a training forward pass") }
+        guard let x, let mean, let variance, winners == nil else { fatalError("\(name): backward without its training forward pass") }
         let (dx, dgamma, dbeta) = kernel.backward(dy, x: x, gamma: gamma.value, mean: mean, variance: variance,
+                                                    maskNonPositiveInput: differentiatesReLUBefore)
+        gamma.gradient = dgamma
+        beta.gradient = dbeta
+        return dx
+    }
+
+    /// Backward through `forwardTraining(_:pooledBy:)` from the gradient at the pool's output.
+    func backward(pooled dy: Tensor, pool: MaxPool2D) -> Tensor {
+        guard let x, let mean, let variance, let winners else { fatalError("\(name): backward without its fused forward pass") }
+        let (dx, dgamma, dbeta) = kernel.backward(pooled: dy, winners: winners, x: x, gamma: gamma.value, mean: mean,
+                                                    variance: variance, pool: pool.kernel,
                                                     maskNonPositiveInput: differentiatesReLUBefore)
         gamma.gradient = dgamma
         beta.gradient = dbeta

@@ -7,6 +7,8 @@ public final class Model {
     /// Per-sample input shape, e.g. [28, 28, 1].
     public let inputShape: [Int]
     public let layers: [Layer]
+    /// How computeGradients runs `layers`: each batch norm and the 2×2 max pool after it as one step (TrainingStep).
+    let trainingSteps: [TrainingStep]
     private var inference: (versions: [Int], network: InferenceNetwork?)?
     /// Every parameter's value as initialised from the seed, before any training (kernels before and after).
     public let initialWeights: [Tensor]
@@ -40,6 +42,7 @@ public final class Model {
             }
         }
         layers = built
+        trainingSteps = TrainingStep.steps(built)
         initialWeights = built.flatMap(\.parameters).map(\.value)
     }
 
@@ -130,12 +133,13 @@ public final class Model {
     /// Returns the batch's mean loss and the number of correct predictions.
     public func computeGradients(_ x: Tensor, labels: [Int]) -> (loss: Double, correct: Int) {
         var h = x
-        for layer in layers.dropLast() { h = layer.forward(h, training: true) }
+        // The head is a dense layer, a step of its own.
+        for step in trainingSteps.dropLast() { h = step.forward(h) }
         let head = layers.last as! Dense
         // Loss from logits (log-sum-exp): stable where softmax then log would underflow.
         let (loss, p, dz) = SoftmaxCrossEntropy.evaluate(logits: head.logits(h, training: true), labels: labels)
         var g = head.backward(logitsGradient: dz)
-        for layer in layers.dropLast().reversed() { g = layer.backward(g) }
+        for step in trainingSteps.dropLast().reversed() { g = step.backward(g) }
         let correct = zip(p.argmaxRows(), labels).filter { $0 == $1 }.count
         return (loss, correct)
     }

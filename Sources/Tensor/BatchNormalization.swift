@@ -19,6 +19,19 @@ public final class BatchNormalization {
     /// mnistbook's own kernels: one sweep for the statistics, one for the output (oneDNN's training primitive takes more).
     public func forwardTraining(_ x: Tensor, gamma: Tensor, beta: Tensor) -> (y: Tensor, mean: Tensor, variance: Tensor) {
         let c = channels, rows = x.count / c
+        let s = statistics(x, gamma: gamma, beta: beta)
+        let y = Tensor(uninitialized: x.shape)
+        Parallel.forEach(rows, minimumPerThread: BatchNormalization.rowsPerThread(c)) { r in
+            mnistbook_bn_affine(x.pointer, y.pointer, c, r.lowerBound, r.upperBound, s.center.pointer, s.scale.pointer, s.shift.pointer)
+        }
+        return (y, s.mean, s.variance)
+    }
+
+    /// This batch's mean and biased variance, and the per-channel affine y = (x − center) · scale + shift that
+    /// normalises with them.  x: [N, …, C]; the rest: [C]
+    func statistics(_ x: Tensor, gamma: Tensor, beta: Tensor)
+        -> (mean: Tensor, variance: Tensor, center: Tensor, scale: Tensor, shift: Tensor) {
+        let c = channels, rows = x.count / c
         precondition(x.shape.last == c && gamma.count == c && beta.count == c, "batch norm: \(x.shape) for \(c) channels")
         // Sums of x − (the first row): close to the mean, so the sum of squares does not cancel.
         let center = Tensor(uninitialized: [c])
@@ -36,11 +49,7 @@ public final class BatchNormalization {
             scale.pointer[k] = Float(s)
             shift.pointer[k] = Float(Double(beta.pointer[k]) - m * s)   // y = (x − center) · s + β − (mean − center) · s
         }
-        let y = Tensor(uninitialized: x.shape)
-        Parallel.forEach(rows, minimumPerThread: BatchNormalization.rowsPerThread(c)) { r in
-            mnistbook_bn_affine(x.pointer, y.pointer, c, r.lowerBound, r.upperBound, center.pointer, scale.pointer, shift.pointer)
-        }
-        return (y, mean, variance)
+        return (mean, variance, center, scale, shift)
     }
 
     /// Inference: normalise with the moving statistics.
@@ -67,6 +76,19 @@ public final class BatchNormalization {
         let (sumDy, sumDyX) = BatchNormalization.sums(rows: rows, channels: c) { begin, end, first, second in
             mnistbook_bn_gradient_sums(dy.pointer, x.pointer, c, begin, end, mean.pointer, first, second)
         }
+        let k = coefficients(sumDy: sumDy, sumDyX: sumDyX, rows: rows, gamma: gamma, variance: variance)
+        let dx = Tensor(uninitialized: x.shape)
+        Parallel.forEach(rows, minimumPerThread: BatchNormalization.rowsPerThread(c)) { r in
+            mnistbook_bn_gradient(dy.pointer, x.pointer, dx.pointer, c, r.lowerBound, r.upperBound, mean.pointer,
+                                  k.a.pointer, k.b.pointer, k.d.pointer, maskNonPositiveInput ? 1 : 0)
+        }
+        return (dx, k.dgamma, k.dbeta)
+    }
+
+    /// dγ, dβ and the per-channel a, b, d of dx = a · dy + b · (x − μ) + d from Σ dy and Σ dy · (x − μ) over `rows` rows.
+    func coefficients(sumDy: [Double], sumDyX: [Double], rows: Int, gamma: Tensor, variance: Tensor)
+        -> (dgamma: Tensor, dbeta: Tensor, a: Tensor, b: Tensor, d: Tensor) {
+        let c = channels
         // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)) = a · dy + b · (x − μ) + d,  σ = √(var + ε), x̂ = (x − μ)/σ
         let dgamma = Tensor(uninitialized: [c]), dbeta = Tensor(uninitialized: [c])
         let a = Tensor(uninitialized: [c]), b = Tensor(uninitialized: [c]), d = Tensor(uninitialized: [c])
@@ -79,17 +101,12 @@ public final class BatchNormalization {
             b.pointer[k] = Float(-g * inverse * inverse * inverse * sumDyX[k] / m)
             d.pointer[k] = Float(-g * inverse * sumDy[k] / m)
         }
-        let dx = Tensor(uninitialized: x.shape)
-        Parallel.forEach(rows, minimumPerThread: BatchNormalization.rowsPerThread(c)) { r in
-            mnistbook_bn_gradient(dy.pointer, x.pointer, dx.pointer, c, r.lowerBound, r.upperBound, mean.pointer,
-                                  a.pointer, b.pointer, d.pointer, maskNonPositiveInput ? 1 : 0)
-        }
-        return (dx, dgamma, dbeta)
+        return (dgamma, dbeta, a, b, d)
     }
 
     /// Per-channel sums over all rows, each thread into its own pair of arrays, added in a fixed order.
-    private static func sums(rows: Int, channels c: Int,
-                             _ kernel: (Int, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void)
+    static func sums(rows: Int, channels c: Int,
+                     _ kernel: (Int, Int, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void)
         -> ([Double], [Double]) {
         let sums = Parallel.partSums(rows, minimumPerThread: rowsPerThread(c), width: 2 * c) { r, out in
             kernel(r.lowerBound, r.upperBound, out, out + c)

@@ -40,6 +40,22 @@ void mnistbook_maxpool2_forward(const float *x, float *y, unsigned char *which, 
 void mnistbook_maxpool2_backward(const float *dy, const unsigned char *which, float *dx, long h, long w, long c, long begin,
                                  long end);
 
+/// Batch normalization fused with the 2×2 stride-2 max pool after it, in training (CKernels/batchnorm_maxpool.c): for
+/// output rows [begin, end) of the n · h/2, y = the max over each window of (x − center) · scale + shift per channel (the
+/// max after the affine: scale may be negative), `which` its winner as in mnistbook_maxpool2_forward (the first of equal
+/// values) and `winners` the winner's x. x [n, h, w, c] with h and w even; y, winners, which [n, h/2, w/2, c].
+/// `portable` 1 forces the C path without AVX-512 (the tests compare the two).
+void mnistbook_bn_maxpool2_forward(const float *x, float *y, float *winners, unsigned char *which, long h, long w, long c,
+                                   long begin, long end, const float *center, const float *scale, const float *shift,
+                                   int portable);
+
+/// Its input gradient for output rows [begin, end): dx = a · dy_scattered + b · (x − mean) + d per channel, dy_scattered
+/// the pooled dy at each window's winner and 0 at the other three (mnistbook_bn_gradient of mnistbook_maxpool2_backward's
+/// output, without writing it); with maskNonPositive, 0 where x ≤ 0. dy [n, h/2, w/2, c], x and dx [n, h, w, c].
+void mnistbook_bn_maxpool2_gradient(const float *dy, const unsigned char *which, const float *x, float *dx, long h, long w,
+                                    long c, long begin, long end, const float *mean, const float *a, const float *b,
+                                    const float *d, int maskNonPositive, int portable);
+
 /// 2×2 max pooling, stride 2, over one NHWC image with even height and width at inference: x [h, w, c] → y [h/2, w/2, c].
 void mnistbook_maxpool2_image(const float *x, float *y, long h, long w, long c);
 

@@ -4,4 +4,6 @@
 /// 0.1.0 across all of them.
 ///
 /// 2: the inference network's 3×3 convolutions on Winograd F(2,3) (Sources/CKernels/winograd.c).
-public let numericsRevision = 2
+/// 3: training runs each batch norm and the 2×2 max pool after it as one step (the batch norm's gradient sums over the
+/// pool's winners alone: another summation order).
+public let numericsRevision = 3

@@ -29,25 +29,27 @@ final class BatchNormPoolStepTests: XCTestCase {
         }
     }
 
-    /// d L / d x, γ, β of the fused pair, L = Σ pool(bn(x)) ⊙ r, against central differences; γ of both signs, inputs
-    /// 0.05 apart so no window's winner changes under the step.
+    /// d L / d x, γ, β of the fused pair, L = Σ pool(bn(x)) ⊙ r, against central differences; γ of both signs. Inputs 0.01
+    /// apart (σ ≈ 1 per channel) against a step of 2e-3, so no window's winner changes; r in [0, 2), so the terms every
+    /// input gets from the pooled gradient's sums (b · (x − μ) + d) are as large as the winners' own.
     func testFusedPairGradients() throws {
         var rng = SeededGenerator(seed: 3)
         let input = [6, 4, 5]
         let bn = try XCTUnwrap(try LayerSpec.batchnorm(name: "bn", momentum: 0.99, epsilon: 0.001)
             .makeLayer(inputShape: input, rng: &rng) as? BatchNorm)
         let pool = try XCTUnwrap(try LayerSpec.maxpool(name: "pool", pool: 2).makeLayer(inputShape: input, rng: &rng) as? MaxPool2D)
-        let x = separatedTensor([3] + input, seed: 4), r = randomTensor([3, 3, 2, 5], seed: 5)
+        let x = separatedTensor([3] + input, seed: 4).scaled(by: 0.2)
+        let r = Tensor(shape: [3, 3, 2, 5], scalars: randomTensor([3, 3, 2, 5], seed: 5).scalars.map { $0 + 1 })
         bn.gamma.value = randomTensor([5], seed: 6)
         bn.beta.value = randomTensor([5], seed: 7)
         XCTAssertTrue(bn.gamma.value.scalars.contains { $0 < 0 } && bn.gamma.value.scalars.contains { $0 > 0 })
         func loss(_ x: Tensor) -> Double { projection(bn.forwardTraining(x, pooledBy: pool), r) }
         _ = bn.forwardTraining(x, pooledBy: pool)
-        assertGradient(bn.backward(pooled: r, pool: pool), of: loss, at: x, "input")
+        assertGradient(bn.backward(pooled: r, pool: pool), of: loss, at: x, h: 2e-3, "input")
         for p in [bn.gamma, bn.beta] {
             let saved = p.value
             assertGradient(try XCTUnwrap(p.gradient), of: { w in p.value = w; defer { p.value = saved }; return loss(x) },
-                           at: saved, p.name)
+                           at: saved, h: 2e-3, p.name)
         }
     }
 

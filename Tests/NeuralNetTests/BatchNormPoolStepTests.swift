@@ -53,18 +53,11 @@ final class BatchNormPoolStepTests: XCTestCase {
         }
     }
 
-    /// conv(ReLU) → bn → pool twice, as in the reference CNN on 8×12 images: the fused step's loss, gradients and moving
+    /// The reference CNN's conv(ReLU) → bn → pool twice on 8×12 images: the fused step's loss, gradients and moving
     /// statistics against the same model's layers run one by one (batch norm, then pool), within float32 summation error.
     func testFusedStepEqualsLayersApart() throws {
-        let specs: [LayerSpec] = [
-            .conv2d(name: "conv1", filters: 16, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .batchnorm(name: "bn1", momentum: 0.9, epsilon: 0.001),
-            .maxpool(name: "pool1", pool: 2),
-            .conv2d(name: "conv2", filters: 20, kernel: 3, stride: 1, padding: .same, activation: .relu, useBias: true),
-            .batchnorm(name: "bn2", momentum: 0.9, epsilon: 0.001),
-            .maxpool(name: "pool2", pool: 2),
-            .flatten(name: "flatten"),
-            .dense(name: "output", units: 3, activation: .softmax, useBias: true),
+        let specs = Array(LayerSpec.referenceCNN.prefix(6)) + [
+            .flatten(name: "flatten"), .dense(name: "output", units: 3, activation: .softmax, useBias: true),
         ]
         let fused = try Model(name: "fused", inputShape: [8, 12, 1], layers: specs, seed: 5)
         let apart = try Model(name: "apart", inputShape: [8, 12, 1], layers: specs, seed: 5)

@@ -34,22 +34,73 @@
 #define SKEW 16
 
 long mnistbook_winograd3_scratch_count(long ci, long co) { return ci + 16L * (BLOCK_TILES * (ci + co) + 2 * SKEW); }
-// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]: U[a][b] = Σ G[a][i] · g[i][j] · G[b][j], in double, rounded once.
-void mnistbook_winograd3_weights(const float *weights, long ci, long co, float *u) {
-    static const double G[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-    for (long i = 0; i < ci; i++) {
-        for (long o = 0; o < co; o++) {
-            double g[3][3];   // g: [kh, kw] of (i, o)
-            for (int kh = 0; kh < 3; kh++)
-                for (int kw = 0; kw < 3; kw++) g[kh][kw] = weights[((kh * 3 + kw) * ci + i) * co + o];
-            for (int a = 0; a < 4; a++) {
-                double row[3];   // (G g)[a]
-                for (int kw = 0; kw < 3; kw++) row[kw] = G[a][0] * g[0][kw] + G[a][1] * g[1][kw] + G[a][2] * g[2][kw];
-                for (int b = 0; b < 4; b++)
-                    u[((a * 4 + b) * ci + i) * co + o] = (float)(row[0] * G[b][0] + row[1] * G[b][1] + row[2] * G[b][2]);
+/// Channel pairs per block of the weights' transform: 16 input × 16 output channels, vectorised over the output
+/// channels (a scalar loop over the pairs took 260 µs for 64 × 64 channels, too much to repeat each training step), and
+/// transposed inside the block (in L1) when the backward data's layout asks for it.
+#define WEIGHT_BLOCK 16
+
+// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]: U[a][b] = Σ G[a][i] · g[i][j] · G[b][j], in double, rounded once
+// (the halves are exact, so any vector width gives the same bits). Row a of G applied to (g0, g1, g2):
+#define G_ROW(a, g0, g1, g2) \
+    ((a) == 0 ? (g0) : (a) == 1 ? 0.5 * (g0) + 0.5 * (g1) + 0.5 * (g2) : (a) == 2 ? 0.5 * (g0) - 0.5 * (g1) + 0.5 * (g2) : (g2))
+
+/// The 16 × 16 channel pairs from (i0, o0) on: u [16, ci, co], or when `backwardData` u [16, co, ci] with ξ = (a, b) at
+/// (3 − a, 3 − b) where a or b is 0 or 3: rotating g by 180° permutes G's rows (G J = P G, P swapping rows 0 and 3), so
+/// the rotated kernel's U′ is U with those rows and columns swapped.
+static inline __attribute__((always_inline)) void weightsBlock(const float *weights, long ci, long co, long i0, long o0,
+                                                               int backwardData, float *u) {
+    float block[16][WEIGHT_BLOCK][WEIGHT_BLOCK];   // [ξ, i, o]
+    for (long i = 0; i < WEIGHT_BLOCK; i++) {
+        double g[9][WEIGHT_BLOCK], row[4][3][WEIGHT_BLOCK];   // g: [kh·3 + kw, o]; row: (G g) [a, kw, o]
+        for (int k = 0; k < 9; k++)
+            for (long o = 0; o < WEIGHT_BLOCK; o++) g[k][o] = weights[(k * ci + i0 + i) * co + o0 + o];
+        for (int a = 0; a < 4; a++)
+            for (int kw = 0; kw < 3; kw++)
+                for (long o = 0; o < WEIGHT_BLOCK; o++) row[a][kw][o] = G_ROW(a, g[kw][o], g[3 + kw][o], g[6 + kw][o]);
+        for (int a = 0; a < 4; a++)
+            for (int b = 0; b < 4; b++)
+                for (long o = 0; o < WEIGHT_BLOCK; o++)
+                    block[a * 4 + b][i][o] = (float)G_ROW(b, row[a][0][o], row[a][1][o], row[a][2][o]);
+    }
+    static const int rotated[4] = {3, 1, 2, 0};
+    for (int a = 0; a < 4; a++) {
+        for (int b = 0; b < 4; b++) {
+            if (!backwardData) {
+                for (long i = 0; i < WEIGHT_BLOCK; i++)
+                    memcpy(u + ((a * 4 + b) * ci + i0 + i) * co + o0, block[a * 4 + b][i], sizeof block[0][0]);
+                continue;
             }
+            float *out = u + (rotated[a] * 4 + rotated[b]) * co * ci;
+            for (long o = 0; o < WEIGHT_BLOCK; o++)
+                for (long i = 0; i < WEIGHT_BLOCK; i++) out[(o0 + o) * ci + i0 + i] = block[a * 4 + b][i][o];
         }
     }
+}
+
+static void weightsPortable(const float *weights, long ci, long co, int backwardData, float *u) {
+    for (long i0 = 0; i0 < ci; i0 += WEIGHT_BLOCK)
+        for (long o0 = 0; o0 < co; o0 += WEIGHT_BLOCK) weightsBlock(weights, ci, co, i0, o0, backwardData, u);
+}
+
+#if defined(__x86_64__)
+// The same code with 512-bit vectors (30 µs for 64 × 64 channels against 50 with SSE2's).
+__attribute__((target("avx512f"))) static void weights512(const float *weights, long ci, long co, int backwardData, float *u) {
+    for (long i0 = 0; i0 < ci; i0 += WEIGHT_BLOCK)
+        for (long o0 = 0; o0 < co; o0 += WEIGHT_BLOCK) weightsBlock(weights, ci, co, i0, o0, backwardData, u);
+}
+#endif
+
+static void weightsTransform(const float *weights, long ci, long co, int backwardData, float *u) {
+#if defined(__x86_64__)
+    if (mnistbook_has_avx512()) return weights512(weights, ci, co, backwardData, u);
+#endif
+    weightsPortable(weights, ci, co, backwardData, u);
+}
+
+void mnistbook_winograd3_weights(const float *weights, long ci, long co, float *u) { weightsTransform(weights, ci, co, 0, u); }
+
+void mnistbook_winograd3_weights_backward_data(const float *weights, long ci, long co, float *u) {
+    weightsTransform(weights, ci, co, 1, u);
 }
 
 /// The image's geometry and the current block of tiles.

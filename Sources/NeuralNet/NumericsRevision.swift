@@ -6,4 +6,5 @@
 /// 2: the inference network's 3×3 convolutions on Winograd F(2,3) (Sources/CKernels/winograd.c).
 /// 3: training runs each batch norm and the 2×2 max pool after it as one step (the batch norm's gradient sums over the
 /// pool's winners alone: another summation order).
-public let numericsRevision = 3
+/// 4: training's 3×3 convolutions (forward pass, input gradient) on Winograd F(2,3) too (Sources/Tensor/WinogradBatch.swift).
+public let numericsRevision = 4

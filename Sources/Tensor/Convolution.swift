@@ -2,7 +2,8 @@ import CDNNL
 import CKernels
 
 /// A 2-D convolution over NHWC images with HWIO (Keras-layout) weights, through oneDNN, or through mnistbook's own
-/// kernels when the input has one channel (`runsOwnKernels`).
+/// kernels: when the input has one channel (`runsOwnKernels`), and Winograd F(2,3) for the forward pass and input
+/// gradient of 3×3 stride-1 layers with channels in multiples of 16 (`runsWinograd`; the weight gradient stays on oneDNN).
 /// One kernel object serves one layer; it builds and keeps oneDNN's primitives per batch size.
 public final class Convolution {
     public let inputChannels: Int
@@ -16,6 +17,8 @@ public final class Convolution {
     /// ReLU applied in the forward primitive itself (a oneDNN post-op), saving a pass over the output.
     public let fusedReLU: Bool
     private var plans: [Int: Plan] = [:]
+    /// The Winograd kernels, made on their first call (so still nil shows a path that never ran them).
+    private(set) var winogradForward: WinogradBatch?, winogradBackwardData: WinogradBatch?
     /// Mixed precision: the products in bf16 (oneDNN's avx512_core_bf16 / AMX kernels), fp32 in and out.
     /// Set only where `BFloat16.isSupported`.
     public var bfloat16 = false {
@@ -47,6 +50,20 @@ public final class Convolution {
                                                kernelSize: kernelSize, stride: stride)
     }
 
+    /// 3×3, stride 1, channels in multiples of 16, padded alike all round: oneDNN's direct kernels already run these at
+    /// the cores' multiply-add peak, and Winograd F(2,3) needs 2.25× fewer multiplies.
+    var winogradFits: Bool {
+        kernelSize == 3 && padTop == padBottom && padLeft == padRight && padTop == padLeft
+            && WinogradConvolution.fits(inputChannels: inputChannels, outputChannels: outputChannels, kernel: [3, 3],
+                                        stride: stride, output: [outputHeight, outputWidth])
+    }
+
+    /// The input gradient as a forward Winograd convolution needs 'same' padding (pad 1 gives dx the size of dy).
+    var winogradFitsBackwardData: Bool { winogradFits && padTop == 1 }
+
+    /// The forward pass (and with 'same' padding the input gradient) on the Winograd kernel; bf16 stays on oneDNN.
+    public var runsWinograd: Bool { !bfloat16 && winogradFits }
+
     /// Output length and (before, after) padding along one axis; output ≤ 0 means the kernel does not fit.
     public static func outputSize(_ n: Int, _ k: Int, _ s: Int, _ same: Bool) -> (Int, Int, Int) {
         if same {
@@ -63,6 +80,11 @@ public final class Convolution {
     public func forward(_ x: Tensor, weights w: Tensor, bias b: Tensor?) -> Tensor {
         let n = x.shape[0]
         if runsOwnKernels { return ownForward(x, weights: w, bias: hasBias ? b : nil) }
+        if runsWinograd {
+            let kernel = winogradForward ?? WinogradBatch(self, .forward)
+            winogradForward = kernel
+            return kernel.run(x, weights: w, bias: hasBias ? b : nil, relu: fusedReLU)
+        }
         let plan = self.plan(n)
         plan.weightsToForward.run(from: w.pointer, to: plan.forwardWeights.pointer)
         let y = Tensor(uninitialized: [n, outputHeight, outputWidth, outputChannels])
@@ -103,6 +125,11 @@ public final class Convolution {
         let dw = Tensor(uninitialized: [kernelSize, kernelSize, inputChannels, outputChannels])
         plan.diffWeightsToUser.run(from: plan.diffWeights.pointer, to: dw.pointer)
         guard inputGradient else { return (nil, dw, db) }
+        if runsWinograd && winogradFitsBackwardData {
+            let kernel = winogradBackwardData ?? WinogradBatch(self, .backwardData)
+            winogradBackwardData = kernel
+            return (kernel.run(dy, weights: w, bias: nil, relu: false), dw, db)
+        }
 
         plan.weightsToBackwardData.run(from: w.pointer, to: plan.backwardDataWeights.pointer)
         let dx = Tensor(uninitialized: [n, height, width, inputChannels])

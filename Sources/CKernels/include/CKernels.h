@@ -78,8 +78,13 @@ void mnistbook_conv1_backward_weights(const float *x, const float *dy, long h, l
 
 /// Winograd F(2,3) for a 3×3 stride-1 convolution of ONE NHWC image at inference (CKernels/winograd.c): 2.25× fewer
 /// multiplies than the direct loop. First, once per model, the weights' transform: weights [3, 3, ci, co] (HWIO) →
-/// u [16, ci, co] (U = G g Gᵀ per (ci, co), computed in double and rounded once).
+/// u [16, ci, co] (U = G g Gᵀ per (ci, co), computed in double and rounded once); ci and co multiples of 16.
 void mnistbook_winograd3_weights(const float *weights, long ci, long co, float *u);
+
+/// The backward data of a 'same' (pad 1) convolution with these weights [3, 3, ci, co] is a forward one of the output
+/// gradient: dx = dy ⊛ w′ with w′[kh][kw][o][i] = w[2 − kh][2 − kw][i][o] (rotated, channels swapped). Its transform
+/// u [16, co, ci] for mnistbook_winograd3_forward with co input and ci output channels, pad 1, no bias.
+void mnistbook_winograd3_weights_backward_data(const float *weights, long ci, long co, float *u);
 
 /// Floats of scratch mnistbook_winograd3_forward needs for ci input and co output channels (any image size).
 long mnistbook_winograd3_scratch_count(long ci, long co);

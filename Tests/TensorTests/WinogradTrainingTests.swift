@@ -33,23 +33,24 @@ final class WinogradTrainingTests: XCTestCase {
                     bias: true, fusedReLU: true)
     }
 
-    /// The forward sums in Double before bias and ReLU, and Σ |terms| per output.
-    /// x: [N, H, W, Ci], w: [3, 3, Ci, Co] → [N, OH, OW, Co]
-    func directForward(_ s: Shape, _ x: [Float], _ w: [Float]) -> (sum: [Double], magnitude: [Double]) {
-        let pad = s.same ? 1 : 0, oh = s.h + 2 * pad - 2, ow = s.w + 2 * pad - 2
-        var sum = [Double](repeating: 0, count: s.n * oh * ow * s.co), magnitude = sum
-        for b in 0..<s.n {
+    /// Σ over the 3×3 window and the input channels in Double, and Σ |terms| per output: out[r, j, o] =
+    /// Σ input[r + kh − pad, j + kw − pad, c] · weight(kh, kw, c, o).  input: [n, h, w, ci] → [n, h + 2·pad − 2, w + 2·pad − 2, co]
+    func direct(n: Int, h: Int, w: Int, ci: Int, co: Int, pad: Int, _ input: [Float], weight: (Int, Int, Int, Int) -> Float)
+        -> (sum: [Double], magnitude: [Double]) {
+        let oh = h + 2 * pad - 2, ow = w + 2 * pad - 2
+        var sum = [Double](repeating: 0, count: n * oh * ow * co), magnitude = sum
+        for b in 0..<n {
             for r in 0..<oh {
                 for j in 0..<ow {
-                    let out = ((b * oh + r) * ow + j) * s.co
+                    let out = ((b * oh + r) * ow + j) * co
                     for kh in 0..<3 {
                         for kw in 0..<3 {
                             let i = r + kh - pad, q = j + kw - pad
-                            guard i >= 0, i < s.h, q >= 0, q < s.w else { continue }
-                            for c in 0..<s.ci {
-                                let v = Double(x[((b * s.h + i) * s.w + q) * s.ci + c])
-                                for o in 0..<s.co {
-                                    let term = v * Double(w[((kh * 3 + kw) * s.ci + c) * s.co + o])
+                            guard i >= 0, i < h, q >= 0, q < w else { continue }
+                            for c in 0..<ci {
+                                let v = Double(input[((b * h + i) * w + q) * ci + c])
+                                for o in 0..<co {
+                                    let term = v * Double(weight(kh, kw, c, o))
                                     sum[out + o] += term
                                     magnitude[out + o] += abs(term)
                                 }
@@ -62,32 +63,16 @@ final class WinogradTrainingTests: XCTestCase {
         return (sum, magnitude)
     }
 
-    /// The input gradient of a 'same' convolution in Double: dx[p, q, c] = Σ dy[p − kh + 1, q − kw + 1, o] · w[kh, kw, c, o],
-    /// and Σ |terms|.  dy: [N, H, W, Co] → [N, H, W, Ci]
+    /// The forward sums before bias and ReLU.  x: [N, H, W, Ci], w: [3, 3, Ci, Co] → [N, OH, OW, Co]
+    func directForward(_ s: Shape, _ x: [Float], _ w: [Float]) -> (sum: [Double], magnitude: [Double]) {
+        direct(n: s.n, h: s.h, w: s.w, ci: s.ci, co: s.co, pad: s.same ? 1 : 0, x) { kh, kw, c, o in w[((kh * 3 + kw) * s.ci + c) * s.co + o] }
+    }
+
+    /// The input gradient of a 'same' convolution: y[r, j, o] takes x[r + kh − 1, j + kw − 1, c] · w[kh, kw, c, o], so
+    /// dx[p, q, c] = Σ dy[p − kh + 1, q − kw + 1, o] · w[kh, kw, c, o]; with kh′ = 2 − kh that is the window sum above over
+    /// dy with weight(kh′, kw′, o, c) = w[2 − kh′, 2 − kw′, c, o].  dy: [N, H, W, Co] → [N, H, W, Ci]
     func directInputGradient(_ s: Shape, _ dy: [Float], _ w: [Float]) -> (sum: [Double], magnitude: [Double]) {
-        var sum = [Double](repeating: 0, count: s.n * s.h * s.w * s.ci), magnitude = sum
-        for b in 0..<s.n {
-            for p in 0..<s.h {
-                for q in 0..<s.w {
-                    let out = ((b * s.h + p) * s.w + q) * s.ci
-                    for kh in 0..<3 {
-                        for kw in 0..<3 {
-                            let r = p - kh + 1, j = q - kw + 1
-                            guard r >= 0, r < s.h, j >= 0, j < s.w else { continue }
-                            for o in 0..<s.co {
-                                let g = Double(dy[((b * s.h + r) * s.w + j) * s.co + o])
-                                for c in 0..<s.ci {
-                                    let term = g * Double(w[((kh * 3 + kw) * s.ci + c) * s.co + o])
-                                    sum[out + c] += term
-                                    magnitude[out + c] += abs(term)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return (sum, magnitude)
+        direct(n: s.n, h: s.h, w: s.w, ci: s.co, co: s.ci, pad: 1, dy) { kh, kw, o, c in w[(((2 - kh) * 3 + 2 - kw) * s.ci + c) * s.co + o] }
     }
 
     /// Largest |value − expected| / max(1, Σ |terms|).

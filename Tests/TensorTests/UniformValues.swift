@@ -1,4 +1,4 @@
-/// Deterministic values in [-1, 1) from a linear congruential generator: the same inputs on every machine.
+/// Deterministic values in [0, 2) (multiples of 0.001) from a linear congruential generator: the same inputs on every machine.
 func uniformValues(_ count: Int, seed: UInt64) -> [Float] {
     var state = seed
     return (0..<count).map { _ in

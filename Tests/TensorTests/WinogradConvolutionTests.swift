@@ -62,9 +62,12 @@ final class WinogradConvolutionTests: XCTestCase {
 
     func testTheKernelMatchesTheDirectLoop() {
         for (index, s) in shapes.enumerated() {
-            let x = uniformValues(s.h * s.w * s.ci, seed: UInt64(index) + 1), w = uniformValues(9 * s.ci * s.co, seed: UInt64(index) + 20)
+            // Signed inputs and weights (uniformValues' lie in [0, 2)), so the ReLU has negative sums to clip.
+            let x = uniformValues(s.h * s.w * s.ci, seed: UInt64(index) + 1).map { $0 - 1 }
+            let w = uniformValues(9 * s.ci * s.co, seed: UInt64(index) + 20).map { $0 - 1 }
             let b = uniformValues(s.co, seed: 30), scale = uniformValues(s.co, seed: 31), shift = uniformValues(s.co, seed: 32)
             let (sum, magnitude) = direct(s, x, w)
+            XCTAssertTrue(sum.contains { $0 < -2 }, "\(s): a sum the ReLU clips even after the bias (in [0, 2))")
             for (bias, relu, affine) in [(true, true, true), (false, false, false), (true, false, false), (false, true, true)] {
                 let c = WinogradConvolution(height: s.h, width: s.w, weights: Tensor(shape: [3, 3, s.ci, s.co], scalars: w),
                                             bias: bias ? Tensor(shape: [s.co], scalars: b) : nil, samePadding: s.same, relu: relu,
